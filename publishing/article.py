@@ -1,0 +1,215 @@
+"""One source file -> one ``Article``: the model every product reads.
+
+The Markdown is converted once, here; no product re-parses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import markup
+from .errors import PublishingError
+from .frontmatter import read_source
+from .dates import source_date
+from .markup import Heading
+from .settings import Settings
+
+REQUIRED_KEYS = ("title", "description", "author")
+OPTIONAL_KEYS = ("last_reviewed", "medical_reviewer", "category", "lang", "slug", "newsletter")
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    name: str
+    credentials: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True)
+class Image:
+    """A local image the article shows, resolved inside sources/."""
+
+    src: str
+    path: Path
+    alt: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Article:
+    source: Path
+    slug: str
+    title: str
+    description: str
+    author: str
+    lang: str
+    body_html: str
+    headings: tuple[Heading, ...]
+    images: tuple[Image, ...]
+    newsletter_subject: str
+    newsletter_preheader: str
+    last_reviewed: dt.date | None = None
+    medical_reviewer: Reviewer | None = None
+    category: str = ""
+    # The products' date (see dates.py): reproducible, never the clock.
+    date: dt.datetime | None = None
+
+    @property
+    def plain_text(self) -> str:
+        """The body as plain text, one block per line (for reading grade and checks)."""
+        return html_to_text(self.body_html)
+
+
+def slug_from_filename(name: str) -> str:
+    """``Sleep & Mood.md`` -> ``sleep-mood``: lower case, other characters become single hyphens."""
+    stem = unicodedata.normalize("NFKD", Path(name).stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+
+
+def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
+    """Read, validate and convert one source; raise PublishingError on any user mistake."""
+    path = path.resolve()
+    source = read_source(path)
+    meta, lines = source.metadata, source.key_lines
+
+    def fail(key: str, message: str, hint: str) -> PublishingError:
+        return PublishingError(path, message, line=lines.get(key, 1), hint=hint)
+
+    for key in meta:
+        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
+            raise fail(key, f"unknown front matter key '{key}'",
+                       f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
+    for key in REQUIRED_KEYS:
+        if key not in meta:
+            raise PublishingError(path, f"front matter is missing '{key}'", line=1,
+                                  hint=f"add a line '{key}: ...' between the '---' lines")
+    text = {}
+    for key in ("title", "description", "author", "category", "lang", "slug"):
+        value = meta.get(key)
+        if value is None:
+            if key in REQUIRED_KEYS:
+                raise fail(key, f"'{key}' is empty", f"give the article a {key}")
+            continue
+        if not isinstance(value, str):
+            raise fail(key, f"'{key}' must be text, not {type(value).__name__}",
+                       "put the value in quotes")
+        text[key] = " ".join(value.split())
+        if key in REQUIRED_KEYS and not text[key]:
+            raise fail(key, f"'{key}' is empty", f"give the article a {key}")
+
+    last_reviewed = meta.get("last_reviewed")
+    if last_reviewed is not None:
+        if isinstance(last_reviewed, dt.datetime):
+            last_reviewed = last_reviewed.date()
+        if not isinstance(last_reviewed, dt.date):
+            raise fail("last_reviewed", f"'last_reviewed' is not a date: {last_reviewed!r}",
+                       "write it as YYYY-MM-DD, for example 2026-05-04")
+
+    reviewer = _reviewer(meta.get("medical_reviewer"), fail)
+    subject, preheader = _newsletter(meta.get("newsletter"), text, fail)
+
+    lang = text.get("lang") or settings.default_lang
+    if not LANG_TAG.match(lang):
+        raise fail("lang", f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es")
+
+    slug = text.get("slug") or slug_from_filename(path.name)
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        raise fail("slug", f"'slug' may hold only lower-case letters, digits and hyphens: {slug!r}",
+                    "for example sleep-and-mood")
+
+    if not source.body.strip():
+        raise PublishingError(path, "the article has no text after the front matter",
+                              line=source.body_line, hint="write the article below the second '---'")
+
+    converted = markup.to_html(source.body)
+    images = _images(converted.html, source, sources_root)
+    return Article(
+        source=path, slug=slug, title=text["title"], description=text["description"],
+        author=text["author"], lang=lang, body_html=converted.html, headings=converted.headings,
+        images=images, newsletter_subject=subject, newsletter_preheader=preheader,
+        last_reviewed=last_reviewed, medical_reviewer=reviewer, category=text.get("category", ""),
+        date=source_date(path, last_reviewed),
+    )
+
+
+def _reviewer(value, fail) -> Reviewer | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return Reviewer(name=value.strip())
+    if isinstance(value, dict) and set(value) <= {"name", "credentials"} and isinstance(value.get("name"), str):
+        return Reviewer(name=value["name"].strip(), credentials=str(value.get("credentials") or "").strip())
+    raise fail("medical_reviewer", "'medical_reviewer' must have a name (and optionally credentials)",
+               "write it as {name: Jane Doe, credentials: MD}")
+
+
+def _newsletter(value, text: dict, fail) -> tuple[str, str]:
+    value = value or {}
+    if not isinstance(value, dict) or not set(value) <= {"subject", "preheader"}:
+        raise fail("newsletter", "'newsletter' may set only 'subject' and 'preheader'",
+                   "write it as {subject: ..., preheader: ...}")
+    for key in ("subject", "preheader"):
+        if key in value and not isinstance(value[key], str):
+            raise fail("newsletter", f"newsletter '{key}' must be text", "put it in quotes")
+    subject = " ".join(str(value.get("subject") or text["title"]).split())
+    preheader = " ".join(str(value.get("preheader") or text["description"]).split())
+    return subject, preheader
+
+
+_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"[^>]*>')
+_ALT = re.compile(r'\balt="([^"]*)"')
+
+
+def _images(html: str, source, sources_root: Path) -> tuple[Image, ...]:
+    """Resolve every image to a file inside sources/; anything else is a clear error."""
+    import html as html_module
+    images = []
+    for match in _IMG_SRC.finditer(html):
+        src = html_module.unescape(match.group(1))
+        alt_match = _ALT.search(match.group(0))
+        alt = html_module.unescape(alt_match.group(1)) if alt_match else ""
+        line = _line_of(source, src)
+        parts = urlsplit(src)
+        if parts.scheme in ("http", "https"):
+            raise PublishingError(source.path, f"remote image '{src}' is not fetched at build time", line=line,
+                                  hint="save the image under sources/images/ and link it by its relative path")
+        if parts.scheme or src.startswith("/") or not parts.path:
+            raise PublishingError(source.path, f"image '{src}' is not a path inside sources/", line=line,
+                                  hint="link images by a relative path such as images/brain.png")
+        resolved = (source.path.parent / unquote(parts.path)).resolve()
+        if not resolved.is_relative_to(sources_root.resolve()):
+            raise PublishingError(source.path, f"image '{src}' is outside sources/", line=line,
+                                  hint="copy it into sources/images/ and link it from there")
+        if not resolved.is_file():
+            raise PublishingError(source.path, f"image '{src}' does not exist", line=line,
+                                  hint="check the file name, or add the image under sources/images/")
+        if not alt.strip():
+            raise PublishingError(source.path, f"image '{src}' has no alternative text", line=line,
+                                  hint="describe it for screen readers: ![What the picture shows](...)")
+        images.append(Image(src=src, path=resolved, alt=alt, line=line))
+    return tuple(images)
+
+
+def _line_of(source, needle: str) -> int | None:
+    index = source.body.find(needle)
+    return source.body_line + source.body.count("\n", 0, index) if index >= 0 else None
+
+
+def html_to_text(html: str) -> str:
+    """Text of an HTML fragment, one block element per line."""
+    import lxml.html
+    if not html.strip():
+        return ""
+    fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    for block in fragment.iter("p", "li", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "tr", "figcaption", "br"):
+        block.tail = "\n" + (block.tail or "")
+    text = fragment.text_content()
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())

@@ -1,0 +1,75 @@
+"""What the invoke tasks do, with their terminal output. tasks.py only parses options."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .errors import PublishingError
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
+          variant: str = "office") -> int:
+    """Build the products; print one line per product; return the exit code."""
+    from .build import build_all, parse_only
+    from .site import load_site
+
+    site = load_site(root, sources=sources, out=out)
+    products = parse_only(only)
+
+    def show(outcome) -> None:
+        if outcome.ok:
+            for file in outcome.files:
+                print(f"built   {_relative(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)")
+            for warning in outcome.warnings:
+                print(f"warning: {outcome.product}: {warning}", file=sys.stderr)
+        else:
+            print(outcome.error, file=sys.stderr)
+
+    outcomes = build_all(site, products, variant=variant, on_outcome=show)
+    failures = [o for o in outcomes if not o.ok]
+    articles = len({o.source for o in outcomes})
+    if not outcomes:
+        print(f"no articles in {_relative(site.project.sources)}", file=sys.stderr)
+        return 1
+    if failures:
+        failed_articles = len({o.source for o in failures})
+        print(f"{failed_articles} of {articles} article(s) failed; the others were built.", file=sys.stderr)
+        return 1
+    print(f"{len(outcomes)} product(s) of {articles} article(s) built and verified.")
+    return 0
+
+
+def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> int:
+    """Verify build/ and the sources; print the table, write build/check.json; return the exit code."""
+    from .check import failed, run_checks, write_json
+    from .site import load_site
+
+    site = load_site(root, sources=sources, out=out)
+    rows = run_checks(site)
+    widths = [max(len(getattr(r, col)) for r in rows) if rows else 0 for col in ("article", "product", "check")]
+    for row in rows:
+        print(f"{row.status.upper():4}  {row.article:{widths[0]}}  {row.product:{widths[1]}}  "
+              f"{row.check:{widths[2]}}  {row.detail}")
+    write_json(rows, site.project.out / "check.json")
+    bad = failed(rows, strict=strict)
+    print(("FAILED" if bad else "passed") + f": {sum(r.status == 'fail' for r in rows)} failure(s), "
+          f"{sum(r.status == 'warn' for r in rows)} warning(s)" + (" (--strict)" if strict else "")
+          + f"; details in {_relative(site.project.out / 'check.json')}")
+    return 1 if bad else 0
+
+
+def run(task, *args, **kwargs) -> int:
+    """Run a task body; a user mistake prints 'path:line: error: ...' and no traceback."""
+    try:
+        return task(*args, **kwargs)
+    except PublishingError as error:
+        print(error, file=sys.stderr)
+        return 2

@@ -1,0 +1,40 @@
+"""User mistakes, reported as ``path:line: error: what is wrong; how to fix it``.
+
+Only mistakes a user can fix (a source, a setting, a template) raise these;
+a bug in the pipeline keeps its ordinary traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PublishingError(Exception):
+    """A mistake in the sources, settings or layouts, with where and how to fix it."""
+
+    def __init__(self, path: Path | str | None, message: str, *, line: int | None = None,
+                 hint: str | None = None):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{_display(self.path)}:" + (f"{self.line}:" if self.line else "") + " "
+        text = f"{where}error: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+class MissingRequiredBlock(PublishingError):
+    """A built product lacks the disclaimer or the crisis information."""
+
+
+def _display(path: Path) -> str:
+    """Show a path relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,77 @@
+"""Split a source into YAML front matter and Markdown body, keeping line numbers for errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import PublishingError
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source file's text, decoded and split; lines count from 1 in the original file."""
+
+    path: Path
+    metadata: dict
+    key_lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def read_source(path: Path) -> Source:
+    """Read ``path`` as UTF-8 and split off its front matter; any mistake is a PublishingError."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise PublishingError(path, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
+                              line=line, hint="save it as UTF-8 in your editor") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise PublishingError(path, "the file contains a NUL character", line=line,
+                              hint="remove it; it usually comes from pasting binary data")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise PublishingError(path, "the file does not start with front matter", line=1,
+                              hint="begin it with a line '---', the metadata (title, description, "
+                                   "author), and another '---'")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise PublishingError(path, "the front matter is never closed", line=1,
+                              hint="add a line '---' after the metadata") from None
+
+    yaml_text = "\n".join(lines[1:end])
+    metadata, key_lines = _parse_yaml(path, yaml_text)
+    body = "\n".join(lines[end + 1:])
+    return Source(path=path, metadata=metadata, key_lines=key_lines, body=body, body_line=end + 2)
+
+
+def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
+    # Front matter starts on line 2 of the file.
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(yaml_text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark else None
+        problem = error.problem or str(error)
+        if isinstance(error, yaml.constructor.ConstructorError):
+            problem = f"YAML tag not allowed in front matter ({problem.strip()})"
+        raise PublishingError(path, f"front matter is not valid YAML: {problem}", line=line,
+                              hint="check the indentation and quote values that contain ':' or '#'") from None
+    except (yaml.YAMLError, ValueError) as error:
+        raise PublishingError(path, f"front matter is not valid YAML: {error}", line=2,
+                              hint="write dates as YYYY-MM-DD and quote other odd values") from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise PublishingError(path, "front matter must be 'key: value' lines", line=2,
+                              hint="for example 'title: Sleep and Mood'")
+    key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+    return {str(k): v for k, v in data.items()}, key_lines

@@ -1,0 +1,172 @@
+"""The one configured Markdown converter, and the sanitiser every article passes through.
+
+Python-Markdown is not CommonMark. Decisions taken here, each tested in
+tests/test_markup.py with pasted content:
+
+* nested lists are indented by four spaces (Python-Markdown's rule; documented
+  in the README);
+* a list may start right under a paragraph line without a blank line before
+  it, as in CommonMark and in text pasted from the web;
+* an image alone in its paragraph becomes a figure, and its title (the quoted
+  text after the URL) becomes the caption;
+* smart quotes and dashes are real characters, not HTML entities, so the
+  output is valid XHTML for the EPUB.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# Ids the required blocks own in every product; an article heading must not take them.
+RESERVED_IDS = frozenset({"crisis-988", "medical-disclaimer", "clinic-contact", "toc"})
+
+SMART_CHARACTERS = {
+    "left-single-quote": "\u2018", "right-single-quote": "\u2019",
+    "left-double-quote": "\u201c", "right-double-quote": "\u201d",
+    "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
+    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
+}
+
+ADMONITION_KINDS = ("note", "tip", "important", "warning", "caution", "danger")
+
+# What may survive from a source into any product: a conservative allow-list.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "style", "scope"},
+    "abbr": {"title"},
+}
+ALLOWED_CLASSES = {
+    "div": {"admonition", "footnote", *ADMONITION_KINDS},
+    "p": {"admonition-title"},
+    "a": {"footnote-ref", "footnote-backref"},
+    "sup": set(),
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Converted:
+    html: str
+    headings: tuple[Heading, ...]
+
+
+def _slugify(value: str, separator: str) -> str:
+    slug = slugify_unicode(value, separator)
+    return f"{slug}{separator}section" if slug in RESERVED_IDS else slug
+
+
+class _ListsInterruptParagraphs(Preprocessor):
+    """Insert the blank line Python-Markdown needs before a list that follows a paragraph."""
+
+    LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|1[.)])\s+\S")
+    FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        in_fence = False
+        for line in lines:
+            if self.FENCE.match(line):
+                in_fence = not in_fence
+            previous = out[-1] if out else ""
+            if (not in_fence and self.LIST_ITEM.match(line) and previous.strip()
+                    and not self.LIST_ITEM.match(previous) and not re.match(r"^\s*([-*+]|\d+[.)])\s", previous)
+                    and not previous.startswith((" ", "\t", "#", ">", "|"))):
+                out.append("")
+            out.append(line)
+        return out
+
+
+class _Figures(Treeprocessor):
+    """Turn a paragraph holding only an image into a figure, its title into the caption."""
+
+    def run(self, root: etree.Element) -> None:
+        for paragraph in list(root.iter("p")):
+            children = list(paragraph)
+            if (len(children) == 1 and children[0].tag == "img"
+                    and not (paragraph.text or "").strip() and not (children[0].tail or "").strip()):
+                image = children[0]
+                paragraph.tag = "figure"
+                caption = image.attrib.pop("title", "").strip()
+                image.tail = None
+                if caption:
+                    etree.SubElement(paragraph, "figcaption").text = caption
+
+
+class _ClinicMarkdown(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.register(_ListsInterruptParagraphs(md), "lists_interrupt_paragraphs", 25)
+        md.treeprocessors.register(_Figures(md), "figures", 5)
+
+
+def _converter() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["extra", "admonition", "sane_lists", "smarty", "toc", _ClinicMarkdown()],
+        extension_configs={
+            "extra": {"footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "Back to text",
+                                    "BACKLINK_TITLE": "Back to the text of note %d"}},
+            "smarty": {"substitutions": SMART_CHARACTERS},
+            "toc": {"slugify": _slugify, "toc_depth": "2-3"},
+        },
+        output_format="xhtml",
+    )
+
+
+def sanitise(html: str) -> str:
+    """Keep only the allow-listed markup: no scripts, handlers, frames, forms or odd URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "iframe", "object", "embed",
+                            "noscript", "svg", "math", "form", "textarea", "select"},
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        filter_style_properties={"text-align"},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def to_html(text: str) -> Converted:
+    """Convert Markdown to sanitised HTML and list its headings (level 2 and 3)."""
+    md = _converter()
+    html = md.convert(text)
+    headings = tuple(_flatten(md.toc_tokens))
+    return Converted(html=sanitise(html), headings=headings)
+
+
+def _flatten(tokens: list[dict]):
+    for token in tokens:
+        yield Heading(level=token["level"], id=token["id"], title=_strip_tags(token["name"]))
+        yield from _flatten(token["children"])
+
+
+def _strip_tags(html: str) -> str:
+    import html as html_module
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html))

@@ -1,0 +1,42 @@
+"""Where the project's folders are: found from the project root, not from this package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders one build reads from and writes to."""
+
+    root: Path
+    sources: Path
+    layouts: Path
+    out: Path
+
+    @property
+    def required_dir(self) -> Path:
+        return self.sources / "_required"
+
+    @classmethod
+    def at(cls, root: Path, *, sources: Path | str | None = None,
+           out: Path | str | None = None) -> "Project":
+        root = Path(root).resolve()
+        return cls(
+            root=root,
+            sources=(root / (sources or "sources")).resolve(),
+            layouts=root / "layouts",
+            out=(root / (out or "build")).resolve(),
+        )
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Return the nearest folder at or above ``start`` holding tasks.py and pyproject.toml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "layouts").is_dir():
+            return folder
+    from .errors import PublishingError
+    raise PublishingError(here, "not inside a publishing project",
+                          hint="run the command from the folder that holds tasks.py")

@@ -1,0 +1,134 @@
+"""Site settings from ``[tool.publishing]`` in pyproject.toml, checked like a schema.
+
+Every mistake is reported in one run and unknown keys are errors, so a typo in a
+setting cannot vanish silently (the approach of MkDocs' config schema).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .errors import PublishingError
+
+PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
+
+
+@dataclass(frozen=True)
+class NewsletterProfile:
+    """The email service's merge tags (or plain values) for the legally required footer."""
+
+    name: str
+    unsubscribe_url: str = ""
+    postal_address: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    clinic_name: str
+    clinic_phone: str
+    clinic_location: str = ""
+    clinic_about: str = ""
+    default_author: str = ""
+    default_lang: str = "en-US"
+    web_address: str = ""
+    postal_address: str = ""
+    sender_address: str = ""
+    image_base_url: str = ""
+    paper_size: str = "letter"
+    review_policy_months: int = 12
+    reading_grade_target: float = 8
+    newsletter: NewsletterProfile = field(default_factory=lambda: NewsletterProfile("mailchimp"))
+    path: Path | None = None
+
+    @property
+    def phone_uri(self) -> str:
+        """The clinic phone as a ``tel:`` URI (digits only, US country code)."""
+        digits = re.sub(r"\D", "", self.clinic_phone)
+        if len(digits) == 10:
+            digits = "1" + digits
+        return f"tel:+{digits}"
+
+    @property
+    def page_size(self) -> str:
+        return PAPER_SIZES[self.paper_size]
+
+    def fingerprint(self) -> str:
+        """A stable text of every setting, for deciding what needs rebuilding."""
+        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name != "path"))
+
+
+_SCALARS = {f.name: f for f in fields(Settings) if f.name not in ("newsletter", "path")}
+_REQUIRED = ("clinic_name", "clinic_phone")
+
+
+def load_settings(pyproject: Path) -> Settings:
+    """Read and validate ``[tool.publishing]``; raise one error listing every problem."""
+    text = pyproject.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = re.search(r"line (\d+)", str(error))
+        raise PublishingError(pyproject, f"not valid TOML: {error}",
+                              line=int(line.group(1)) if line else None) from None
+    table = data.get("tool", {}).get("publishing")
+    if table is None:
+        raise PublishingError(pyproject, "no [tool.publishing] table",
+                              hint="add the clinic's settings (see README.md, 'Settings')")
+
+    problems: list[tuple[int | None, str]] = []
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        if key == "newsletter":
+            continue
+        spec = _SCALARS.get(key)
+        if spec is None:
+            problems.append((_line_of(text, key), f"unknown setting '{key}' in [tool.publishing]"))
+            continue
+        expected = {"str": str, "int": int, "float": (int, float)}[spec.type]
+        if not isinstance(value, expected) or isinstance(value, bool):
+            problems.append((_line_of(text, key), f"setting '{key}' must be a {spec.type}, not {value!r}"))
+            continue
+        values[key] = value.strip() if isinstance(value, str) else value
+    for key in _REQUIRED:
+        if not values.get(key):
+            problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
+    if values.get("paper_size", "letter") not in PAPER_SIZES:
+        problems.append((_line_of(text, "paper_size"),
+                         f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
+    for key in ("web_address", "image_base_url"):
+        if values.get(key) and not str(values[key]).startswith("https://"):
+            problems.append((_line_of(text, key), f"setting '{key}' must be an https:// address"))
+
+    newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
+    if problems:
+        first_line = problems[0][0]
+        message = "; ".join(p for _, p in problems)
+        raise PublishingError(pyproject, message, line=first_line,
+                              hint="fix [tool.publishing] in pyproject.toml")
+    return Settings(**values, newsletter=newsletter, path=pyproject)
+
+
+def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterProfile:
+    name = table.get("profile", "mailchimp")
+    unknown = set(table) - {"profile", "profiles"}
+    for key in sorted(unknown):
+        problems.append((_line_of(text, key), f"unknown setting '{key}' in [tool.publishing.newsletter]"))
+    profiles = table.get("profiles", {})
+    if name not in profiles:
+        problems.append((_line_of(text, "profile"),
+                         f"newsletter profile '{name}' is not defined under "
+                         "[tool.publishing.newsletter.profiles]"))
+        return NewsletterProfile(name)
+    profile = profiles[name]
+    allowed = {"unsubscribe_url", "postal_address"}
+    for key in sorted(set(profile) - allowed):
+        problems.append((_line_of(text, key), f"unknown setting '{key}' in newsletter profile '{name}'"))
+    return NewsletterProfile(name, **{k: str(v) for k, v in profile.items() if k in allowed})
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
