@@ -17,7 +17,8 @@ class Project:
 
     @property
     def required_dir(self) -> Path:
-        return self.sources / "_required"
+        # The clinic's required blocks are one for all articles, whichever --sources is built.
+        return self.root / "sources" / "_required"
 
     @classmethod
     def at(cls, root: Path, *, sources: Path | str | None = None,

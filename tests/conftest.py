@@ -1,0 +1,58 @@
+"""Build the sample article (and the rich fixture) once per test session, with the real CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = "how-does-ketamine-work-for-depression"
+
+
+def invoke(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `invoke ARGS` as a user would, in ``cwd``; return the finished process."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """build/ for the clinic's sources, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("sample") / "build"
+    result = invoke("build", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "warning" not in result.stderr.lower(), result.stderr  # WeasyPrint warnings fail the build test
+    return out
+
+
+@pytest.fixture(scope="session")
+def rich_build(tmp_path_factory) -> Path:
+    """build/ for the fixture that uses every kind of Markdown staff write."""
+    out = tmp_path_factory.mktemp("rich") / "build"
+    result = invoke("build", "--sources", str(FIXTURES / "rich"), "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning" not in result.stderr.lower(), result.stderr
+    return out
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A private copy of the project (tasks, settings, layouts, sources) that a test may break."""
+    for name in ("tasks.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("layouts", "sources"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def pdf_pages(path: Path) -> list[str]:
+    from publishing.handout import page_texts
+    return page_texts(path)

@@ -1,0 +1,174 @@
+"""The clinic's first article, built once, seen as staff, patients and marketing see it."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, SAMPLE, pdf_pages
+from extract import epub_documents, epubcheck, normalised, pdftotext
+
+CRISIS = "If you or someone you love is in crisis, you do not have to wait. In the US you can call or text 988, the Suicide and Crisis Lifeline, any time."
+DISCLAIMER = ("This article is for educational purposes only and is not medical or financial advice. "
+              "Ketamine is a controlled medication administered under medical supervision. "
+              "Consult a licensed provider about your individual situation.")
+
+
+def products(build):
+    return {
+        "handout": build / "handouts" / f"{SAMPLE}.pdf",
+        "guide": build / "guides" / f"{SAMPLE}.epub",
+        "newsletter": build / "newsletters" / f"{SAMPLE}.html",
+        "plain text": build / "newsletters" / f"{SAMPLE}.txt",
+    }
+
+
+def test_the_sample_builds_all_four_files(sample_build):
+    for name, path in products(sample_build).items():
+        assert path.is_file() and path.stat().st_size > 1000, name
+    leftovers = [p for p in sample_build.rglob("*") if p.is_file() and p.suffix not in (".pdf", ".epub", ".html", ".txt")]
+    assert leftovers == []
+
+
+def test_no_staging_folder_is_left_behind(sample_build):
+    assert not (sample_build.parent / ".build-tmp").exists()
+
+
+@pytest.mark.parametrize("text", [CRISIS, DISCLAIMER], ids=["crisis", "disclaimer"])
+def test_every_built_file_carries_the_required_text(sample_build, text):
+    built = products(sample_build)
+    extracted = {
+        "handout": pdftotext(built["handout"]),
+        "guide": " ".join(re.sub(r"<[^>]+>", " ", doc) for doc in epub_documents(built["guide"]).values()),
+        "newsletter": re.sub(r"<[^>]+>", " ", built["newsletter"].read_text()),
+        "plain text": built["plain text"].read_text(),
+    }
+    for name, content in extracted.items():
+        assert normalised(text) in normalised(content), f"{name} lacks: {text[:40]}..."
+
+
+def test_the_required_text_is_the_single_source(sample_build):
+    crisis = (ROOT / "sources/_required/crisis.md").read_text()
+    disclaimer = (ROOT / "sources/_required/disclaimer.md").read_text()
+    assert CRISIS in " ".join(crisis.split())
+    assert DISCLAIMER in " ".join(disclaimer.split())
+    article = (ROOT / f"sources/{SAMPLE}.md").read_text()
+    assert "Suicide and Crisis Lifeline" not in article and "educational purposes only" not in article
+
+
+# --- The handout -------------------------------------------------------------------------------
+
+def test_handout_is_letter_sized_and_short(sample_build):
+    reader = PdfReader(products(sample_build)["handout"])
+    assert 1 <= len(reader.pages) <= 3
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
+
+
+def test_handout_is_a_tagged_pdf_with_title_and_language(sample_build):
+    reader = PdfReader(products(sample_build)["handout"])
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert bool(catalog["/MarkInfo"]["/Marked"]) is True
+    assert str(catalog["/Lang"]) == "en-US"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"]) is True
+    assert reader.metadata.title == "How Does Ketamine Work for Depression?"
+    assert "pdfuaid" in reader.xmp_metadata.rdf_root.toxml()
+
+
+def test_handout_embeds_only_the_shipped_font(sample_build):
+    import subprocess
+    listing = subprocess.run(["pdffonts", str(products(sample_build)["handout"])], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    assert listing, "no fonts found"
+    for line in listing:
+        assert "Atkinson-Hyperlegible" in line, line
+        assert re.search(r"\byes\s+yes\s+yes\b", line), f"not embedded and subset: {line}"
+
+
+def test_handout_has_the_crisis_on_page_one_and_the_disclaimer_on_the_last(sample_build):
+    pages = pdf_pages(products(sample_build)["handout"])
+    assert normalised(CRISIS) in normalised(pages[0])
+    assert normalised(DISCLAIMER) in normalised(pages[-1])
+
+
+def test_handout_footer_has_clinic_phone_and_page_numbers(sample_build):
+    pages = pdf_pages(products(sample_build)["handout"])
+    for number, text in enumerate(pages, start=1):
+        assert "(310) 280-4440" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_handout_keeps_the_clinics_wording(sample_build):
+    text = normalised(pdftotext(products(sample_build)["handout"]))
+    for sentence in ("At Ketamine Uplift, depression treatment is led by Dr. Geoffery O'Neill and built around this science.",
+                     "Ketamine blocks a receptor called NMDA, which leads to a brief surge of glutamate",
+                     "How many treatments are needed?"):
+        assert normalised(sentence) in text
+
+
+# --- The guide -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_epubcheck(sample_build, tmp_path_factory):
+    return epubcheck(products(sample_build)["guide"], tmp=tmp_path_factory.mktemp("epubcheck"))[0]
+
+
+def test_guide_passes_epubcheck_without_any_message(sample_epubcheck):
+    checker = sample_epubcheck["checker"]
+    messages = [(m["severity"], m["ID"], m["message"]) for m in sample_epubcheck["messages"]]
+    assert (checker["nFatal"], checker["nError"], checker["nWarning"], checker["nUsage"]) == (0, 0, 0, 0), messages
+
+
+def test_guide_has_navigation_and_metadata(sample_build):
+    with zipfile.ZipFile(products(sample_build)["guide"]) as archive:
+        names = archive.namelist()
+        assert names[0] == "mimetype"
+        opf = archive.read("EPUB/content.opf").decode()
+    assert any(name.endswith("nav.xhtml") for name in names) and any(name.endswith(".ncx") for name in names)
+    for expected in ("<dc:title>How Does Ketamine Work for Depression?</dc:title>", "<dc:language>en-US</dc:language>",
+                     "<dc:publisher>Ketamine Uplift</dc:publisher>", "schema:accessibilitySummary",
+                     "<dc:creator"):
+        assert expected in opf
+
+
+def test_guide_places_crisis_first_and_disclaimer_last(sample_build):
+    documents = epub_documents(products(sample_build)["guide"])
+    assert 'id="crisis-988"' in documents["EPUB/crisis.xhtml"] and 'href="tel:988"' in documents["EPUB/crisis.xhtml"]
+    assert "sms:" not in " ".join(documents.values())  # EPUBCheck warns on sms: links
+    assert 'id="medical-disclaimer"' in documents["EPUB/about.xhtml"]
+
+
+# --- The newsletter ------------------------------------------------------------------------------
+
+def test_newsletter_is_self_contained_with_css_inlined(sample_build):
+    html = products(sample_build)["newsletter"].read_text()
+    lowered = html.lower()
+    for forbidden in ("<script", "<iframe", "<form", "<link", "data:image", "<svg"):
+        assert forbidden not in lowered
+    assert html.count("<style") == 1 and html.index("<style") < html.index("</head>")
+    assert 'style="' in html and html.count('style="') > 50
+    assert re.search(r'<html[^>]* lang="en-US"', html)
+
+
+def test_newsletter_carries_the_crisis_block_before_gmail_could_clip_it(sample_build):
+    raw = products(sample_build)["newsletter"].read_bytes()
+    assert len(raw) <= 82_000
+    assert normalised(CRISIS) in normalised(re.sub(r"<[^>]+>", " ", raw[:20_000].decode("utf-8", "ignore")))
+    assert b'href="tel:988"' in raw and b'href="sms:988"' in raw
+
+
+def test_newsletter_has_unsubscribe_and_postal_address_merge_tags(sample_build):
+    html = products(sample_build)["newsletter"].read_text()
+    assert 'href="*|UNSUB|*"' in html and "*|LIST:ADDRESSLINE|*" in html
+    text = products(sample_build)["plain text"].read_text()
+    assert "*|UNSUB|*" in text and "*|LIST:ADDRESSLINE|*" in text
+
+
+def test_plain_text_part_is_wrapped_at_78_columns(sample_build):
+    text = products(sample_build)["plain text"].read_text()
+    assert max(len(line) for line in text.splitlines()) <= 78
+    assert "1. Ketamine blocks a receptor called NMDA" in text
