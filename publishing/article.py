@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import markup
+from typing import TYPE_CHECKING
+
+from .dates import source_date
 from .errors import PublishingError
 from .frontmatter import read_source
-from .dates import source_date
-from .markup import Heading
-from .settings import Settings
+
+if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
+    from .markup import Heading
+    from .settings import Settings
 
 REQUIRED_KEYS = ("title", "description", "author")
 OPTIONAL_KEYS = ("last_reviewed", "medical_reviewer", "category", "lang", "slug", "newsletter")
@@ -129,6 +132,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         raise PublishingError(path, "the article has no text after the front matter",
                               line=source.body_line, hint="write the article below the second '---'")
 
+    from . import markup
     converted = markup.to_html(source.body)
     images = _images(converted.html, source, sources_root)
     return Article(

@@ -16,7 +16,7 @@ def _relative(path: Path) -> str:
 
 
 def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
-          variant: str = "office") -> int:
+          variant: str = "office", jobs: int = 0, force: bool = False) -> int:
     """Build the products; print one line per product; return the exit code."""
     from .build import build_all, parse_only
     from .site import load_site
@@ -25,6 +25,8 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
     products = parse_only(only)
 
     def show(outcome) -> None:
+        if outcome.skipped:
+            return
         if outcome.ok:
             for file in outcome.files:
                 print(f"built   {_relative(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)")
@@ -33,7 +35,9 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
         else:
             print(outcome.error, file=sys.stderr)
 
-    outcomes = build_all(site, products, variant=variant, on_outcome=show)
+    import os
+    outcomes = build_all(site, products, variant=variant, jobs=jobs or os.cpu_count() or 1, force=force,
+                         on_outcome=show)
     failures = [o for o in outcomes if not o.ok]
     articles = len({o.source for o in outcomes})
     if not outcomes:
@@ -43,7 +47,13 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
         failed_articles = len({o.source for o in failures})
         print(f"{failed_articles} of {articles} article(s) failed; the others were built.", file=sys.stderr)
         return 1
-    print(f"{len(outcomes)} product(s) of {articles} article(s) built and verified.")
+    skipped = sum(o.skipped for o in outcomes)
+    if skipped == len(outcomes):
+        print(f"Nothing to do: all {len(outcomes)} product(s) of {articles} article(s) are up to date "
+              "(--force rebuilds them).")
+    else:
+        print(f"{len(outcomes) - skipped} product(s) built and verified, {skipped} up to date, "
+              f"from {articles} article(s).")
     return 0
 
 

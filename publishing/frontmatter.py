@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import PublishingError
 
 
@@ -53,6 +51,7 @@ def read_source(path: Path) -> Source:
 
 
 def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
+    import yaml
     # Front matter starts on line 2 of the file.
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)

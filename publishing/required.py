@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import markup
 from .article import html_to_text
 from .errors import MissingRequiredBlock, PublishingError
 from .frontmatter import read_source
@@ -72,6 +71,7 @@ def load_required_blocks(required_dir: Path) -> RequiredBlocks:
         if not source.body.strip():
             raise PublishingError(path, f"the {name} has no text", line=source.body_line,
                                   hint="write the block's text below the front matter")
+        from . import markup
         blocks[key] = RequiredBlock(key=key, id=block_id, name=name, title=" ".join(title.split()),
                                     body_html=markup.to_html(source.body).html, source=path)
     return RequiredBlocks(**blocks)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .project import Project
@@ -10,14 +10,18 @@ from .required import RequiredBlocks, load_required_blocks
 from .settings import Settings, load_settings
 
 
-@dataclass(frozen=True)
 class Site:
-    project: Project
-    settings: Settings
-    blocks: RequiredBlocks
+    """The folders, the settings and (loaded on first use, which a no-op build never needs) the blocks."""
+
+    def __init__(self, project: Project, settings: Settings):
+        self.project = project
+        self.settings = settings
+
+    @cached_property
+    def blocks(self) -> RequiredBlocks:
+        return load_required_blocks(self.project.required_dir)
 
 
 def load_site(root: Path, *, sources: Path | str | None = None, out: Path | str | None = None) -> Site:
     project = Project.at(root, sources=sources, out=out)
-    settings = load_settings(project.root / "pyproject.toml")
-    return Site(project=project, settings=settings, blocks=load_required_blocks(project.required_dir))
+    return Site(project=project, settings=load_settings(project.root / "pyproject.toml"))

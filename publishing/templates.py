@@ -5,12 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-
 
 @lru_cache(maxsize=8)
-def environment(layouts: Path) -> jinja2.Environment:
+def environment(layouts: Path):
     """A misspelled variable fails the build instead of printing nothing (StrictUndefined)."""
+    import jinja2
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(layouts)),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"], default_for_string=True),
@@ -24,6 +23,8 @@ def environment(layouts: Path) -> jinja2.Environment:
 
 
 def render(layouts: Path, name: str, **context) -> str:
+    import jinja2
+
     from .errors import PublishingError
     try:
         return environment(layouts).get_template(name).render(**context)

@@ -1,0 +1,122 @@
+"""What each product was built from, so a build redoes only what changed.
+
+A product is rebuilt when a content hash of anything it depends on differs from
+the last successful build: its source and images, the required blocks, the
+layouts it uses (its own folder and the shared partials), the fonts, the
+settings, and the pipeline's own code. Modification times are not trusted
+(a checkout or a copy changes them without changing anything).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cached_property
+from pathlib import Path
+
+STATE_FILE = ".publishing-state.json"
+
+
+def _hash_files(paths) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class InputFingerprints:
+    """Fingerprints of what products depend on; the shared part is hashed once per build."""
+
+    # Which layout folders each product reads, besides layouts/_partials/.
+    LAYOUTS = {"handout": ("handout",), "guide": ("guide",), "newsletter": ("newsletter",)}
+
+    def __init__(self, site, variant: str):
+        self.site = site
+        self.variant = variant
+
+    @cached_property
+    def _common(self) -> str:
+        from .resources import FONT_FACES, font_dir
+        project = self.site.project
+        package = Path(__file__).resolve().parent
+        parts = [
+            _hash_files(package.glob("*.py")),
+            _hash_files(project.required_dir.glob("*.md")),
+            _hash_files(p for p in (project.layouts / "_partials").rglob("*") if p.is_file()),
+            # Font files are large and never edited: their names and sizes stand for them.
+            repr([(file, (font_dir() / file).stat().st_size) for file, _, _ in FONT_FACES]),
+            self.site.settings.fingerprint(),
+            os.environ.get("SOURCE_DATE_EPOCH", ""),
+            self.variant,
+        ]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    @cached_property
+    def _layouts(self) -> dict[str, str]:
+        layouts = self.site.project.layouts
+        return {name: _hash_files(p for folder in folders for p in (layouts / folder).rglob("*") if p.is_file())
+                for name, folders in self.LAYOUTS.items()}
+
+    def of(self, product: str, source: Path, images: list[Path] | None = None) -> str:
+        """The fingerprint of one product of one article (images as found by its last build)."""
+        digest = hashlib.sha256(f"{self._common}\n{self._layouts[product]}\n".encode())
+        digest.update(source.read_bytes())
+        for image in images or ():
+            digest.update(str(image).encode())
+            digest.update(image.read_bytes() if image.is_file() else b"(missing)")
+        return digest.hexdigest()
+
+
+class BuildState:
+    """build/.publishing-state.json: per source and product, the fingerprint and files last built."""
+
+    def __init__(self, path: Path, entries: dict):
+        self.path = path
+        self.entries = entries
+        self.changed = False
+
+    @classmethod
+    def load(cls, out: Path) -> "BuildState":
+        path = out / STATE_FILE
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entries = {}
+        return cls(path, entries if isinstance(entries, dict) else {})
+
+    def _entry(self, source: Path, key: str) -> dict | None:
+        return self.entries.get(str(source.resolve()), {}).get(key)
+
+    def up_to_date(self, source: Path, key: str, product: str, fingerprints: InputFingerprints) -> bool:
+        """True when nothing the product depends on changed and its files are still there."""
+        entry = self._entry(source, key)
+        if not entry:
+            return False
+        images = [Path(p) for p in entry.get("images", [])]
+        return (entry.get("fingerprint") == fingerprints.of(product, source, images)
+                and all(Path(f).is_file() for f in entry.get("files", [])))
+
+    def files(self, source: Path, key: str) -> list[Path]:
+        entry = self._entry(source, key) or {}
+        return [Path(f) for f in entry.get("files", [])]
+
+    def record(self, source: Path, key: str, fingerprint: str, files: list[Path], images: list[Path]) -> None:
+        self.entries.setdefault(str(source.resolve()), {})[key] = {
+            "fingerprint": fingerprint, "files": [str(f) for f in files], "images": [str(i) for i in images]}
+        self.changed = True
+
+    def forget(self, source: Path, key: str) -> None:
+        if self.entries.get(str(source.resolve()), {}).pop(key, None) is not None:
+            self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, self.path)
