@@ -97,6 +97,7 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
             outcomes.append(outcome)
             on_outcome(outcome)
     state.save()
+    _staging.tidy(site)
     order = {source: index for index, source in enumerate(sources)}
     return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product)))
 
@@ -152,9 +153,11 @@ def build_product(site: Site, article: Article, name: str, *, variant: str = "of
             outcome.error = str(error)
         else:
             destination.mkdir(parents=True, exist_ok=True)
-            for file in files:
-                os.replace(file, destination / file.name)
-            outcome.files = [destination / file.name for file in files]
+            # A product may write into subfolders (the newsletter's images/): keep them.
+            outcome.files = [destination / file.relative_to(workdir) for file in files]
+            for file, target in zip(files, outcome.files):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(file, target)
     outcome.warnings = warnings
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -173,16 +176,20 @@ class _staging:
 
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+    @staticmethod
+    def tidy(site: Site) -> None:
+        """Remove the staging root once every worker is done (kept if a killed build left files)."""
         try:
-            self.root.rmdir()
+            (site.project.out.parent / ".build-tmp").rmdir()
         except OSError:
-            pass  # another build is using it, or it holds a killed build's leftovers
+            pass
 
 
 class _collect_warnings(logging.Handler):
     """Record what WeasyPrint (and friends) warn about, to show it with the product."""
 
-    LOGGERS = ("weasyprint",)
+    LOGGERS = ("weasyprint", "publishing")  # publishing.handout: a glyph printed in a system font
 
     def __init__(self):
         super().__init__(level=logging.WARNING)

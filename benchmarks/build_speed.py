@@ -1,0 +1,163 @@
+"""Build speed, measured side by side in one run (a script, not a timed test).
+
+    python benchmarks/build_speed.py [--articles 20] [--noop-articles 100] [--skip-pandoc]
+
+Makes N articles from the sample (different slugs, varied length) in a scratch copy
+of the project, then prints:
+  - the full build time with --jobs 1 and --jobs 2, and the speed-up, beside the
+    machine's own scaling (two busy Python processes against one);
+  - the no-op rebuild and the rebuild after touching one article (for --noop-articles);
+  - the peak resident memory of the largest process;
+  - `invoke --list`;
+  - pandoc making the same three outputs for the same N articles (PDF through
+    --pdf-engine=weasyprint, EPUB, standalone HTML), and our time as a ratio of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing import get_context
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sources" / "how-does-ketamine-work-for-depression.md"
+
+
+def make_project(folder: Path, articles: int) -> Path:
+    """A scratch project with ``articles`` variations of the sample article."""
+    folder.mkdir(parents=True)
+    for name in ("tasks.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, folder / name)
+    shutil.copytree(ROOT / "layouts", folder / "layouts")
+    (folder / "sources").mkdir()
+    shutil.copytree(ROOT / "sources" / "_required", folder / "sources" / "_required")
+    text = SAMPLE.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    sections = body.split("\n## ")
+    for number in range(articles):
+        # Varied length: the first 3 to all sections of the sample.
+        keep = 3 + number % (len(sections) - 2)
+        varied = "\n## ".join(sections[:keep])
+        title = f"How Does Ketamine Work for Depression? Part {number + 1}"
+        (folder / "sources" / f"article-{number + 1:03d}.md").write_text(
+            head.replace("title: How Does Ketamine Work for Depression?", f"title: {title}") + "\n---\n" + varied,
+            encoding="utf-8")
+    return folder
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+    return elapsed, result.stdout
+
+
+def best_of(times: int, command: list[str], cwd: Path) -> tuple[float, str]:
+    return min((run(command, cwd) for _ in range(times)), key=lambda r: r[0])
+
+
+def invoke(*args: str) -> list[str]:
+    return [sys.executable, "-m", "invoke", *args]
+
+
+def _busy(_: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(6_000_000):
+        total += i * i
+    return time.perf_counter() - started
+
+
+def machine_scaling() -> float:
+    """How much faster two busy processes finish two units of work than one process does."""
+    context = get_context("fork")
+    with context.Pool(1) as pool:
+        started = time.perf_counter()
+        pool.map(_busy, range(2))
+        one = time.perf_counter() - started
+    with context.Pool(2) as pool:
+        started = time.perf_counter()
+        pool.map(_busy, range(2))
+        two = time.perf_counter() - started
+    return one / two
+
+
+def pandoc_time(project: Path, out: Path) -> float | None:
+    if not shutil.which("pandoc"):
+        print("pandoc: not installed (apt-get install pandoc); skipping the comparison")
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    css = project / "layouts" / "handout" / "handout.css"
+    started = time.perf_counter()
+    for source in sorted((project / "sources").glob("*.md")):
+        stem = out / source.stem
+        for extra in (["-o", f"{stem}.pdf", "--pdf-engine=weasyprint", f"--css={css}"],
+                      ["-o", f"{stem}.epub"],
+                      ["-o", f"{stem}.html", "--standalone"]):
+            subprocess.run(["pandoc", str(source), "--metadata", "pagetitle=x", *extra], cwd=project,
+                           check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def peak_child_memory_mb() -> float:
+    # ru_maxrss of children: the largest resident set among the finished child processes (KiB on Linux).
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--noop-articles", type=int, default=100)
+    parser.add_argument("--skip-pandoc", action="store_true")
+    options = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        small = make_project(scratch / f"n{options.articles}", options.articles)
+        jobs1, _ = run(invoke("build", "--jobs", "1", "--force"), small)
+        jobs2, _ = run(invoke("build", "--jobs", "2", "--force"), small)
+        scaling = machine_scaling()
+        speedup = jobs1 / jobs2
+        print(f"\nN = {options.articles}: full build (3 products each)")
+        print(f"  --jobs 1           {jobs1:7.2f} s  ({jobs1 / options.articles * 1000:.0f} ms per article)")
+        print(f"  --jobs 2           {jobs2:7.2f} s")
+        print(f"  speed-up           {speedup:7.2f} x   machine's own two-process scaling {scaling:.2f} x "
+              f"-> {speedup / scaling:.2f} of it")
+        if not options.skip_pandoc:
+            theirs = pandoc_time(small, scratch / "pandoc")
+            if theirs:
+                print(f"  pandoc             {theirs:7.2f} s  (PDF via weasyprint, EPUB, HTML)")
+                print(f"  ours / pandoc      {jobs2 / theirs:7.2f}    (--jobs 2)")
+
+        large = make_project(scratch / f"n{options.noop_articles}", options.noop_articles)
+        full, _ = run(invoke("build"), large)
+        memory = peak_child_memory_mb()
+        noop, output = best_of(5, invoke("build"), large)
+        assert "Nothing to do" in output, output
+        touched = large / "sources" / "article-007.md"
+        touched.write_text(touched.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        one, output = run(invoke("build"), large)
+        rebuilt = sorted(set(re.findall(r"built\s+\S+/(article-\d+)\.", output)))
+        listing, _ = best_of(5, invoke("--list"), ROOT)
+        print(f"\nN = {options.noop_articles}")
+        print(f"  full build         {full:7.2f} s  (--jobs {os.cpu_count()})")
+        print(f"  no-op rebuild      {noop:7.3f} s  (best of 5, process start included)")
+        print(f"  touch one article  {one:7.2f} s  rebuilt: {', '.join(rebuilt)}")
+        print(f"  peak memory        {memory:7.0f} MB (largest single process)")
+        print(f"  invoke --list      {listing:7.3f} s  (best of 5)")
+
+
+if __name__ == "__main__":
+    main()
