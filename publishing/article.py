@@ -132,9 +132,11 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         raise PublishingError(path, "the article has no text after the front matter",
                               line=source.body_line, hint="write the article below the second '---'")
 
+    _check_size(source)
     from . import markup
     converted = markup.to_html(source.body)
-    images = _images(converted.html, source, sources_root)
+    _check_depth(source, converted.html)
+    images = _images(converted, source, sources_root)
     return Article(
         source=path, slug=slug, title=text["title"], description=text["description"],
         author=text["author"], lang=lang, body_html=converted.html, headings=converted.headings,
@@ -142,6 +144,46 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         last_reviewed=last_reviewed, medical_reviewer=reviewer, category=text.get("category", ""),
         date=source_date(path, last_reviewed),
     )
+
+
+# Limits that keep a pasted monster from hanging a build or exhausting memory. A patient
+# handout is 5-50 KB; WeasyPrint and lxml fail on nesting a few hundred levels deep.
+MAX_SOURCE_BYTES = 400_000
+MAX_LINE_CHARACTERS = 10_000
+MAX_NESTING = 12        # lists and quotes, as written in Markdown
+MAX_HTML_DEPTH = 40     # elements inside elements, after conversion
+
+
+def _check_size(source) -> None:
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        if len(line) > MAX_LINE_CHARACTERS:
+            raise PublishingError(source.path, f"the line is {len(line):,} characters long (at most "
+                                  f"{MAX_LINE_CHARACTERS:,})", line=number, hint="break it into paragraphs")
+        stripped = line.lstrip(" \t")
+        indent = len(line[: len(line) - len(stripped)].expandtabs(4)) // 4
+        quotes = len(re.match(r"^(?:>\s*)*", stripped).group(0).replace(" ", ""))
+        if max(indent, quotes) > MAX_NESTING:
+            raise PublishingError(source.path, f"lists or quotes are nested {max(indent, quotes)} levels deep "
+                                  f"(at most {MAX_NESTING})", line=number,
+                                  hint="flatten the list or quote; readers lose their way after two or three levels")
+    size = len(source.body.encode("utf-8"))
+    if size > MAX_SOURCE_BYTES:
+        raise PublishingError(source.path, f"the article is {size // 1000:,} KB; at most {MAX_SOURCE_BYTES // 1000} KB "
+                              "is supported", line=source.body_line,
+                              hint="split it into several articles (a handout is usually under 50 KB)")
+
+
+def _check_depth(source, html: str) -> None:
+    depth = deepest = 0
+    for closing, tag in re.findall(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(?<!/)>", html):
+        if tag.lower() in ("img", "br", "hr", "col", "wbr"):
+            continue
+        depth += -1 if closing else 1
+        deepest = max(deepest, depth)
+    if deepest > MAX_HTML_DEPTH:
+        raise PublishingError(source.path, f"the article's elements are nested {deepest} levels deep "
+                              f"(at most {MAX_HTML_DEPTH})", line=source.body_line,
+                              hint="remove the pasted HTML that wraps elements inside elements")
 
 
 def _reviewer(value, fail) -> Reviewer | None:
@@ -168,25 +210,20 @@ def _newsletter(value, text: dict, fail) -> tuple[str, str]:
     return subject, preheader
 
 
-_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"[^>]*>')
-_ALT = re.compile(r'\balt="([^"]*)"')
-
-
-def _images(html: str, source, sources_root: Path) -> tuple[Image, ...]:
+def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
     """Resolve every image to a file inside sources/; anything else is a clear error."""
-    import html as html_module
+    alts = _alt_pairs(converted.html)
     images = []
-    for match in _IMG_SRC.finditer(html):
-        src = html_module.unescape(match.group(1))
-        alt_match = _ALT.search(match.group(0))
-        alt = html_module.unescape(alt_match.group(1)) if alt_match else ""
+    for src in converted.image_sources:
+        alt = alts.get(src, "")
         line = _line_of(source, src)
         parts = urlsplit(src)
         if parts.scheme in ("http", "https"):
             raise PublishingError(source.path, f"remote image '{src}' is not fetched at build time", line=line,
                                   hint="save the image under sources/images/ and link it by its relative path")
         if parts.scheme or src.startswith("/") or not parts.path:
-            raise PublishingError(source.path, f"image '{src}' is not a path inside sources/", line=line,
+            shown = src if len(src) < 60 else src[:57] + "..."
+            raise PublishingError(source.path, f"image '{shown}' is not a path inside sources/", line=line,
                                   hint="link images by a relative path such as images/brain.png")
         resolved = (source.path.parent / unquote(parts.path)).resolve()
         if not resolved.is_relative_to(sources_root.resolve()):
@@ -200,6 +237,15 @@ def _images(html: str, source, sources_root: Path) -> tuple[Image, ...]:
                                   hint="describe it for screen readers: ![What the picture shows](...)")
         images.append(Image(src=src, path=resolved, alt=alt, line=line))
     return tuple(images)
+
+
+def _alt_pairs(html: str) -> dict[str, str]:
+    """src -> alt of every image left in the sanitised HTML."""
+    import lxml.html
+    if "<img" not in html:
+        return {}
+    fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    return {img.get("src", ""): img.get("alt", "") for img in fragment.iter("img")}
 
 
 def _line_of(source, needle: str) -> int | None:

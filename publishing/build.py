@@ -86,6 +86,7 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
 
     if work:
         site.blocks  # a missing or broken required block stops the build here, once, before any product
+        _staging.remove_leftovers(site)
     for result in _run(site, work, variant, jobs):
         for outcome in result:
             key = _state_key(outcome.product, variant)
@@ -171,11 +172,21 @@ class _staging:
 
     def __enter__(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(dir=self.root))
+        # The owner's process id is in the name, so leftovers of a killed build can be told apart.
+        self.path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.root))
         return self.path
 
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+    @staticmethod
+    def remove_leftovers(site: Site) -> None:
+        """Delete staging folders of builds that were killed (their process is gone)."""
+        root = site.project.out.parent / ".build-tmp"
+        for folder in root.glob("*-*") if root.is_dir() else ():
+            pid = folder.name.split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
     @staticmethod
     def tidy(site: Site) -> None:
@@ -184,6 +195,19 @@ class _staging:
             (site.project.out.parent / ".build-tmp").rmdir()
         except OSError:
             pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed worker may linger as a zombie until it is reaped: that is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 class _collect_warnings(logging.Handler):

@@ -24,6 +24,8 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
     site = load_site(root, sources=sources, out=out)
     products = parse_only(only)
 
+    reported: set[str] = set()
+
     def show(outcome) -> None:
         if outcome.skipped:
             return
@@ -32,7 +34,8 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
                 print(f"built   {_relative(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)")
             for warning in outcome.warnings:
                 print(f"warning: {outcome.product}: {warning}", file=sys.stderr)
-        else:
+        elif outcome.error not in reported:  # a broken source fails each product the same way: say it once
+            reported.add(outcome.error)
             print(outcome.error, file=sys.stderr)
 
     import os
@@ -68,7 +71,7 @@ def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> 
     for row in rows:
         print(f"{row.status.upper():4}  {row.article:{widths[0]}}  {row.product:{widths[1]}}  "
               f"{row.check:{widths[2]}}  {row.detail}")
-    write_json(rows, site.project.out / "check.json")
+    write_json(rows, site.project.out / "check.json", strict=strict)
     bad = failed(rows, strict=strict)
     print(("FAILED" if bad else "passed") + f": {sum(r.status == 'fail' for r in rows)} failure(s), "
           f"{sum(r.status == 'warn' for r in rows)} warning(s)" + (" (--strict)" if strict else "")
@@ -83,3 +86,40 @@ def run(task, *args, **kwargs) -> int:
     except PublishingError as error:
         print(error, file=sys.stderr)
         return 2
+
+
+def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:
+    """Bind the articles (all, or the comma-separated slugs in ``articles``) into one verified guide."""
+    import time
+
+    from .guide import build_bundle_into_place, bundle_articles
+    from .site import load_site
+
+    started = time.perf_counter()
+    site = load_site(root, sources=sources, out=out)
+    slugs = [slug.strip() for slug in (articles or "").split(",") if slug.strip()]
+    chosen, errors = bundle_articles(site, slugs or None)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
+        return 1
+    if not chosen:
+        print(f"no articles in {_relative(site.project.sources)}", file=sys.stderr)
+        return 1
+    path = build_bundle_into_place(site, chosen)
+    print(f"built   {_relative(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(chosen)} article(s), "
+          f"{time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str | None = None) -> int:
+    """Send build/newsletters/<slug>.eml to one address over SMTP; say what was sent to whom."""
+    from .send import send as send_newsletter
+    from .site import load_site
+
+    site = load_site(root, sources=sources, out=out)
+    sent = send_newsletter(site, slug, to)
+    print(f"sent    {_relative(sent.path)}  \"{sent.subject}\"  ({sent.size / 1024:.0f} KB)  "
+          f"from {sent.sender} to {sent.recipient} through {sent.server}")
+    return 0

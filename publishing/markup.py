@@ -74,6 +74,8 @@ class Heading:
 class Converted:
     html: str
     headings: tuple[Heading, ...]
+    # Every image address as written, before the sanitiser removed any: a refused one is an error.
+    image_sources: tuple[str, ...] = ()
 
 
 def _slugify(value: str, separator: str) -> str:
@@ -139,7 +141,7 @@ def _converter() -> markdown.Markdown:
 
 def sanitise(html: str) -> str:
     """Keep only the allow-listed markup: no scripts, handlers, frames, forms or odd URLs."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "template", "iframe", "object", "embed",
@@ -151,6 +153,11 @@ def sanitise(html: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
+    # An image whose address was refused (data:, javascript:) keeps nothing worth showing.
+    return _IMAGE_WITHOUT_SOURCE.sub("", cleaned)
+
+
+_IMAGE_WITHOUT_SOURCE = re.compile(r"<img\b(?![^>]*\bsrc=)[^>]*>")
 
 
 def to_html(text: str) -> Converted:
@@ -158,7 +165,12 @@ def to_html(text: str) -> Converted:
     md = _converter()
     html = md.convert(text)
     headings = tuple(_flatten(md.toc_tokens))
-    return Converted(html=sanitise(html), headings=headings)
+    import html as html_module
+    sources = tuple(html_module.unescape(src) for src in _IMAGE_SOURCE.findall(html))
+    return Converted(html=sanitise(html), headings=headings, image_sources=sources)
+
+
+_IMAGE_SOURCE = re.compile(r"<img\b[^>]*?\bsrc=[\"']([^\"']*)[\"']", re.IGNORECASE)
 
 
 def _flatten(tokens: list[dict]):

@@ -23,12 +23,13 @@ class Project:
     @classmethod
     def at(cls, root: Path, *, sources: Path | str | None = None,
            out: Path | str | None = None) -> "Project":
+        # Folders given on the command line are relative to where the user is, like any shell path.
         root = Path(root).resolve()
         return cls(
             root=root,
-            sources=(root / (sources or "sources")).resolve(),
+            sources=Path(sources).resolve() if sources else root / "sources",
             layouts=root / "layouts",
-            out=(root / (out or "build")).resolve(),
+            out=Path(out).resolve() if out else root / "build",
         )
 
 

@@ -1,0 +1,209 @@
+"""Sources are written by many hands and pasted from the web. Nothing in one may run code in a
+reader's inbox, read a file outside the project, reach the network, or hang a build."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+
+import pytest
+
+from conftest import ROOT, SAMPLE, invoke
+from extract import epub_documents, pdftotext
+
+HEAD = "---\ntitle: {title}\ndescription: A test article.\nauthor: Care Team\n---\n\n"
+SECRET = b"root:x:0:0"  # the first bytes of /etc/passwd
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        _Recorder.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def local_server():
+    """An HTTP server on 127.0.0.1 that records every request a build might make."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def _article(title: str, body: str) -> str:
+    return HEAD.format(title=title) + body + "\n"
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory, local_server):
+    """One build of a folder of hostile sources; returns the folder and the finished process."""
+    folder = tmp_path_factory.mktemp("hostile")
+    sources = folder / "sources"
+    (sources / "images").mkdir(parents=True)
+    (sources / "images" / "ok.png").write_bytes((ROOT / "tests/fixtures/rich/images/connections.png").read_bytes())
+    pasted = f"""
+Pasted from the web:
+
+<script>alert('inbox')</script>
+<p onclick="alert(1)" onmouseover="alert(2)">Handlers stripped.</p>
+<a href="javascript:alert(3)">A javascript link</a> and <a href="data:text/html,<b>x</b>">a data link</a>.
+<iframe src="{local_server}/frame"></iframe>
+<object data="{local_server}/object"></object>
+<form action="{local_server}/form"><input name="q"></form>
+<table><tr><td style="background: url({local_server}/css)">Styled cell</td></tr></table>
+<a rel="attachment" href="/etc/passwd">attachment link</a>
+<link rel="attachment" href="/etc/passwd">
+<svg onload="alert(4)"><circle r="4"/></svg>
+<style>body {{ background: url({local_server}/style) }}</style>
+
+![A real picture](images/ok.png)
+"""
+    cases = {
+        "pasted-html": pasted,
+        "absolute-path": "![Secret](/etc/passwd)",
+        "parent-path": "![Secret](../../../../etc/passwd)",
+        "file-url": "![Secret](file:///etc/passwd)",
+        "remote-image": f"![Remote]({local_server}/remote.png)",
+        "data-image": '<img src="data:image/png;base64,iVBORw0KGgo=" alt="inline">',
+        "huge-list": "".join("    " * i + f"- level {i}\n" for i in range(500)),
+        "huge-line": "word " * 200_000,
+        "huge-article": ("## Section\n\n" + "A sentence about sleep and mood. " * 300 + "\n\n") * 600,
+    }
+    for name, body in cases.items():
+        (sources / f"{name}.md").write_text(_article(name.replace("-", " ").title(), body))
+    (sources / "nul-byte.md").write_bytes(_article("Nul", "Text\x00more").encode())
+    (sources / "bom-crlf.md").write_bytes(b"\xef\xbb\xbf" + _article("Bom and CRLF", "Works\n\n- on\n- Windows").replace("\n", "\r\n").encode())
+    before = _tree_hash(sources)
+    started = time.perf_counter()
+    result = invoke("-r", str(ROOT), "build", "--sources", str(sources), "--out", str(folder / "build"), cwd=folder)
+    elapsed = time.perf_counter() - started
+    return folder, result, elapsed, before
+
+
+def _tree_hash(folder) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _error(result, name: str) -> str:
+    lines = [line for line in result.stderr.splitlines() if f"sources/{name}.md" in line]
+    assert lines, result.stderr
+    return lines[0]
+
+
+def test_pasted_html_reaches_no_product(hostile_build):
+    folder, result, _, _ = hostile_build
+    build = folder / "build"
+    html = (build / "newsletters/pasted-html.html").read_text().lower()
+    text = (build / "newsletters/pasted-html.txt").read_text().lower()
+    guide = " ".join(epub_documents(build / "guides/pasted-html.epub").values()).lower()
+    pdf = pdftotext(build / "handouts/pasted-html.pdf").lower()
+    for product in (html, guide):
+        for forbidden in ("<script", "onclick", "onmouseover", "onload", "javascript:", "data:", "<iframe",
+                          "<object", "<form", "<input", "<svg", "attachment\"", "url("):
+            assert forbidden not in product, forbidden
+    for product in (html, text, guide, pdf):
+        assert "alert(" not in product
+        assert "handlers stripped." in product and "styled cell" in product
+
+
+def test_no_outside_file_gets_into_a_product(hostile_build):
+    folder, _, _, _ = hostile_build
+    for path in (folder / "build").rglob("*"):
+        if path.is_file():
+            assert SECRET not in path.read_bytes(), path
+            if path.suffix == ".epub":
+                with zipfile.ZipFile(path) as archive:
+                    assert all(SECRET not in archive.read(name) for name in archive.namelist())
+    pdf = (folder / "build/handouts/pasted-html.pdf").read_bytes()
+    assert b"/EmbeddedFile" not in pdf
+
+
+@pytest.mark.parametrize("name, message", [
+    ("absolute-path", "image '/etc/passwd' is not a path inside sources/; link images by a relative path"),
+    ("parent-path", "image '../../../../etc/passwd' is outside sources/; copy it into sources/images/"),
+    ("file-url", "image 'file:///etc/passwd' is not a path inside sources/"),
+    ("remote-image", "is not fetched at build time; save the image under sources/images/"),
+    ("data-image", "image 'data:image/png;base64,iVBORw0KGgo=' is not a path inside sources/"),
+    ("huge-list", "lists or quotes are nested 13 levels deep (at most 12); flatten the list or quote"),
+    ("huge-line", "the line is 1,000,000 characters long (at most 10,000); break it into paragraphs"),
+    ("huge-article", "KB; at most 400 KB is supported; split it into several articles"),
+    ("nul-byte", "the file contains a NUL character"),
+])
+def test_each_hostile_source_gets_a_clear_error(hostile_build, name, message):
+    _, result, _, _ = hostile_build
+    line = _error(result, name)
+    assert re.match(rf"^sources/{name}\.md:\d+: error: ", line), line
+    assert message in line
+    assert "Traceback" not in result.stderr
+
+
+def test_the_network_is_never_used(hostile_build):
+    assert _Recorder.requests == []
+
+
+def test_odd_but_honest_input_builds(hostile_build):
+    folder, _, _, _ = hostile_build
+    for path in ("handouts/bom-crlf.pdf", "guides/bom-crlf.epub", "newsletters/bom-crlf.html"):
+        assert (folder / "build" / path).is_file()
+    assert "Windows" in (folder / "build/newsletters/bom-crlf.txt").read_text()
+
+
+def test_hostile_input_fails_fast_and_the_build_never_touches_sources(hostile_build):
+    folder, result, elapsed, before = hostile_build
+    assert elapsed < 60, f"{elapsed:.0f} s"
+    assert _tree_hash(folder / "sources") == before
+    assert result.returncode != 0
+
+
+def test_a_build_killed_halfway_leaves_the_previous_products_intact(project_copy):
+    """SIGKILL in the middle of a rebuild: every product in build/ is a complete one, no temporary files."""
+    sources = project_copy / "sources"
+    text = (sources / f"{SAMPLE}.md").read_text()
+    for number in range(8):
+        (sources / f"copy-{number}.md").write_text(text.replace("title: How Does", f"title: ({number}) How Does"))
+    assert invoke("build", cwd=project_copy).returncode == 0
+    before = {p: p.read_bytes() for p in (project_copy / "build").rglob("*") if p.is_file()}
+
+    css = project_copy / "layouts/handout/handout.css"
+    css.write_text(css.read_text() + "\n/* a change that rebuilds every handout */\n")
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "build", "--jobs", "2"], cwd=project_copy,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    # Wait until the build is producing (the first handout is done), then kill the whole group.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and b"built" not in (process.stdout.peek(64) if process.stdout else b""):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+    after = [p for p in (project_copy / "build").rglob("*") if p.is_file()]
+    assert sorted(after) == sorted(before), "a file appeared or vanished in build/"
+    from pypdf import PdfReader
+    for path in after:
+        if path.suffix == ".pdf":
+            assert len(PdfReader(path).pages) >= 1  # complete: old or new, never half-written
+        elif path.name != ".publishing-state.json":
+            assert path.read_bytes() == before[path]  # guides and newsletters were not being rebuilt
+    # The next build cleans up and finishes the job.
+    assert invoke("build", cwd=project_copy).returncode == 0
+    assert not (project_copy / ".build-tmp").exists() or not any((project_copy / ".build-tmp").iterdir())
