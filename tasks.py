@@ -39,16 +39,22 @@ def handout(c, sources=None, out=None, variant="office", jobs=0, force=False):
                     force=force))
 
 
-@task(help=SOURCE_HELP)
-def guide(c, sources=None, out=None):
-    """Build only the EPUB patient guides."""
+@task(help={**BUILD_HELP, "bundle": "bind the articles into one guide, build/guides/patient-guide.epub",
+            "articles": "with --bundle: comma-separated slugs, in reading order (default: every article)"})
+def guide(c, sources=None, out=None, jobs=0, force=False, bundle=False, articles=None):
+    """Build only the EPUB patient guides (--bundle: one guide of all articles)."""
     from publishing import cli
-    _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="guide"))
+    if articles and not bundle:
+        raise Exit("error: --articles chooses what --bundle binds; add --bundle", code=2)
+    if bundle:
+        _finish(cli.run(cli.guide_bundle, ROOT, sources=sources, out=out, articles=articles))
+        return
+    _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="guide", jobs=jobs, force=force))
 
 
 @task(help=BUILD_HELP)
 def newsletter(c, sources=None, out=None, jobs=0, force=False):
-    """Build only the email newsletters (.html and .txt)."""
+    """Build only the email newsletters (.html, .txt and the ready-to-send .eml)."""
     from publishing import cli
     _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="newsletter", jobs=jobs, force=force))
 
@@ -58,6 +64,30 @@ def check(c, sources=None, out=None, strict=False):
     """Verify build/ and the sources before publishing; write build/check.json."""
     from publishing import cli
     _finish(cli.run(cli.check, ROOT, sources=sources, out=out, strict=strict))
+
+
+@task(positional=["slug"], help={**SOURCE_HELP, "slug": "the article whose newsletter to send",
+                                  "to": "the recipient's email address"})
+def send(c, slug, to=None, sources=None, out=None):
+    """Send a built newsletter (build/newsletters/<slug>.eml) to one address over SMTP."""
+    from publishing import cli
+    if not to:
+        raise Exit("error: say who receives it: invoke send <slug> --to name@example.org", code=2)
+    _finish(cli.run(cli.send, ROOT, slug, to=to, sources=sources, out=out))
+
+
+@task(help={"title": "the article's title, in quotes"})
+def new(c, title):
+    """Create sources/<slug>.md for a new article, with a skeleton to fill in."""
+    from publishing import cli
+    _finish(cli.run(cli.new, ROOT, title))
+
+
+@task(help={**SOURCE_HELP, "port": "port on 127.0.0.1 (default 8000; 0 picks a free one)"})
+def serve(c, port=8000, sources=None, out=None):
+    """Preview every product in a browser; rebuilds what changes."""
+    from publishing import cli
+    _finish(cli.run(cli.serve, ROOT, port=port, sources=sources, out=out))
 
 
 @task

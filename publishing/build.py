@@ -64,7 +64,8 @@ def parse_only(only: str | None) -> list[str]:
 
 
 def build_all(site: Site, products: list[str], *, variant: str = "office", jobs: int = 1,
-              force: bool = False, on_outcome=lambda outcome: None) -> list[Outcome]:
+              force: bool = False, on_start=lambda articles: None,
+              on_outcome=lambda outcome: None) -> list[Outcome]:
     """Build ``products`` for every article that changed; one article's mistake never stops the others.
 
     Articles are built in a pool of ``jobs`` forked workers, which inherit WeasyPrint already
@@ -84,6 +85,7 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
         if stale:
             work.append((source, stale))
 
+    on_start(len(work))
     if work:
         site.blocks  # a missing or broken required block stops the build here, once, before any product
         _staging.remove_leftovers(site)

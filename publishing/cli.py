@@ -24,23 +24,12 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
     site = load_site(root, sources=sources, out=out)
     products = parse_only(only)
 
-    reported: set[str] = set()
-
-    def show(outcome) -> None:
-        if outcome.skipped:
-            return
-        if outcome.ok:
-            for file in outcome.files:
-                print(f"built   {_relative(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)")
-            for warning in outcome.warnings:
-                print(f"warning: {outcome.product}: {warning}", file=sys.stderr)
-        elif outcome.error not in reported:  # a broken source fails each product the same way: say it once
-            reported.add(outcome.error)
-            print(outcome.error, file=sys.stderr)
-
+    from .report import for_terminal
+    report = for_terminal()
     import os
     outcomes = build_all(site, products, variant=variant, jobs=jobs or os.cpu_count() or 1, force=force,
-                         on_outcome=show)
+                         on_start=report.start, on_outcome=report.outcome)
+    report.finish(outcomes)
     failures = [o for o in outcomes if not o.ok]
     articles = len({o.source for o in outcomes})
     if not outcomes:
@@ -122,4 +111,26 @@ def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str
     sent = send_newsletter(site, slug, to)
     print(f"sent    {_relative(sent.path)}  \"{sent.subject}\"  ({sent.size / 1024:.0f} KB)  "
           f"from {sent.sender} to {sent.recipient} through {sent.server}")
+    return 0
+
+
+def new(root: Path, title: str) -> int:
+    """Create a new article and say where it is and how to see it."""
+    from .scaffold import new_article
+    from .site import load_site
+
+    path = new_article(load_site(root), title)
+    print(f"created {_relative(path)}")
+    print("Edit it, then preview all three products with:  invoke serve")
+    print("(or build them with 'invoke build' and verify them with 'invoke check')")
+    return 0
+
+
+def serve(root: Path, *, port: int, sources: str | None = None, out: str | None = None, jobs: int = 0) -> int:
+    """Build, then preview on 127.0.0.1 and rebuild on every change until Ctrl+C."""
+    import os
+
+    from .preview import serve as run_preview
+    run_preview(root, port=port, sources=sources, out=out, jobs=jobs or os.cpu_count() or 1,
+                announce=lambda line: print(line, flush=True))
     return 0

@@ -1,0 +1,96 @@
+"""What a build prints: a line per product for logs and CI, or a progress bar and a summary table
+(rich) for a person at a terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .build import Outcome
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class PlainReport:
+    """One line per built file, errors on stderr: quiet, greppable, the same in CI and in logs."""
+
+    def __init__(self):
+        self.reported: set[str] = set()
+
+    def start(self, articles: int) -> None:
+        pass
+
+    def outcome(self, outcome: Outcome) -> None:
+        if outcome.skipped:
+            return
+        if outcome.ok:
+            for file in outcome.files:
+                print(f"built   {_relative(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)",
+                      flush=True)
+            for warning in outcome.warnings:
+                print(f"warning: {outcome.product}: {warning}", file=sys.stderr)
+        elif outcome.error not in self.reported:  # a broken source fails each product the same way: say it once
+            self.reported.add(outcome.error)
+            print(outcome.error, file=sys.stderr, flush=True)
+
+    def finish(self, outcomes: list[Outcome]) -> None:
+        pass
+
+
+class RichReport(PlainReport):
+    """A progress bar while articles build (when there are more than a few), then a summary table."""
+
+    PROGRESS_FROM = 4
+
+    def __init__(self):
+        super().__init__()
+        from rich.console import Console
+        self.console = Console()
+        self.progress = None
+        self.done: set[Path] = set()
+
+    def start(self, articles: int) -> None:
+        if articles >= self.PROGRESS_FROM:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            self.progress = Progress(TextColumn("Building"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("articles"), TimeElapsedColumn(), console=self.console,
+                                     transient=True)
+            self.task = self.progress.add_task("build", total=articles)
+            self.progress.start()
+
+    def outcome(self, outcome: Outcome) -> None:
+        if not outcome.ok and outcome.error not in self.reported:
+            self.reported.add(outcome.error)
+            self.console.print(outcome.error, style="red", markup=False, highlight=False)
+        for warning in outcome.warnings:
+            self.console.print(f"warning: {outcome.product}: {warning}", style="yellow", markup=False)
+        if self.progress is not None and not outcome.skipped and outcome.source not in self.done:
+            self.done.add(outcome.source)
+            self.progress.advance(self.task)
+
+    def finish(self, outcomes: list[Outcome]) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+        built = [o for o in outcomes if not o.skipped]
+        if not built:
+            return
+        from rich.table import Table
+        table = Table(title="Build summary", title_justify="left")
+        for column, justify in (("article", "left"), ("product", "left"), ("size", "right"), ("time", "right"),
+                                ("result", "left")):
+            table.add_column(column, justify=justify)
+        for outcome in built:
+            size = sum(f.stat().st_size for f in outcome.files if f.is_file())
+            table.add_row(outcome.source.stem, outcome.product, f"{size / 1024:.0f} KB" if outcome.ok else "",
+                          f"{outcome.seconds:.1f} s" if outcome.ok else "",
+                          "[green]built and verified[/]" if outcome.ok else "[red]failed[/]")
+        self.console.print(table)
+
+
+def for_terminal() -> PlainReport:
+    return RichReport() if sys.stdout.isatty() else PlainReport()

@@ -1,0 +1,78 @@
+"""`invoke new "Title"`: a new article with complete front matter and a skeleton of what the products support."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .article import slug_from_filename
+from .errors import PublishingError
+from .site import Site
+
+SKELETON = '''---
+title: {title}
+description: >-
+  One or two sentences that say what this article is about. They appear under
+  the title in every product and as the newsletter's preview text.
+author: {author}
+category: Conditions
+# last_reviewed: YYYY-MM-DD   <- the clinician who reviews the article adds this
+---
+
+Start with a short answer: the one thing a patient should take away.
+
+## A section heading
+
+Write in short paragraphs. **Bold** marks a key phrase; *italic* a term.
+
+- A bulleted list
+- needs no blank line before it
+    - and nests by four spaces
+
+1. A numbered list
+2. keeps its numbers in every product
+
+!!! note "Before your appointment"
+    A callout: indent its text by four spaces. Use "tip", "important" or "warning" instead of "note"
+    for other kinds.
+
+## Questions patients ask
+
+### A question as a heading?
+
+Its answer as a paragraph.
+
+<!--
+To add a picture, save it under sources/images/ and write (the text in square brackets
+describes the picture for people who cannot see it; the quoted text becomes the caption):
+
+![Describe what the picture shows](images/your-picture.png "A caption under the picture")
+
+Do not write the medical disclaimer or the crisis information: every product adds them.
+-->
+'''
+
+
+def new_article(site: Site, title: str) -> Path:
+    """Create sources/<slug>.md for ``title``; refuse to overwrite an existing article."""
+    title = " ".join(title.split())
+    if not title:
+        raise PublishingError(None, "the article needs a title", hint='run: invoke new "Sleep and Mood"')
+    slug = slug_from_filename(title + ".md")
+    if not slug:
+        raise PublishingError(None, f"cannot make a file name from {title!r}", hint="use letters or digits in the title")
+    path = site.project.sources / f"{slug}.md"
+    if path.exists():
+        raise PublishingError(path, "an article with this name already exists",
+                              hint="open it to edit it, or choose another title")
+    author = site.settings.default_author or site.settings.clinic_name
+    text = SKELETON.format(title=_yaml_text(title), author=_yaml_text(author))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
+        file.write(text)
+    return path
+
+
+def _yaml_text(value: str) -> str:
+    """Quote a value for YAML when it holds characters YAML would read as syntax."""
+    import json
+    return json.dumps(value, ensure_ascii=False) if any(c in value for c in ':#{}[]&*!|>\'"%@`,') else value

@@ -1,0 +1,146 @@
+"""Staff write, preview and fix articles in a browser: `invoke serve` tested in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLE, invoke
+
+SCREENSHOTS = Path(os.environ.get("PREVIEW_SCREENSHOTS", tempfile.gettempdir())) / "preview-screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`invoke serve` on a free port, over a project copy with the sample and a new article."""
+    folder = tmp_path_factory.mktemp("served")
+    for name in ("tasks.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("layouts", "sources"):
+        shutil.copytree(ROOT / name, folder / name)
+    assert invoke("new", "Sleep and Mood", cwd=folder).returncode == 0
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", str(port)], cwd=folder,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(process.stdout.read())
+            time.sleep(0.2)
+    yield folder, url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+
+
+def _wait_for(condition, timeout: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s")
+
+
+def test_the_index_lists_every_article_with_its_products(served, browser):
+    folder, url = served
+    browser.get(url)
+    titles = [element.text for element in browser.find_elements("css selector", ".card h2")]
+    assert titles == ["How Does Ketamine Work for Depression?", "Sleep and Mood"]
+    card = browser.find_element("id", f"article-{SAMPLE}")
+    assert "Not yet clinically reviewed" in card.text and "reading grade" in card.text
+    labels = [a.text for a in card.find_elements("css selector", ".links a")]
+    assert labels[:4] == ["PDF handout", "EPUB guide", "Newsletter (HTML)", "Newsletter (plain text)"]
+
+
+def test_every_link_answers_and_every_thumbnail_loads(served, browser):
+    folder, url = served
+    browser.get(url)
+    links = {a.get_attribute("href") for a in browser.find_elements("css selector", "a[href]")}
+    frames = [f.get_attribute("src") for f in browser.find_elements("css selector", "iframe")]
+    assert len(links) >= 8 and len(frames) == 4  # each newsletter at 600 px and at 375 px
+    for link in links | set(frames):
+        assert urllib.request.urlopen(link, timeout=10).status == 200, link
+    thumbnails = browser.find_elements("css selector", "img.thumb")
+    assert len(thumbnails) == 2
+    _wait_for(lambda: all(browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", t)
+                          for t in thumbnails), 10)
+    assert all(browser.execute_script("return arguments[0].naturalWidth", t) > 100 for t in thumbnails)
+
+
+def test_screenshots_at_desktop_and_phone_width(served, browser):
+    folder, url = served
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, width in (("desktop", 1280), ("phone", 390)):
+        browser.set_window_size(width, 1400)
+        browser.get(url)
+        time.sleep(0.5)
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+        assert browser.save_screenshot(str(SCREENSHOTS / f"index-{name}.png"))
+    browser.set_window_size(1280, 1000)
+
+
+def test_editing_a_source_updates_the_page_within_three_seconds(served, browser):
+    folder, url = served
+    browser.get(url)
+    generation = browser.find_element("id", "content").get_attribute("data-generation")
+    state = (folder / "build" / ".publishing-state.json")
+    sample_pdf = folder / "build" / "handouts" / f"{SAMPLE}.pdf"
+    untouched = sample_pdf.stat().st_mtime_ns
+    source = folder / "sources" / "sleep-and-mood.md"
+    source.write_text(source.read_text().replace("title: Sleep and Mood", "title: Sleep, Mood and Rest"))
+    elapsed = _wait_for(lambda: "Sleep, Mood and Rest" in [e.text for e in browser.find_elements("css selector", ".card h2")], 3)
+    assert browser.find_element("id", "content").get_attribute("data-generation") != generation
+    assert sample_pdf.stat().st_mtime_ns == untouched, "the other article was rebuilt"
+    assert state.is_file() and elapsed < 3
+
+
+def test_a_broken_source_shows_its_error_and_fixing_it_clears_it(served, browser):
+    folder, url = served
+    source = folder / "sources" / "sleep-and-mood.md"
+    good = source.read_text()
+    source.write_text(good.replace("author:", "auther:"))
+    browser.get(url)
+    _wait_for(lambda: browser.find_elements("css selector", ".build-error"), 5)
+    error = browser.find_element("css selector", ".build-error").text
+    assert error.startswith("sources/sleep-and-mood.md:") and "unknown front matter key 'auther'" in error
+    # The other article and the last good products stay available.
+    assert urllib.request.urlopen(url + f"build/handouts/{SAMPLE}.pdf", timeout=10).status == 200
+    assert urllib.request.urlopen(url + "build/handouts/sleep-and-mood.pdf", timeout=10).status == 200
+    source.write_text(good)
+    _wait_for(lambda: not browser.find_elements("css selector", ".build-error"), 5)
