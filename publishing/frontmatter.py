@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,10 @@ class Source:
     body_line: int
 
 
+# C0 controls other than tab and line breaks, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def read_source(path: Path) -> Source:
     """Read ``path`` as UTF-8 and split off its front matter; any mistake is a PublishingError."""
     raw = path.read_bytes()
@@ -32,6 +37,12 @@ def read_source(path: Path) -> Source:
         line = text[: text.index("\x00")].count("\n") + 1
         raise PublishingError(path, "the file contains a NUL character", line=line,
                               hint="remove it; it usually comes from pasting binary data")
+    control = _CONTROL.search(text)
+    if control:
+        line = text[: control.start()].count("\n") + 1
+        raise PublishingError(path, f"the file contains the invisible control character U+{ord(control.group()):04X}, "
+                              "which XHTML, PDF text and email cannot carry", line=line,
+                              hint="delete it (it usually comes from pasting from a word processor)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":

@@ -46,6 +46,10 @@ CASES = {
     "not-utf8": (
         (GOOD_HEAD + "---\nCaf\xe9 text.\n").encode("latin-1"),
         "not-utf8.md:6: error: the file is not UTF-8 text (byte 0xe9); save it as UTF-8 in your editor"),
+    "control-character": (
+        (GOOD_HEAD + "---\nPasted from Word\x1f here.\n").encode(),
+        "control-character.md:6: error: the file contains the invisible control character U+001F, which XHTML, "
+        "PDF text and email cannot carry; delete it (it usually comes from pasting from a word processor)"),
     "python-tag": (
         (GOOD_HEAD + "category: !!python/object/apply:os.system ['echo hacked']\n---\nText.\n").encode(),
         "python-tag.md:5: error: front matter is not valid YAML: YAML tag not allowed in front matter "),
