@@ -127,7 +127,7 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variant: str, jobs: int
         return
     import multiprocessing
     if any("handout" in names for _, names, _ in items):
-        import weasyprint  # noqa: F401  (imported once here, inherited by every forked worker)
+        import weasyprint  # noqa: F401  # imported once here, inherited by every forked worker
     context = multiprocessing.get_context("fork")
     # Workers are replaced after a few articles, so memory stays flat however many there are.
     with context.Pool(min(jobs, len(items)), maxtasksperchild=25) as pool:
@@ -173,10 +173,14 @@ class _staging:
         self.root = site.project.out.parent / ".build-tmp"
 
     def __enter__(self) -> Path:
-        self.root.mkdir(parents=True, exist_ok=True)
-        # The owner's process id is in the name, so leftovers of a killed build can be told apart.
-        self.path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.root))
-        return self.path
+        while True:
+            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                # The owner's process id is in the name, so leftovers of a killed build can be told apart.
+                self.path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.root))
+                return self.path
+            except FileNotFoundError:
+                continue  # another build finishing beside us removed the empty root: make it again
 
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -84,4 +84,20 @@ def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
         raise PublishingError(path, "front matter must be 'key: value' lines", line=2,
                               hint="for example 'title: Sleep and Mood'")
     key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+    for key, value in data.items():
+        # YAML escapes such as "\e" make control characters the file itself does not show.
+        if any(_CONTROL.search(text) for text in _strings(value)):
+            raise PublishingError(path, f"'{key}' contains an invisible control character", line=key_lines.get(str(key)),
+                                  hint="retype the value without escape sequences")
     return {str(k): v for k, v in data.items()}, key_lines
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in (*value.keys(), *value.values()):
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

@@ -43,14 +43,19 @@ def rich_build(tmp_path_factory) -> Path:
     return out
 
 
+def copy_project(folder: Path) -> Path:
+    """Copy the project (tasks, settings, layouts, sources) into ``folder``, for a test to change."""
+    for name in ("tasks.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("layouts", "sources"):
+        shutil.copytree(ROOT / name, folder / name)
+    return folder
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
-    """A private copy of the project (tasks, settings, layouts, sources) that a test may break."""
-    for name in ("tasks.py", "pyproject.toml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("layouts", "sources"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    return tmp_path
+    """A private copy of the project that a test may break."""
+    return copy_project(tmp_path)
 
 
 def pdf_pages(path: Path) -> list[str]:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import SAMPLE, invoke
+from conftest import SAMPLE, copy_project, invoke
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -19,13 +19,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
     """A project copy, built once and checked once."""
-    import shutil
-    from conftest import ROOT
-    folder = tmp_path_factory.mktemp("checked")
-    for name in ("tasks.py", "pyproject.toml"):
-        shutil.copy(ROOT / name, folder / name)
-    for name in ("layouts", "sources"):
-        shutil.copytree(ROOT / name, folder / name)
+    folder = copy_project(tmp_path_factory.mktemp("checked"))
     assert invoke("build", cwd=folder).returncode == 0
     return folder, invoke("check", cwd=folder)
 

@@ -5,7 +5,6 @@ FUZZ_EXAMPLES sets the number of examples (500 in CI; a long run uses 10000 or m
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import tempfile

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import FIXTURES, SAMPLE, invoke
+from conftest import FIXTURES, SAMPLE, copy_project, invoke
 
 RICH = "how-we-support-you"
 EVERYTHING = {(folder, slug) for folder in ("handouts", "guides", "newsletters") for slug in (SAMPLE, RICH)}
@@ -24,12 +24,7 @@ def rebuilt(result) -> set[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A project copy with the sample and the rich fixture (which has an image), built once."""
-    from conftest import ROOT
-    folder = tmp_path_factory.mktemp("incremental")
-    for name in ("tasks.py", "pyproject.toml"):
-        shutil.copy(ROOT / name, folder / name)
-    shutil.copytree(ROOT / "layouts", folder / "layouts")
-    shutil.copytree(ROOT / "sources", folder / "sources")
+    folder = copy_project(tmp_path_factory.mktemp("incremental"))
     shutil.copy(FIXTURES / "rich" / f"{RICH}.md", folder / "sources")
     shutil.copytree(FIXTURES / "rich" / "images", folder / "sources" / "images")
     assert rebuilt(invoke("build", cwd=folder)) == EVERYTHING

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 
 from conftest import pdf_pages
-from extract import epub_documents, epubcheck, normalised, pdftotext
+from extract import epub_documents, epubcheck, pdftotext
 from publishing.markup import to_html
 
 SLUG = "how-we-support-you"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, invoke
+from conftest import ROOT, SAMPLE, copy_project, invoke
 
 SCREENSHOTS = Path(os.environ.get("PREVIEW_SCREENSHOTS", tempfile.gettempdir())) / "preview-screenshots"
 
@@ -28,11 +27,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`invoke serve` on a free port, over a project copy with the sample and a new article."""
-    folder = tmp_path_factory.mktemp("served")
-    for name in ("tasks.py", "pyproject.toml"):
-        shutil.copy(ROOT / name, folder / name)
-    for name in ("layouts", "sources"):
-        shutil.copytree(ROOT / name, folder / name)
+    folder = copy_project(tmp_path_factory.mktemp("served"))
     assert invoke("new", "Sleep and Mood", cwd=folder).returncode == 0
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", str(port)], cwd=folder,
