@@ -26,6 +26,17 @@ class NewsletterProfile:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where `invoke send` hands a newsletter over. SMTP_HOST, SMTP_PORT, SMTP_STARTTLS and SMTP_USER
+    override these; the password is never a setting, only SMTP_PASSWORD (see publishing/send.py)."""
+
+    host: str = ""
+    port: int = 587
+    starttls: bool = True
+    user: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     clinic_name: str
     clinic_phone: str
@@ -41,6 +52,7 @@ class Settings:
     review_policy_months: int = 12
     reading_grade_target: float = 8
     newsletter: NewsletterProfile = field(default_factory=lambda: NewsletterProfile("mailchimp"))
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
     path: Path | None = None
 
     @property
@@ -57,10 +69,11 @@ class Settings:
 
     def fingerprint(self) -> str:
         """A stable text of every setting, for deciding what needs rebuilding."""
-        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name != "path"))
+        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self)
+                          if f.name not in ("path", "smtp")))  # where mail is sent changes no product
 
 
-_SCALARS = {f.name: f for f in fields(Settings) if f.name not in ("newsletter", "path")}
+_SCALARS = {f.name: f for f in fields(Settings) if f.name not in ("newsletter", "smtp", "path")}
 _REQUIRED = ("clinic_name", "clinic_phone")
 
 
@@ -81,7 +94,7 @@ def load_settings(pyproject: Path) -> Settings:
     problems: list[tuple[int | None, str]] = []
     values: dict[str, object] = {}
     for key, value in table.items():
-        if key == "newsletter":
+        if key in ("newsletter", "smtp"):
             continue
         spec = _SCALARS.get(key)
         if spec is None:
@@ -103,12 +116,13 @@ def load_settings(pyproject: Path) -> Settings:
             problems.append((_line_of(text, key), f"setting '{key}' must be an https:// address"))
 
     newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
+    smtp = _smtp_settings(table.get("smtp", {}), text, problems)
     if problems:
         first_line = problems[0][0]
         message = "; ".join(p for _, p in problems)
         raise PublishingError(pyproject, message, line=first_line,
                               hint="fix [tool.publishing] in pyproject.toml")
-    return Settings(**values, newsletter=newsletter, path=pyproject)
+    return Settings(**values, newsletter=newsletter, smtp=smtp, path=pyproject)
 
 
 def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterProfile:
@@ -127,6 +141,26 @@ def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterPro
     for key in sorted(set(profile) - allowed):
         problems.append((_line_of(text, key), f"unknown setting '{key}' in newsletter profile '{name}'"))
     return NewsletterProfile(name, **{k: str(v) for k, v in profile.items() if k in allowed})
+
+
+def _smtp_settings(table: dict, text: str, problems: list) -> SmtpSettings:
+    """[tool.publishing.smtp]: host, port, starttls, user; never the password (it would end up in git)."""
+    values = {}
+    for key, value in table.items():
+        if key == "password":
+            problems.append((_line_of(text, key), "the SMTP password is never a setting: "
+                             "set the SMTP_PASSWORD environment variable instead"))
+            continue
+        spec = {f.name: f for f in fields(SmtpSettings)}.get(key)
+        if spec is None:
+            problems.append((_line_of(text, key), f"unknown setting '{key}' in [tool.publishing.smtp]"))
+            continue
+        expected = {"str": str, "int": int, "bool": bool}[spec.type]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            problems.append((_line_of(text, key), f"smtp setting '{key}' must be a {spec.type}, not {value!r}"))
+            continue
+        values[key] = value.strip() if isinstance(value, str) else value
+    return SmtpSettings(**values)
 
 
 def _line_of(text: str, key: str) -> int | None:

@@ -1,0 +1,155 @@
+"""Send a built newsletter over SMTP: the .eml exactly as built and verified, to one address.
+
+A message that reaches a person directly over SMTP has no email service to fill in
+merge tags, so it must already carry what the law asks (CAN-SPAM): who sent it, the
+sender's postal address and an unsubscribe link the recipient can use. Without them
+sending is refused.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+
+from . import newsletter
+from .errors import PublishingError
+from .site import Site
+
+# Recognisable merge-tag syntax of the email services (Mailchimp, SendGrid, Campaign Monitor...).
+_MERGE_TAG = re.compile(r"\*\|.*?\|\*|\{\{.*?\}\}|%%.*?%%|\[[A-Za-z_]+\]")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    starttls: bool
+    user: str
+    password: str
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Sent:
+    path: Path
+    subject: str
+    sender: str
+    recipient: str
+    server: SmtpServer
+    size: int
+
+
+def smtp_server(site: Site, environ=os.environ) -> SmtpServer:
+    """[tool.publishing.smtp], overridden by SMTP_HOST/PORT/STARTTLS/USER; SMTP_PASSWORD only from ``environ``."""
+    smtp = site.settings.smtp
+    port_text = environ.get("SMTP_PORT", "").strip()
+    if port_text and not port_text.isdigit():
+        raise PublishingError(None, f"SMTP_PORT must be a port number, not {port_text!r}")
+    starttls_text = environ.get("SMTP_STARTTLS", "").strip().lower()
+    if starttls_text and starttls_text not in _TRUE | _FALSE:
+        raise PublishingError(None, f"SMTP_STARTTLS must be true or false, not {starttls_text!r}")
+    server = SmtpServer(
+        host=environ.get("SMTP_HOST", "").strip() or smtp.host,
+        port=int(port_text) if port_text else smtp.port,
+        starttls=(starttls_text in _TRUE) if starttls_text else smtp.starttls,
+        user=environ.get("SMTP_USER", "").strip() or smtp.user,
+        password=environ.get("SMTP_PASSWORD", ""),
+    )
+    settings_path = site.settings.path
+    if not server.host:
+        raise PublishingError(settings_path, "no mail server to send through",
+                              hint="set host in [tool.publishing.smtp] or the SMTP_HOST environment variable")
+    if server.user and not server.password:
+        raise PublishingError(None, f"SMTP user '{server.user}' has no password",
+                              hint="set the SMTP_PASSWORD environment variable (it is never read from a file)")
+    if server.user and not server.starttls and not _loopback(server.host):
+        raise PublishingError(settings_path, f"refusing to send the SMTP password to {server} unencrypted",
+                              hint="set starttls = true in [tool.publishing.smtp] (or SMTP_STARTTLS=true)")
+    return server
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def refusals(site: Site) -> list[str]:
+    """What the law requires of a message sent directly, and these settings do not give."""
+    settings = site.settings
+    problems = []
+    if not settings.sender_address or "@" not in parseaddr(settings.sender_address)[1]:
+        problems.append("'sender_address' is empty: the message would have no From address")
+    address = newsletter.footer_postal_address(settings)
+    if not address:
+        problems.append("'postal_address' is empty: CAN-SPAM requires the sender's postal address")
+    elif _MERGE_TAG.search(address):
+        problems.append(f"the postal address '{address}' is a merge tag that nothing fills in over SMTP")
+    unsubscribe = settings.newsletter.unsubscribe_url
+    if not newsletter.usable_unsubscribe_url(unsubscribe):
+        what = f"'{unsubscribe}' is not" if unsubscribe else "there is no"
+        problems.append(f"{what} an unsubscribe link a recipient can use (newsletter profile "
+                        f"'{settings.newsletter.name}'; a merge tag is filled in only by an email service)")
+    return problems
+
+
+def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
+    """Send build/newsletters/<slug>.eml to ``recipient``; raise PublishingError when it may not be sent."""
+    settings = site.settings
+    problems = refusals(site)
+    if problems:
+        raise PublishingError(settings.path, "cannot send the newsletter: " + "; ".join(problems),
+                              hint="fill in [tool.publishing] and choose a newsletter profile for plain SMTP "
+                                   "(see the 'smtp' profile in pyproject.toml), then rebuild")
+    address = parseaddr(recipient)[1]
+    if not (address.isascii() and re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address)):
+        raise PublishingError(None, f"'{recipient}' is not an email address", hint="give --to name@example.org")
+
+    folder = site.project.out / newsletter.FOLDER
+    eml = folder / f"{slug}.eml"
+    if not eml.is_file():
+        raise PublishingError(eml, "the newsletter is not built",
+                              hint="run 'invoke build --only newsletter' first (and check the slug)")
+    newsletter.verify_message(eml, site, eml)
+    message = newsletter.read_message(eml)
+    text, _ = newsletter.message_parts(message)
+    stale = []
+    if parseaddr(message.get("From", ""))[1] != parseaddr(settings.sender_address)[1]:
+        stale.append("its From address")
+    if message.get("List-Unsubscribe") != f"<{settings.newsletter.unsubscribe_url}>":
+        stale.append("its unsubscribe link")
+    if " ".join(newsletter.footer_postal_address(settings).split()) not in " ".join(text.split()):
+        stale.append("the postal address")
+    if stale:
+        raise PublishingError(eml, f"the built message differs from the settings in {', '.join(stale)}",
+                              hint="rebuild it with 'invoke build --only newsletter' before sending")
+
+    server = smtp_server(site, environ)
+    sender = parseaddr(settings.sender_address)[1]
+    domain = sender.rsplit("@", 1)[1]
+    # Added when sending, not at build time, so the built file stays the same for the same source.
+    headers = "".join(f"{key}: {value}\r\n" for key, value in (
+        ("To", address), ("Date", formatdate(localtime=False)), ("Message-ID", make_msgid(domain=domain))))
+    data = headers.encode("ascii") + eml.read_bytes()
+    try:
+        with smtplib.SMTP(server.host, server.port, timeout=30) as connection:
+            if server.starttls:
+                connection.starttls(context=ssl.create_default_context())
+            if server.user:
+                connection.login(server.user, server.password)
+            connection.sendmail(sender, [address], data)
+    except (smtplib.SMTPException, OSError) as error:
+        raise PublishingError(None, f"could not send through {server}: {error}",
+                              hint="check the SMTP settings (host, port, starttls, user) and SMTP_PASSWORD") from None
+    return Sent(path=eml, subject=str(message["Subject"]), sender=sender, recipient=address,
+                server=server, size=len(data))
