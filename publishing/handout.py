@@ -1,16 +1,19 @@
-"""The print-ready PDF handout (WeasyPrint): Letter, tagged PDF/UA-1, fonts embedded."""
+"""The print-ready PDF handout (WeasyPrint): Letter or A4, tagged PDF/UA-1, fonts embedded."""
 
 from __future__ import annotations
 
 import functools
+import io
 import logging
+import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import required
 from .article import Article
 from .errors import PublishingError
-from .resources import allowed_roots, font_face_css, local_path
+from .resources import FONT_FACES, FONT_FAMILY, allowed_roots, font_dir, font_face_css, local_path
 from .site import Site
 from .templates import render
 
@@ -25,6 +28,41 @@ VARIANTS = {
     "print-shop": ("print-shop.css", "pdf/x-4", ".print-shop"),
 }
 
+# Images the build makes itself (the QR code) are served under this scheme from memory,
+# so the fetcher never needs to write a temporary file or open anything outside the project.
+GENERATED_SCHEME = "generated"
+
+log = logging.getLogger("publishing.handout")
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code to the clinic's online guide, as an SVG the fetcher serves from memory."""
+
+    target: str
+    svg: bytes
+    name: str = "qr-code.svg"
+
+    @property
+    def url(self) -> str:
+        return f"{GENERATED_SCHEME}:{self.name}"
+
+    @property
+    def alt(self) -> str:
+        return f"QR code: scan it with a phone camera to open {self.target}"
+
+
+def qr_code(settings) -> QrCode | None:
+    """The QR code to ``web_address``; none when the clinic has not given one (never an invented URL)."""
+    if not settings.web_address:
+        return None
+    import segno
+    # Level M survives a smudge or a fold; pure black on white prints on any office printer.
+    code = segno.make(settings.web_address, error="m", micro=False, boost_error=False)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", border=4, omitsize=True, xmldecl=False, dark="#000", light="#fff")
+    return QrCode(target=settings.web_address, svg=buffer.getvalue())
+
 
 def output_names(article: Article, variant: str = "office") -> list[str]:
     return [f"{article.slug}{VARIANTS[variant][2]}{SUFFIX}"]
@@ -36,11 +74,13 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
     from weasyprint.text.fonts import FontConfiguration
 
     layouts = site.project.layouts
+    qr = qr_code(site.settings)
     html = render(layouts, "handout/handout.html", article=article, settings=site.settings,
-                  blocks=site.blocks, variant=variant, qr_code=None,
+                  blocks=site.blocks, variant=variant, qr_code=qr,
                   date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "")
     ProjectFetcher, Refused = _fetcher_types()
-    fetcher = ProjectFetcher(allowed_roots(site.project.sources, layouts))
+    generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
+    fetcher = ProjectFetcher(allowed_roots(site.project.sources, layouts), generated)
     fonts = FontConfiguration()
     sheet, pdf_variant, _ = VARIANTS[variant]
     css = [font_face_css(), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
@@ -52,12 +92,15 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
                                   base_url=(layouts / "handout").as_uri() + "/") for text in css]
     target = workdir / output_names(article, variant)[0]
     try:
+        options = {"stylesheets": stylesheets, "pdf_variant": pdf_variant, "pdf_tags": True}
         document = weasyprint.HTML(string=html, base_url=article.source.parent.as_uri() + "/",
-                                   url_fetcher=fetcher)
-        document.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
-                           pdf_variant=pdf_variant, pdf_tags=True)
+                                   url_fetcher=fetcher).render(font_config=fonts, **options)
+        if pdf_variant.startswith("pdf/x"):
+            _stable_document_id(document, f"{article.slug}{VARIANTS[variant][2]}:{html}")
+        document.write_pdf(target, **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
+    _warn_about_fallback_fonts(target, html)
     return [target]
 
 
@@ -73,6 +116,68 @@ def page_texts(pdf: Path) -> list[str]:
     from pypdf import PdfReader
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     return [page.extract_text() or "" for page in PdfReader(pdf).pages]
+
+
+def embedded_fonts(pdf: Path) -> set[str]:
+    """The base names of the fonts a PDF uses (subset prefixes such as 'ABCDEF+' removed)."""
+    from pypdf import PdfReader
+    names: set[str] = set()
+    seen: set[int] = set()
+
+    def collect(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for font in resources.get("/Font", {}).values():
+            names.add(str(font.get_object().get("/BaseFont", "")).lstrip("/").split("+")[-1])
+        for reference in resources.get("/XObject", {}).values():  # SVG pictures and patterns
+            if reference.idnum not in seen:
+                seen.add(reference.idnum)
+                collect(reference.get_object().get("/Resources"))
+
+    for page in PdfReader(pdf).pages:
+        collect(page.get("/Resources"))
+    return names
+
+
+def _warn_about_fallback_fonts(pdf: Path, html: str) -> None:
+    """Pango silently borrows a glyph the shipped font lacks from whatever the machine has
+    (DejaVu here, something else on a clinic PC): say which font and which characters."""
+    borrowed = sorted(name for name in embedded_fonts(pdf) if not name.startswith("Atkinson-Hyperlegible"))
+    if not borrowed:
+        return
+    import html as html_module
+    text = html_module.unescape(re.sub(r"<[^>]*>", " ", html))
+    missing = sorted({char for char in text if not char.isspace() and ord(char) not in _font_characters()})
+    fallback = ", ".join(borrowed)
+    if missing:
+        shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:8])
+        log.warning("%s is not in %s and prints in a system font (%s): replace it in the source",
+                    shown, FONT_FAMILY, fallback)
+    else:
+        log.warning("a character the layout adds (a hyphen, list marker or quote from CSS) is not in %s "
+                    "and prints in a system font (%s): set one the font has in layouts/handout/",
+                    FONT_FAMILY, fallback)
+
+
+@functools.cache
+def _font_characters() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+    covered: set[int] = set()
+    for file, _, _ in FONT_FACES:
+        covered.update(TTFont(font_dir() / file, lazy=True).getBestCmap())
+    return frozenset(covered)
+
+
+def _stable_document_id(document, seed: str) -> None:
+    """PDF/X needs an xmpMM:DocumentID and WeasyPrint draws a random one; derive it from the
+    content instead, so the same source builds the same print-shop file."""
+    metadata = document.metadata
+    generate = metadata.generate_rdf_metadata
+    stable = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
+
+    def generate_rdf_metadata(*args, **kwargs):
+        return re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable.encode(), generate(*args, **kwargs))
+
+    metadata.generate_rdf_metadata = generate_rdf_metadata
 
 
 def _weasyprint():
@@ -93,13 +198,21 @@ def _fetcher_types():
             self.error = error
 
     class ProjectFetcher(URLFetcher):
-        """Serve only files inside sources/, layouts/ and the shipped fonts; never the network."""
+        """Serve only files inside sources/, layouts/ and the shipped fonts, and the images this
+        build generated (``generated:`` URLs, from memory); never the network."""
 
-        def __init__(self, roots):
+        def __init__(self, roots, generated=None):
             super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
             self.roots = roots
+            self.generated = dict(generated or {})
 
         def fetch(self, url, headers=None):
+            if url.startswith(f"{GENERATED_SCHEME}:"):
+                if url not in self.generated:
+                    raise Refused(PublishingError(None, f"refused to fetch '{url}': this build made no such image",
+                                                  hint="link images by a relative path inside sources/"))
+                body, media_type = self.generated[url]
+                return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
             try:
                 path = local_path(url, self.roots)
             except PublishingError as error:
