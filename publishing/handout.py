@@ -52,16 +52,17 @@ class QrCode:
         return f"QR code: scan it with a phone camera to open {self.target}"
 
 
-def qr_code(settings) -> QrCode | None:
-    """The QR code to ``web_address``; none when the clinic has not given one (never an invented URL)."""
-    if not settings.web_address:
+def qr_code(settings, slug: str) -> QrCode | None:
+    """The QR code to the article online; none when the clinic has given no address (never an invented URL)."""
+    target = settings.article_web_address(slug)
+    if not target:
         return None
     import segno
     # Level M survives a smudge or a fold; pure black on white prints on any office printer.
-    code = segno.make(settings.web_address, error="m", micro=False, boost_error=False)
+    code = segno.make(target, error="m", micro=False, boost_error=False)
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", border=4, omitsize=True, xmldecl=False, dark="#000", light="#fff")
-    return QrCode(target=settings.web_address, svg=buffer.getvalue())
+    return QrCode(target=target, svg=buffer.getvalue())
 
 
 def output_names(article: Article, variant: str = "office") -> list[str]:
@@ -74,7 +75,7 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
     from weasyprint.text.fonts import FontConfiguration
 
     layouts = site.project.layouts
-    qr = qr_code(site.settings)
+    qr = qr_code(site.settings, article.slug)
     html = render(layouts, "handout/handout.html", article=article, settings=site.settings,
                   blocks=site.blocks, variant=variant, qr_code=qr,
                   date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "")

@@ -119,11 +119,6 @@ def _size(html: str) -> int:
     return len(html.encode("utf-8")) + html.count("\n")
 
 
-def article_web_address(article: Article, settings) -> str:
-    """Where the full article is read on the clinic's site: <web_address>/<slug>."""
-    return f"{settings.web_address.rstrip('/')}/{article.slug}" if settings.web_address else ""
-
-
 def footer_postal_address(settings) -> str:
     return settings.newsletter.postal_address or settings.postal_address
 
@@ -134,7 +129,7 @@ def render_html(article: Article, site: Site, body_html: str, shortened: Shorten
     layouts, settings = site.project.layouts, site.settings
     page = render(layouts, "newsletter/newsletter.html", article=article, settings=settings,
                   blocks=site.blocks, body_html=body_html, shortened=shortened,
-                  continue_url=article_web_address(article, settings),
+                  continue_url=settings.article_web_address(article.slug),
                   responsive_css=_without_comments((layouts / "newsletter/responsive.css").read_text(encoding="utf-8")),
                   unsubscribe_url=settings.newsletter.unsubscribe_url,
                   postal_address=footer_postal_address(settings))
@@ -383,7 +378,7 @@ def render_text(article: Article, site: Site, body_html: str, shortened: Shorten
         "", body.rstrip(), "",
     ]
     if shortened:
-        url = article_web_address(article, settings)
+        url = settings.article_web_address(article.slug)
         parts += [*wrap.wrap(f"Continue reading: {article.title} <{url}>" if url else
                              f"This is the first part of the guide. For the full guide, call us at "
                              f"{settings.clinic_phone}."), ""]

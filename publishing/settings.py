@@ -45,6 +45,7 @@ class Settings:
     default_author: str = ""
     default_lang: str = "en-US"
     web_address: str = ""
+    article_url: str = ""   # e.g. https://www.example.org/guides/{slug}/ ; empty: web_address
     postal_address: str = ""
     sender_address: str = ""
     image_base_url: str = ""
@@ -62,6 +63,12 @@ class Settings:
         if len(digits) == 10:
             digits = "1" + digits
         return f"tel:+{digits}"
+
+    def article_web_address(self, slug: str) -> str:
+        """Where an article is read online: the article_url pattern, else the clinic's web address.
+
+        Never a guessed URL: without a pattern from the clinic, links go to its home page."""
+        return self.article_url.format(slug=slug) if self.article_url else self.web_address
 
     @property
     def page_size(self) -> str:
@@ -111,7 +118,10 @@ def load_settings(pyproject: Path) -> Settings:
     if values.get("paper_size", "letter") not in PAPER_SIZES:
         problems.append((_line_of(text, "paper_size"),
                          f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
-    for key in ("web_address", "image_base_url"):
+    if values.get("article_url") and "{slug}" not in str(values["article_url"]):
+        problems.append((_line_of(text, "article_url"), "article_url must contain {slug}, e.g. "
+                         "https://www.example.org/guides/{slug}/"))
+    for key in ("web_address", "article_url", "image_base_url"):
         if values.get(key) and not str(values[key]).startswith("https://"):
             problems.append((_line_of(text, key), f"setting '{key}' must be an https:// address"))
 

@@ -422,3 +422,17 @@ def test_a_character_the_font_lacks_is_reported_not_silently_borrowed(tmp_path):
     article.write_text(article.read_text().replace("Here is the simplified chain", "Here \u2192 is the simplified chain"))
     pdf, records = _build_in_process(project, project / "build", None, "office")
     assert any("'\u2192' (U+2192) is not in Atkinson Hyperlegible" in record for record in records), records
+
+
+def test_the_qr_code_follows_the_clinics_article_address_pattern(project_copy):
+    """With an article_url pattern the code opens that article; without one, the clinic's site."""
+    settings = project_copy / "pyproject.toml"
+    settings.write_text(settings.read_text().replace('web_address = ""', 'web_address = "https://www.example.org/"')
+                        .replace('article_url = ""', 'article_url = "https://www.example.org/guides/{slug}/"'))
+    from publishing.handout import qr_code
+    from publishing.settings import load_settings
+    loaded = load_settings(settings)
+    assert qr_code(loaded, SAMPLE).target == f"https://www.example.org/guides/{SAMPLE}/"
+    import dataclasses
+    assert qr_code(dataclasses.replace(loaded, article_url=""), SAMPLE).target == "https://www.example.org/"
+    assert qr_code(dataclasses.replace(loaded, article_url="", web_address=""), SAMPLE) is None
