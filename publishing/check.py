@@ -180,27 +180,14 @@ def pdf_checks(slug: str, pdf: Path) -> list[Row]:
         problems.append("no document language")
     if not (reader.metadata and reader.metadata.title):
         problems.append("no title")
-    fonts = _pdf_fonts(reader)
+    from .handout import pdf_fonts
+    fonts = pdf_fonts(reader)
     unembedded = sorted(name for name, embedded in fonts.items() if not embedded)
     if unembedded:
         problems.append(f"fonts not embedded: {', '.join(unembedded)}")
     status, detail = ("fail", "; ".join(problems)) if problems else (
         "pass", f"tagged, titled, language set; {len(fonts)} font(s), all embedded; {len(reader.pages)} page(s)")
     return [Row(slug, "handout", "PDF tags and fonts", status, detail)]
-
-
-def _pdf_fonts(reader) -> dict[str, bool]:
-    fonts: dict[str, bool] = {}
-    for page in reader.pages:
-        resources = page.get("/Resources") or {}
-        for font in (resources.get("/Font") or {}).values():
-            font = font.get_object()
-            descriptor_owner = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            descriptor = descriptor_owner.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-            fonts[str(font.get("/BaseFont"))] = embedded or font.get("/Subtype") == "/Type3"
-    return fonts
 
 
 def newsletter_checks(slug: str, html_path: Path) -> list[Row]:

@@ -119,30 +119,39 @@ def page_texts(pdf: Path) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(pdf).pages]
 
 
-def embedded_fonts(pdf: Path) -> set[str]:
-    """The base names of the fonts a PDF uses (subset prefixes such as 'ABCDEF+' removed)."""
+def pdf_fonts(pdf) -> dict[str, bool]:
+    """Each font a PDF uses (subset prefix such as 'ABCDEF+' removed) and whether its file is embedded.
+
+    ``pdf`` is a path or an open pypdf reader. Fonts inside form XObjects (SVG pictures) count too."""
     from pypdf import PdfReader
-    names: set[str] = set()
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf)
+    fonts: dict[str, bool] = {}
     seen: set[int] = set()
 
     def collect(resources) -> None:
         resources = resources.get_object() if resources is not None else {}
         for font in resources.get("/Font", {}).values():
-            names.add(str(font.get_object().get("/BaseFont", "")).lstrip("/").split("+")[-1])
-        for reference in resources.get("/XObject", {}).values():  # SVG pictures and patterns
+            font = font.get_object()
+            name = str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1]
+            owner = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = owner.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            fonts[name] = font.get("/Subtype") == "/Type3" or any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+        for reference in resources.get("/XObject", {}).values():
             if reference.idnum not in seen:
                 seen.add(reference.idnum)
                 collect(reference.get_object().get("/Resources"))
 
-    for page in PdfReader(pdf).pages:
+    for page in reader.pages:
         collect(page.get("/Resources"))
-    return names
+    return fonts
 
 
 def _warn_about_fallback_fonts(pdf: Path, html: str) -> None:
     """Pango silently borrows a glyph the shipped font lacks from whatever the machine has
     (DejaVu here, something else on a clinic PC): say which font and which characters."""
-    borrowed = sorted(name for name in embedded_fonts(pdf) if not name.startswith("Atkinson-Hyperlegible"))
+    borrowed = sorted(name for name in pdf_fonts(pdf) if not name.startswith("Atkinson-Hyperlegible"))
     if not borrowed:
         return
     import html as html_module
