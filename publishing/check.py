@@ -68,6 +68,16 @@ def run_checks(site: Site, *, today: dt.date | None = None) -> list[Row]:
                 rows += newsletter_checks(article.slug, files[0])
             elif name == "guide":
                 guides.append((article.slug, files[0]))
+    bundle = site.project.out / "guides" / "patient-guide.epub"
+    if bundle.is_file():  # the combined guide, when `invoke guide --bundle` has made one
+        from . import guide
+        try:
+            guide.verify(None, site, [bundle], bundle)
+            rows.append(Row("patient-guide", "guide", "required blocks", "pass",
+                            "disclaimer and crisis information found in the built file"))
+        except PublishingError as error:
+            rows.append(Row("patient-guide", "guide", "required blocks", "fail", str(error)))
+        guides.append(("patient-guide", bundle))
     rows += epubcheck_rows(guides)
     rows += settings_checks(site)
     return rows

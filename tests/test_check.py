@@ -112,3 +112,11 @@ def test_reading_grade_is_computed_offline():
     hard = ("Neuroplasticity, the formation of new synapses between neurons, is associated with "
             "brain-derived neurotrophic factor and glutamatergic signalling in mood-regulating regions.")
     assert flesch_kincaid_grade(hard) > 14
+
+
+def test_check_verifies_the_combined_guide_when_there_is_one(project_copy):
+    assert invoke("guide", "--bundle", cwd=project_copy).returncode == 0
+    result = invoke("check", cwd=project_copy)
+    rows = [line for line in result.stdout.splitlines() if "patient-guide" in line]
+    assert any(line.startswith("PASS") and "required blocks" in line for line in rows), result.stdout
+    assert any(line.startswith("PASS") and "EPUBCheck" in line for line in rows), result.stdout
