@@ -16,13 +16,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from . import guide, handout, newsletter
-from .article import Article, load_article
+import importlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from .errors import PublishingError
 from .site import Site
 from .state import BuildState, InputFingerprints
 
-PRODUCTS: dict[str, ModuleType] = {module.NAME: module for module in (handout, guide, newsletter)}
+if TYPE_CHECKING:
+    from .article import Article
+
+
+class _Products(Mapping):
+    """The product modules by name, imported on first use: a build with nothing to do never needs them."""
+
+    NAMES = ("handout", "guide", "newsletter")
+
+    def __getitem__(self, name: str) -> ModuleType:
+        if name not in self.NAMES:
+            raise KeyError(name)
+        return importlib.import_module(f"{__package__}.{name}")
+
+    def __iter__(self):
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
+
+
+PRODUCTS: Mapping[str, ModuleType] = _Products()
 
 
 @dataclass
@@ -135,11 +158,15 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variant: str, jobs: int
 
 
 def build_article(site: Site, source: Path, products: list[str], *, variant: str = "office") -> list[Outcome]:
+    from .article import load_article
     try:
         article = load_article(source, site.settings, site.project.sources)
     except PublishingError as error:
         return [Outcome(source=source, product=name, error=str(error)) for name in products]
-    return [build_product(site, article, name, variant=variant) for name in products]
+    outcomes = [build_product(site, article, name, variant=variant) for name in products]
+    for outcome in outcomes:
+        outcome.source = source  # as discovered: the key the build state knows it by
+    return outcomes
 
 
 def build_product(site: Site, article: Article, name: str, *, variant: str = "office") -> Outcome:

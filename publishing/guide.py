@@ -371,7 +371,7 @@ def cover_png(title: str, kind: str, settings) -> bytes:
     out = io.BytesIO()
     # A few flat colours and their anti-aliasing: 32 indexed colours look the same at a third of the size.
     image.quantize(colors=32, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE) \
-        .save(out, format="PNG", optimize=True)
+        .save(out, format="PNG", compress_level=3)  # zlib effort beyond this buys little on flat colours
     return out.getvalue()
 
 

@@ -113,10 +113,20 @@ def verify(article: Article, site: Site, files: list[Path], shown_as: Path) -> N
 
 
 def page_texts(pdf: Path) -> list[str]:
-    """The text of each page, extracted from the PDF itself."""
-    from pypdf import PdfReader
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    return [page.extract_text() or "" for page in PdfReader(pdf).pages]
+    """The text of each page, extracted from the PDF itself (PDFium: some 30 times faster than pypdf)."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        texts = []
+        for page in document:
+            text_page = page.get_textpage()
+            # PDFium marks a hyphenation break with U+FFFE and ends lines with CR LF.
+            texts.append(text_page.get_text_range().replace("\ufffe", "\u00ad").replace("\r\n", "\n"))
+            text_page.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
 
 
 def pdf_fonts(pdf) -> dict[str, bool]:

@@ -88,8 +88,9 @@ class BuildState:
             entries = {}
         return cls(path, entries if isinstance(entries, dict) else {})
 
+    # Sources come from discover() inside the resolved sources folder: their paths are already canonical.
     def _entry(self, source: Path, key: str) -> dict | None:
-        return self.entries.get(str(source.resolve()), {}).get(key)
+        return self.entries.get(str(source), {}).get(key)
 
     def up_to_date(self, source: Path, key: str, product: str, fingerprints: InputFingerprints) -> bool:
         """True when nothing the product depends on changed and its files are still there."""
@@ -105,12 +106,12 @@ class BuildState:
         return [Path(f) for f in entry.get("files", [])]
 
     def record(self, source: Path, key: str, fingerprint: str, files: list[Path], images: list[Path]) -> None:
-        self.entries.setdefault(str(source.resolve()), {})[key] = {
+        self.entries.setdefault(str(source), {})[key] = {
             "fingerprint": fingerprint, "files": [str(f) for f in files], "images": [str(i) for i in images]}
         self.changed = True
 
     def forget(self, source: Path, key: str) -> None:
-        if self.entries.get(str(source.resolve()), {}).pop(key, None) is not None:
+        if self.entries.get(str(source), {}).pop(key, None) is not None:
             self.changed = True
 
     def save(self) -> None:
