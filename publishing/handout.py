@@ -72,8 +72,6 @@ def output_names(article: Article, variant: str = "office") -> list[str]:
 def build(article: Article, site: Site, workdir: Path, variant: str = "office") -> list[Path]:
     """Render the handout into ``workdir``; return the file written."""
     weasyprint = _weasyprint()
-    from weasyprint.text.fonts import FontConfiguration
-
     layouts = site.project.layouts
     qr = qr_code(site.settings, article.slug)
     html = render(layouts, "handout/handout.html", article=article, settings=site.settings,
@@ -82,15 +80,13 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
     fetcher = ProjectFetcher(allowed_roots(site.project.sources, layouts), generated)
-    fonts = FontConfiguration()
     sheet, pdf_variant, _ = VARIANTS[variant]
     css = [font_face_css(), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
     if sheet:
         css.append((layouts / "handout" / sheet).read_text(encoding="utf-8"))
     if site.settings.paper_size != "letter":
         css.append(f"@page {{ size: {site.settings.page_size}; }}")
-    stylesheets = [weasyprint.CSS(string=text, font_config=fonts, url_fetcher=fetcher,
-                                  base_url=(layouts / "handout").as_uri() + "/") for text in css]
+    fonts, stylesheets = _stylesheets(tuple(css), layouts, allowed_roots(site.project.sources, layouts))
     target = workdir / output_names(article, variant)[0]
     try:
         options = {"stylesheets": stylesheets, "pdf_variant": pdf_variant, "pdf_tags": True}
@@ -101,8 +97,24 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
         document.write_pdf(target, **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
-    _warn_about_fallback_fonts(target, html)
+    _warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()},
+                               html)
     return [target]
+
+
+@functools.lru_cache(maxsize=8)
+def _stylesheets(css: tuple[str, ...], layouts: Path, roots: tuple[Path, ...]):
+    """Parse the stylesheets and load the fonts once per process, not once per article (~30 ms each).
+
+    The CSS needs only the shipped fonts and layouts/, so a fetcher without the article's
+    generated images serves it."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    ProjectFetcher, _ = _fetcher_types()
+    fetcher = ProjectFetcher(roots, {})
+    fonts = FontConfiguration()
+    return fonts, [weasyprint.CSS(string=text, font_config=fonts, url_fetcher=fetcher,
+                                  base_url=(layouts / "handout").as_uri() + "/") for text in css]
 
 
 def verify(article: Article, site: Site, files: list[Path], shown_as: Path) -> None:
@@ -158,10 +170,10 @@ def pdf_fonts(pdf) -> dict[str, bool]:
     return fonts
 
 
-def _warn_about_fallback_fonts(pdf: Path, html: str) -> None:
+def _warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
     """Pango silently borrows a glyph the shipped font lacks from whatever the machine has
     (DejaVu here, something else on a clinic PC): say which font and which characters."""
-    borrowed = sorted(name for name in pdf_fonts(pdf) if not name.startswith("Atkinson-Hyperlegible"))
+    borrowed = sorted(name for name in used_fonts if not name.startswith("Atkinson-Hyperlegible"))
     if not borrowed:
         return
     import html as html_module
