@@ -86,6 +86,13 @@ class Book:
         return list(dict.fromkeys([self.lang, *(article.lang for article in self.articles)]))
 
 
+def warm_up(site: Site) -> None:
+    """Import ebooklib, lxml and Pillow before worker processes are forked."""
+    import ebooklib.epub  # noqa: F401
+    import lxml.html  # noqa: F401
+    from PIL import Image, ImageDraw, ImageFont  # noqa: F401
+
+
 def build(article: Article, site: Site, workdir: Path) -> list[Path]:
     """Write one article's guide into ``workdir``; return the file written."""
     book = Book(identifier=identifier(article.slug), title=article.title, kind="A guide for patients",

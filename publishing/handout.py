@@ -80,13 +80,8 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
     fetcher = ProjectFetcher(allowed_roots(site.project.sources, layouts), generated)
-    sheet, pdf_variant, _ = VARIANTS[variant]
-    css = [font_face_css(), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
-    if sheet:
-        css.append((layouts / "handout" / sheet).read_text(encoding="utf-8"))
-    if site.settings.paper_size != "letter":
-        css.append(f"@page {{ size: {site.settings.page_size}; }}")
-    fonts, stylesheets = _stylesheets(tuple(css), layouts, allowed_roots(site.project.sources, layouts))
+    pdf_variant = VARIANTS[variant][1]
+    fonts, stylesheets = _site_stylesheets(site, variant)
     target = workdir / output_names(article, variant)[0]
     try:
         options = {"stylesheets": stylesheets, "pdf_variant": pdf_variant, "pdf_tags": True}
@@ -100,6 +95,22 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
     _warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()},
                                html)
     return [target]
+
+
+def warm_up(site: Site, variant: str = "office") -> None:
+    """Import WeasyPrint and parse the stylesheets before worker processes are forked."""
+    _site_stylesheets(site, variant)
+
+
+def _site_stylesheets(site: Site, variant: str):
+    layouts = site.project.layouts
+    sheet = VARIANTS[variant][0]
+    css = [font_face_css(), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
+    if sheet:
+        css.append((layouts / "handout" / sheet).read_text(encoding="utf-8"))
+    if site.settings.paper_size != "letter":
+        css.append(f"@page {{ size: {site.settings.page_size}; }}")
+    return _stylesheets(tuple(css), layouts, allowed_roots(site.project.sources, layouts))
 
 
 @functools.lru_cache(maxsize=8)

@@ -69,6 +69,13 @@ class Edition:
     shortened: Shortening | None
 
 
+def warm_up(site: Site) -> None:
+    """Import the inliner, html2text and lxml before worker processes are forked."""
+    import css_inline  # noqa: F401
+    import html2text  # noqa: F401
+    import lxml.html  # noqa: F401
+
+
 def build(article: Article, site: Site, workdir: Path) -> list[Path]:
     edition = compose(article, site)
     html_path, text_path, eml_path = (workdir / name for name in output_names(article))
