@@ -120,17 +120,23 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--noop-articles", type=int, default=100)
     parser.add_argument("--skip-pandoc", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs; the best of each is kept")
     options = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         small = make_project(scratch / f"n{options.articles}", options.articles)
-        jobs1, _ = run(invoke("build", "--jobs", "1", "--force"), small)
-        jobs2, _ = run(invoke("build", "--jobs", "2", "--force"), small)
-        scaling = machine_scaling()
+        # This machine shares its cores with neighbours: interleave the three measurements and keep
+        # the best of each, so a noisy moment does not decide the ratio.
+        jobs1 = jobs2 = float("inf")
+        scaling = 0.0
+        for _ in range(options.repeats):
+            jobs1 = min(jobs1, run(invoke("build", "--jobs", "1", "--force"), small)[0])
+            jobs2 = min(jobs2, run(invoke("build", "--jobs", "2", "--force"), small)[0])
+            scaling = max(scaling, machine_scaling())
         speedup = jobs1 / jobs2
-        print(f"\nN = {options.articles}: full build (3 products each)")
+        print(f"\nN = {options.articles}: full build (3 products each), best of {options.repeats}")
         print(f"  --jobs 1           {jobs1:7.2f} s  ({jobs1 / options.articles * 1000:.0f} ms per article)")
         print(f"  --jobs 2           {jobs2:7.2f} s")
         print(f"  speed-up           {speedup:7.2f} x   machine's own two-process scaling {scaling:.2f} x "

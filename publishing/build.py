@@ -132,6 +132,10 @@ def _warm_up(site: Site, products: set[str], variant: str) -> None:
     """Pay once, in this process, what every forked worker would otherwise pay again: the imports
     (WeasyPrint alone takes about 0.5 s), parsed stylesheets and loaded fonts."""
     from . import markup  # noqa: F401
+    from .templates import environment
+    templates = environment(site.project.layouts)
+    for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in ("_partials", *products)):
+        templates.get_template(name)  # compiled once here; Jinja keeps it for every worker
     for name in products:
         module = PRODUCTS[name]
         if hasattr(module, "warm_up"):
