@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import logging
@@ -126,6 +127,11 @@ def _stylesheets(css: tuple[str, ...], layouts: Path, roots: tuple[Path, ...]):
     fonts = FontConfiguration()
     return fonts, [weasyprint.CSS(string=text, font_config=fonts, url_fetcher=fetcher,
                                   base_url=(layouts / "handout").as_uri() + "/") for text in css]
+
+
+# Release the cached font configurations while the interpreter still works: left to the final
+# teardown, WeasyPrint's FontConfiguration.__del__ prints "Exception ignored" noise.
+atexit.register(_stylesheets.cache_clear)
 
 
 def verify(article: Article, site: Site, files: list[Path], shown_as: Path) -> None:

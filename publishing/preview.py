@@ -118,7 +118,11 @@ class Preview:
         watched = [str(self.site.project.sources), str(self.site.project.layouts)]
         for _changes in watchfiles.watch(*watched, stop_event=stop, debounce=200, step=50,
                                          watch_filter=lambda change, path: not Path(path).name.startswith(".")):
-            self.rebuild(jobs=1)
+            try:
+                self.rebuild(jobs=1)
+            except Exception:  # a bug: say so loudly, and keep watching (the page keeps the last build)
+                import traceback
+                traceback.print_exc()
 
     # --- serving ---------------------------------------------------------------------------------
 
