@@ -120,3 +120,16 @@ def test_check_verifies_the_combined_guide_when_there_is_one(project_copy):
     rows = [line for line in result.stdout.splitlines() if "patient-guide" in line]
     assert any(line.startswith("PASS") and "required blocks" in line for line in rows), result.stdout
     assert any(line.startswith("PASS") and "EPUBCheck" in line for line in rows), result.stdout
+
+
+def test_a_new_article_builds_and_passes_the_gate(project_copy):
+    """What staff do first: invoke new, invoke build, invoke check."""
+    created = invoke("new", "Sleep and Mood", cwd=project_copy)
+    assert created.returncode == 0 and "created sources/sleep-and-mood.md" in created.stdout
+    assert invoke("new", "Sleep and Mood", cwd=project_copy).returncode != 0  # never overwrites
+    assert invoke("build", cwd=project_copy).returncode == 0
+    result = invoke("check", cwd=project_copy)
+    assert result.returncode == 0, result.stdout
+    rows = [line for line in result.stdout.splitlines() if "sleep-and-mood" in line]
+    assert sum(line.startswith("PASS") and "required blocks" in line for line in rows) == 3
+    assert any(line.startswith("PASS") and "EPUBCheck" in line for line in rows)
