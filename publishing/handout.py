@@ -99,8 +99,14 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
 
 
 def warm_up(site: Site, variant: str = "office") -> None:
-    """Import WeasyPrint and parse the stylesheets before worker processes are forked."""
-    _site_stylesheets(site, variant)
+    """Import WeasyPrint, parse the stylesheets and lay out one line of text (which loads Pango's
+    font map and the shipped fonts) before worker processes are forked, so no worker pays for it."""
+    import io
+
+    import weasyprint
+    fonts, stylesheets = _site_stylesheets(site, variant)
+    sample = "<p>Aa <strong>Bb</strong> <em>Cc</em> <strong><em>Dd</em></strong> 988</p>"
+    weasyprint.HTML(string=sample).write_pdf(io.BytesIO(), stylesheets=stylesheets, font_config=fonts)
 
 
 def _site_stylesheets(site: Site, variant: str):
