@@ -111,7 +111,7 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
     on_start(len(work))
     if work:
         site.blocks  # a missing or broken required block stops the build here, once, before any product
-        _staging.remove_leftovers(site)
+        Staging.remove_leftovers(site)
     for result in _run(site, work, variant, jobs):
         for outcome in result:
             key = _state_key(outcome.product, variant)
@@ -123,7 +123,7 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
             outcomes.append(outcome)
             on_outcome(outcome)
     state.save()
-    _staging.tidy(site)
+    Staging.tidy(site)
     order = {source: index for index, source in enumerate(sources)}
     return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product)))
 
@@ -209,7 +209,7 @@ def build_product(site: Site, article: Article, name: str, *, variant: str = "of
     started = time.perf_counter()
     destination = site.project.out / module.FOLDER
     options = {"variant": variant} if name == "handout" else {}
-    with _staging(site) as workdir, _collect_warnings() as warnings:
+    with Staging(site) as workdir, _collect_warnings() as warnings:
         try:
             files = module.build(article, site, workdir, **options)
             module.verify(article, site, files, destination / files[0].name)
@@ -227,7 +227,7 @@ def build_product(site: Site, article: Article, name: str, *, variant: str = "of
     return outcome
 
 
-class _staging:
+class Staging:
     """A private folder beside build/ (same file system, so the final move is an atomic rename)."""
 
     def __init__(self, site: Site):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .article import Article, load_article
 from .build import PRODUCTS, discover
-from .errors import PublishingError
+from .errors import PublishingError, shown_path
 from .site import Site
 
 
@@ -53,7 +53,7 @@ def run_checks(site: Site, *, today: dt.date | None = None) -> list[Row]:
             files = [site.project.out / module.FOLDER / file for file in module.output_names(article)]
             missing = [f for f in files if not f.is_file()]
             if missing:
-                rows.append(Row(article.slug, name, "built", "fail", f"{_shown(missing[0])} is missing; run 'invoke build'"))
+                rows.append(Row(article.slug, name, "built", "fail", f"{shown_path(missing[0])} is missing; run 'invoke build'"))
                 continue
             try:
                 module.verify(article, site, files, files[0])
@@ -99,12 +99,12 @@ def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
                    "not yet reviewed: add last_reviewed once a clinician has reviewed it")
     if reviewed > today:
         return Row(article.slug, "source", "clinical review", "fail",
-                   f"{_shown(article.source)}: last_reviewed {reviewed} is in the future; use the date of the review")
+                   f"{shown_path(article.source)}: last_reviewed {reviewed} is in the future; use the date of the review")
     due = _add_months(reviewed, policy_months)
     if today > due:
         overdue = (today - due).days
         return Row(article.slug, "source", "clinical review", "fail",
-                   f"{_shown(article.source)}: last reviewed {reviewed}, overdue by {overdue} day(s) "
+                   f"{shown_path(article.source)}: last reviewed {reviewed}, overdue by {overdue} day(s) "
                    f"(review policy: every {policy_months} months); ask a clinician to review it")
     return Row(article.slug, "source", "clinical review", "pass", f"reviewed {reviewed}, next review due by {due}")
 
@@ -144,7 +144,7 @@ def required_text_rows(article: Article, site: Site) -> list[Row]:
                 ratio = difflib.SequenceMatcher(None, _words(sentence), _words(block_sentence)).ratio()
                 if ratio >= 0.6:
                     rows.append(Row(article.slug, "source", "required text", "fail",
-                                    f"{_shown(article.source)}:{_line_of(article, sentence[:30])}: the article repeats "
+                                    f"{shown_path(article.source)}:{_line_of(article, sentence[:30])}: the article repeats "
                                     f"the {block.name} in its own words (\"{sentence[:60]}...\"); remove it: every "
                                     f"product adds the block from sources/_required/{block.key}.md"))
     if not rows:
@@ -164,7 +164,7 @@ def links_row(article: Article) -> Row:
     if broken:
         first = broken[0]
         return Row(article.slug, "source", "links", "fail",
-                   f"{_shown(article.source)}:{_line_of(article, '#' + first)}: the link to '#{first}' goes nowhere; "
+                   f"{shown_path(article.source)}:{_line_of(article, '#' + first)}: the link to '#{first}' goes nowhere; "
                    "point it at a heading's id (the heading in lower case, words joined by hyphens)")
     images = len(article.images)
     return Row(article.slug, "source", "links and images", "pass",
@@ -280,13 +280,6 @@ def settings_checks(site: Site) -> list[Row]:
         if not getattr(site.settings, key):
             rows.append(Row("(settings)", "settings", key, "warn", f"'{key}' is empty: {why}"))
     return rows
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def write_json(rows: list[Row], path: Path, *, strict: bool = False) -> None:

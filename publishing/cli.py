@@ -5,14 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .errors import PublishingError
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+from .errors import PublishingError, shown_path
 
 
 def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
@@ -33,7 +26,7 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
     failures = [o for o in outcomes if not o.ok]
     articles = len({o.source for o in outcomes})
     if not outcomes:
-        print(f"no articles in {_relative(site.project.sources)}", file=sys.stderr)
+        print(f"no articles in {shown_path(site.project.sources)}", file=sys.stderr)
         return 1
     if failures:
         failed_articles = len({o.source for o in failures})
@@ -64,7 +57,7 @@ def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> 
     bad = failed(rows, strict=strict)
     print(("FAILED" if bad else "passed") + f": {sum(r.status == 'fail' for r in rows)} failure(s), "
           f"{sum(r.status == 'warn' for r in rows)} warning(s)" + (" (--strict)" if strict else "")
-          + f"; details in {_relative(site.project.out / 'check.json')}")
+          + f"; details in {shown_path(site.project.out / 'check.json')}")
     return 1 if bad else 0
 
 
@@ -94,10 +87,10 @@ def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: 
         print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
         return 1
     if not chosen:
-        print(f"no articles in {_relative(site.project.sources)}", file=sys.stderr)
+        print(f"no articles in {shown_path(site.project.sources)}", file=sys.stderr)
         return 1
     path = build_bundle_into_place(site, chosen)
-    print(f"built   {_relative(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(chosen)} article(s), "
+    print(f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(chosen)} article(s), "
           f"{time.perf_counter() - started:.1f} s)")
     return 0
 
@@ -109,7 +102,7 @@ def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str
 
     site = load_site(root, sources=sources, out=out)
     sent = send_newsletter(site, slug, to)
-    print(f"sent    {_relative(sent.path)}  \"{sent.subject}\"  ({sent.size / 1024:.0f} KB)  "
+    print(f"sent    {shown_path(sent.path)}  \"{sent.subject}\"  ({sent.size / 1024:.0f} KB)  "
           f"from {sent.sender} to {sent.recipient} through {sent.server}")
     return 0
 
@@ -120,7 +113,7 @@ def new(root: Path, title: str) -> int:
     from .site import load_site
 
     path = new_article(load_site(root), title)
-    print(f"created {_relative(path)}")
+    print(f"created {shown_path(path)}")
     print("Edit it, then preview all three products with:  invoke serve")
     print("(or build them with 'invoke build' and verify them with 'invoke check')")
     return 0

@@ -23,7 +23,7 @@ class PublishingError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
-            where = f"{_display(self.path)}:" + (f"{self.line}:" if self.line else "") + " "
+            where = f"{shown_path(self.path)}:" + (f"{self.line}:" if self.line else "") + " "
         text = f"{where}error: {self.message}"
         return f"{text}; {self.hint}" if self.hint else text
 
@@ -32,8 +32,8 @@ class MissingRequiredBlock(PublishingError):
     """A built product lacks the disclaimer or the crisis information."""
 
 
-def _display(path: Path) -> str:
-    """Show a path relative to the working directory when it is inside it."""
+def shown_path(path: Path) -> str:
+    """A path as the user sees it: relative to the working directory when it is inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

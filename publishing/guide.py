@@ -493,15 +493,15 @@ def bundle_articles(site: Site, slugs: list[str] | None) -> tuple[list[Article],
 
 def build_bundle_into_place(site: Site, articles: list[Article]) -> Path:
     """Build the combined guide in staging, prove its required blocks, then move it into build/guides/."""
-    from .build import _staging
+    from .build import Staging
 
     destination = site.project.out / FOLDER / BUNDLE_NAME
     try:
-        with _staging(site) as workdir:
+        with Staging(site) as workdir:
             files = build_bundle(articles, site, workdir)
             verify(None, site, files, destination)
             destination.parent.mkdir(parents=True, exist_ok=True)
             os.replace(files[0], destination)
     finally:
-        _staging.tidy(site)
+        Staging.tidy(site)
     return destination

@@ -7,13 +7,7 @@ import sys
 from pathlib import Path
 
 from .build import Outcome
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+from .errors import shown_path
 
 
 class PlainReport:
@@ -30,7 +24,7 @@ class PlainReport:
             return
         if outcome.ok:
             for file in outcome.files:
-                print(f"built   {_relative(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)",
+                print(f"built   {shown_path(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)",
                       flush=True)
             for warning in outcome.warnings:
                 print(f"warning: {outcome.product}: {warning}", file=sys.stderr)
