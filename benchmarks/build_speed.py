@@ -71,24 +71,28 @@ def invoke(*args: str) -> list[str]:
     return [sys.executable, "-m", "invoke", *args]
 
 
-def _busy(_: int) -> float:
+def _busy(iterations: int) -> float:
     started = time.perf_counter()
     total = 0
-    for i in range(6_000_000):
+    for i in range(iterations):
         total += i * i
     return time.perf_counter() - started
 
 
-def machine_scaling() -> float:
-    """How much faster two busy processes finish two units of work than one process does."""
+def machine_scaling(seconds: float) -> float:
+    """How much faster two busy processes finish two units of work than one process does.
+
+    Each unit is sized to take about ``seconds`` (half our --jobs 1 build), so both are measured
+    over the same stretch of time on this shared machine."""
+    iterations = int(1_000_000 * seconds / _busy(1_000_000))
     context = get_context("fork")
     with context.Pool(1) as pool:
         started = time.perf_counter()
-        pool.map(_busy, range(2))
+        pool.map(_busy, [iterations] * 2)
         one = time.perf_counter() - started
     with context.Pool(2) as pool:
         started = time.perf_counter()
-        pool.map(_busy, range(2))
+        pool.map(_busy, [iterations] * 2)
         two = time.perf_counter() - started
     return one / two
 
@@ -134,7 +138,7 @@ def main() -> None:
         for _ in range(options.repeats):
             jobs1 = min(jobs1, run(invoke("build", "--jobs", "1", "--force"), small)[0])
             jobs2 = min(jobs2, run(invoke("build", "--jobs", "2", "--force"), small)[0])
-            scaling = max(scaling, machine_scaling())
+            scaling = max(scaling, machine_scaling(jobs1 / 2))
         speedup = jobs1 / jobs2
         print(f"\nN = {options.articles}: full build (3 products each), best of {options.repeats}")
         print(f"  --jobs 1           {jobs1:7.2f} s  ({jobs1 / options.articles * 1000:.0f} ms per article)")

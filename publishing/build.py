@@ -112,6 +112,8 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
     if work:
         site.blocks  # a missing or broken required block stops the build here, once, before any product
         Staging.remove_leftovers(site)
+        from .dates import commit_times
+        commit_times(site.project.sources)  # one git call for all articles, inherited by the workers
     for result in _run(site, work, variant, jobs):
         for outcome in result:
             key = _state_key(outcome.product, variant)
