@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,6 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
 
     from .report import for_terminal
     report = for_terminal()
-    import os
     outcomes = build_all(site, products, variant=variant, jobs=jobs or os.cpu_count() or 1, force=force,
                          on_start=report.start, on_outcome=report.outcome)
     report.finish(outcomes)
@@ -121,8 +121,6 @@ def new(root: Path, title: str) -> int:
 
 def serve(root: Path, *, port: int, sources: str | None = None, out: str | None = None, jobs: int = 0) -> int:
     """Build, then preview on 127.0.0.1 and rebuild on every change until Ctrl+C."""
-    import os
-
     from .preview import serve as run_preview
     run_preview(root, port=port, sources=sources, out=out, jobs=jobs or os.cpu_count() or 1,
                 announce=lambda line: print(line, flush=True))

@@ -32,13 +32,3 @@ class Project:
             out=Path(out).resolve() if out else root / "build",
         )
 
-
-def find_root(start: Path | None = None) -> Path:
-    """Return the nearest folder at or above ``start`` holding tasks.py and pyproject.toml."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / "layouts").is_dir():
-            return folder
-    from .errors import PublishingError
-    raise PublishingError(here, "not inside a publishing project",
-                          hint="run the command from the folder that holds tasks.py")
