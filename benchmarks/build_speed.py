@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -114,9 +113,16 @@ def pandoc_time(project: Path, out: Path) -> float | None:
     return time.perf_counter() - started
 
 
-def peak_child_memory_mb() -> float:
-    # ru_maxrss of children: the largest resident set among the finished child processes (KiB on Linux).
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def run_with_peak_memory(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run ``command``; return its time and the peak resident memory (MB) of its largest single
+    process (the build or a worker).
+
+    Measured in a fresh Python process whose only children are that command's processes, since
+    ru_maxrss of children is the largest among every child ever waited for (KiB on Linux)."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    elapsed, output = run([sys.executable, "-c", probe, *command], cwd)
+    return elapsed, int(output) / 1024
 
 
 def main() -> None:
@@ -130,7 +136,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        small = make_project(scratch / f"n{options.articles}", options.articles)
+        small = make_project(scratch / "parallel", options.articles)
         # This machine shares its cores with neighbours: interleave the three measurements and keep
         # the best of each, so a noisy moment does not decide the ratio.
         jobs1 = jobs2 = float("inf")
@@ -151,20 +157,23 @@ def main() -> None:
                 print(f"  pandoc             {theirs:7.2f} s  (PDF via weasyprint, EPUB, HTML)")
                 print(f"  ours / pandoc      {jobs2 / theirs:7.2f}    (--jobs 2)")
 
-        large = make_project(scratch / f"n{options.noop_articles}", options.noop_articles)
-        full, _ = run(invoke("build"), large)
-        memory = peak_child_memory_mb()
+        _, small_memory = run_with_peak_memory(invoke("build", "--force"), small)
+        print(f"  peak memory        {small_memory:7.0f} MB (largest single process)")
+
+        large = make_project(scratch / "incremental", options.noop_articles)
+        full, memory = run_with_peak_memory(invoke("build"), large)
         noop, output = best_of(5, invoke("build"), large)
         assert "Nothing to do" in output, output
-        touched = large / "sources" / "article-007.md"
+        touched = large / "sources" / f"article-{options.noop_articles // 2:03d}.md"
         touched.write_text(touched.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
         one, output = run(invoke("build"), large)
-        rebuilt = sorted(set(re.findall(r"built\s+\S+/(article-\d+)\.", output)))
+        rebuilt = sorted(set(re.findall(r"built\s+\S+/(article-\d+)\.(?:pdf|epub|html)", output)))
+        products = len(re.findall(r"built\s+\S+/article-\d+\.(?:pdf|epub|html)\b", output))
         listing, _ = best_of(5, invoke("--list"), ROOT)
         print(f"\nN = {options.noop_articles}")
         print(f"  full build         {full:7.2f} s  (--jobs {os.cpu_count()})")
         print(f"  no-op rebuild      {noop:7.3f} s  (best of 5, process start included)")
-        print(f"  touch one article  {one:7.2f} s  rebuilt: {', '.join(rebuilt)}")
+        print(f"  touch one article  {one:7.2f} s  rebuilt: {', '.join(rebuilt)} ({products} products)")
         print(f"  peak memory        {memory:7.0f} MB (largest single process)")
         print(f"  invoke --list      {listing:7.3f} s  (best of 5)")
 

@@ -7,6 +7,8 @@ file itself; a failed or interrupted build leaves the previous products intact
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import os
 import shutil
@@ -26,6 +28,11 @@ from .state import BuildState, InputFingerprints
 
 if TYPE_CHECKING:
     from .article import Article
+
+
+# At exit the interpreter collects garbage over the whole heap (WeasyPrint, its fonts and caches)
+# several times, about 0.1 s, to free memory the system reclaims anyway: keep it out of sight.
+atexit.register(gc.freeze)
 
 
 class _Products(Mapping):
@@ -130,67 +137,51 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
     return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product)))
 
 
-def _warm_up(site: Site, products: set[str], variant: str) -> None:
-    """Pay once, in this process, what every forked worker would otherwise pay again: the imports
-    (WeasyPrint alone takes about 0.5 s), parsed stylesheets and loaded fonts."""
-    from . import markup  # noqa: F401
+def _warm_up(site: Site, products: set[str]) -> None:
+    """Import in this process, once, what every forked worker needs for guides and newsletters,
+    and compile their templates (handouts warm up by building the first one: see workers.py)."""
+    from .markup import to_html
     from .templates import environment
+    to_html("*Markdown*")  # imports the Markdown extensions, which happens on the first conversion
     templates = environment(site.project.layouts)
     for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in ("_partials", *products)):
         templates.get_template(name)  # compiled once here; Jinja keeps it for every worker
     for name in products:
-        module = PRODUCTS[name]
-        if hasattr(module, "warm_up"):
-            module.warm_up(site, **({"variant": variant} if name == "handout" else {}))
+        PRODUCTS[name].warm_up(site)
 
 
 def _state_key(product: str, variant: str) -> str:
     return product if product != "handout" or variant == "office" else f"{product}:{variant}"
 
 
-_worker_site: Site | None = None
-
-
-def _work(item: tuple[Path, list[str], str]) -> list[Outcome]:
-    source, products, variant = item
-    return build_article(_worker_site, source, products, variant=variant)
-
-
 def _run(site: Site, work: list[tuple[Path, list[str]]], variant: str, jobs: int):
-    """Yield each article's outcomes in article order, from forked worker pools when it pays."""
-    global _worker_site
-    _worker_site = site
-    items = [(source, names, variant) for source, names in work]
-    if jobs <= 1 or len(items) <= 1:
-        yield from map(_work, items)
+    """Yield each article's outcomes in article order, built in forked workers when it pays."""
+    if jobs <= 1 or len(work) <= 1:
+        for source, names in work:
+            yield build_article(site, source, names, variant=variant)
         return
-    import multiprocessing
-    context = multiprocessing.get_context("fork")
-    light = [(source, [n for n in names if n != "handout"], variant) for source, names, _ in items]
-    heavy = [(source, ["handout"], variant) for source, names, _ in items if "handout" in names]
-    light = [item for item in light if item[1]]
-    # Workers are replaced after a few articles, so memory stays flat however many there are.
-    if not heavy or not light:
-        _warm_up(site, {name for _, names, _ in items for name in names}, variant)
-        with context.Pool(min(jobs, len(items)), maxtasksperchild=25) as pool:
-            yield from pool.imap(_work, items, chunksize=1)
-        return
-    # Handouts need WeasyPrint, which takes half a second to import; guides and newsletters do not.
-    # One worker, forked before that import, builds them while this process imports WeasyPrint
-    # once for the handout workers, so the import overlaps useful work instead of delaying it.
-    _warm_up(site, {name for _, names, _ in light for name in names}, variant)
-    with context.Pool(1, maxtasksperchild=25) as light_pool:
-        light_results = light_pool.imap(_work, light, chunksize=1)
-        _warm_up(site, {"handout"}, variant)
-        with context.Pool(min(jobs, len(heavy)), maxtasksperchild=25) as heavy_pool:
-            heavy_results = heavy_pool.imap(_work, heavy, chunksize=1)
-            lights = {source for source, _, _ in light}
-            heavies = {source for source, _, _ in heavy}
-            for source, names, _ in items:
-                # Both streams come in article order: take this article's share from each.
-                outcomes = (next(light_results) if source in lights else []) + \
-                           (next(heavy_results) if source in heavies else [])
-                yield sorted(outcomes, key=lambda outcome: names.index(outcome.product))
+    from .workers import Piece, build_in_workers
+    # Handouts are pieces of their own: they need WeasyPrint, the others do not (see workers.py).
+    pieces = [Piece(position, source, tuple(part))
+              for position, (source, names) in enumerate(work)
+              for part in ([n for n in names if n != "handout"], [n for n in names if n == "handout"]) if part]
+    waiting = {position: sum(p.position == position for p in pieces) for position in range(len(work))}
+    done: dict[int, list[Outcome]] = {position: [] for position in range(len(work))}
+    shown = 0
+    finished = build_in_workers(
+        pieces, jobs,
+        build=lambda piece: build_article(site, piece.source, list(piece.products), variant=variant),
+        prepare=lambda: _warm_up(site, {n for p in pieces if "handout" not in p.products for n in p.products}),
+        lost=lambda piece, reason: [Outcome(source=piece.source, product=name, error=str(PublishingError(
+            piece.source, f"building the {name} stopped unexpectedly: {reason}",
+            hint="build again, and report it if it happens again"))) for name in piece.products])
+    for piece, outcomes in finished:
+        done[piece.position] += outcomes
+        waiting[piece.position] -= 1
+        while shown < len(work) and waiting[shown] == 0:
+            names = work[shown][1]
+            yield sorted(done.pop(shown), key=lambda outcome: names.index(outcome.product))
+            shown += 1
 
 
 def build_article(site: Site, source: Path, products: list[str], *, variant: str = "office") -> list[Outcome]:

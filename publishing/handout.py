@@ -98,17 +98,6 @@ def build(article: Article, site: Site, workdir: Path, variant: str = "office") 
     return [target]
 
 
-def warm_up(site: Site, variant: str = "office") -> None:
-    """Import WeasyPrint, parse the stylesheets and lay out one line of text (which loads Pango's
-    font map and the shipped fonts) before worker processes are forked, so no worker pays for it."""
-    import io
-
-    import weasyprint
-    fonts, stylesheets = _site_stylesheets(site, variant)
-    sample = "<p>Aa <strong>Bb</strong> <em>Cc</em> <strong><em>Dd</em></strong> 988</p>"
-    weasyprint.HTML(string=sample).write_pdf(io.BytesIO(), stylesheets=stylesheets, font_config=fonts)
-
-
 def _site_stylesheets(site: Site, variant: str):
     layouts = site.project.layouts
     sheet = VARIANTS[variant][0]

@@ -1,0 +1,118 @@
+"""Parallel builds share the work fairly and never lose an article silently, whatever happens to a worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, copy_project
+from publishing import build, workers
+from publishing.site import load_site
+from publishing.workers import Piece, WorkerCrashed, build_in_workers
+
+
+def pieces(count: int) -> list[Piece]:
+    """For each article a guide-and-newsletter piece and a handout piece, as a build makes them."""
+    return [Piece(position, Path(f"article-{position}.md"), products)
+            for position in range(count) for products in (("guide", "newsletter"), ("handout",))]
+
+
+def run(work: list[Piece], build_piece, jobs: int = 2) -> list[tuple[Piece, object]]:
+    return list(build_in_workers(work, jobs, build_piece, prepare=lambda: None,
+                                 lost=lambda piece, reason: f"lost: {reason}"))
+
+
+def test_every_piece_is_built_exactly_once_and_workers_are_replaced_as_they_retire(monkeypatch):
+    monkeypatch.setattr(workers, "PIECES_PER_WORKER", 3)  # retire early, so many replacements are forked
+    work = pieces(15)
+    finished = run(work, lambda piece: os.getpid())
+    assert sorted((p.position, p.products) for p, _ in finished) == sorted((p.position, p.products) for p in work)
+    built_by = [pid for _, pid in finished]
+    assert all(built_by.count(pid) <= 3 for pid in set(built_by))
+    assert len(set(built_by)) >= 30 // 3
+    assert not multiprocessing.active_children()
+
+
+def test_handout_workers_take_the_oldest_work_and_help_with_guides_that_fall_behind():
+    shared = workers._SharedList(multiprocessing.get_context("fork"), pieces(3))
+    taken = [shared.take(can_build_handouts=True), shared.take(can_build_handouts=False),
+             shared.take(can_build_handouts=True), shared.take(can_build_handouts=True)]
+    assert [(p.position, p.products) for p in taken] == [
+        (0, ("handout",)), (0, ("guide", "newsletter")), (1, ("handout",)), (1, ("guide", "newsletter"))]
+    # Whatever is left, a worker without WeasyPrint takes only what it can build.
+    assert shared.take(can_build_handouts=False).products == ("guide", "newsletter")
+    assert shared.take(can_build_handouts=False) is None
+    assert shared.take(can_build_handouts=True).products == ("handout",)
+    assert not shared.left_for(can_build_handouts=True)
+
+
+def test_a_worker_killed_while_building_loses_only_its_piece_and_says_how():
+    parent = os.getpid()
+
+    def build_piece(piece):
+        if piece.position == 4 and piece.products == ("handout",) and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return "built"
+
+    finished = {(p.position, p.products): result for p, result in run(pieces(8), build_piece)}
+    assert finished.pop((4, ("handout",))) == "lost: the process building it was stopped by SIGKILL"
+    assert set(finished.values()) == {"built"} and len(finished) == 15
+    assert not multiprocessing.active_children()
+
+
+def test_a_bug_in_a_worker_stops_the_build_and_shows_where():
+    parent = os.getpid()
+
+    def build_piece(piece):
+        if piece.position == 2 and os.getpid() != parent:
+            raise ZeroDivisionError("a bug")
+        return "built"
+
+    with pytest.raises(WorkerCrashed) as crash:
+        run(pieces(6), build_piece)
+    assert "building article-2.md failed inside the pipeline (please report this)" in str(crash.value)
+    assert "ZeroDivisionError: a bug" in str(crash.value) and "Traceback" in str(crash.value)
+    assert not multiprocessing.active_children()
+
+
+def test_a_killed_worker_fails_its_article_and_every_other_article_is_built(tmp_path, monkeypatch):
+    project = copy_project(tmp_path)
+    shutil.copy(FIXTURES / "rich" / "how-we-support-you.md", project / "sources")
+    shutil.copytree(FIXTURES / "rich" / "images", project / "sources" / "images")
+    for number in range(3):
+        shutil.copy(project / "sources" / "how-does-ketamine-work-for-depression.md",
+                    project / "sources" / f"copy-{number}.md")
+    victim = "copy-1"
+    parent = os.getpid()
+    real_build_article = build.build_article
+
+    def build_article(site, source, products, **options):
+        if source.stem == victim and "guide" in products and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_build_article(site, source, products, **options)
+
+    monkeypatch.setattr(build, "build_article", build_article)
+    monkeypatch.chdir(project)
+    site = load_site(project)
+    outcomes = build.build_all(site, list(build.PRODUCTS), jobs=2)
+
+    assert [o.source.stem for o in outcomes][::3] == sorted(p.stem for p in (project / "sources").glob("[!_]*.md"))
+    failed = {(o.source.stem, o.product): o.error for o in outcomes if not o.ok}
+    assert set(failed) == {(victim, "guide"), (victim, "newsletter")}
+    assert failed[(victim, "guide")] == (
+        f"sources/{victim}.md: error: building the guide stopped unexpectedly: the process building it "
+        "was stopped by SIGKILL; build again, and report it if it happens again")
+    assert (project / "build" / "handouts" / f"{victim}.pdf").exists()
+    assert not (project / "build" / "guides" / f"{victim}.epub").exists()
+    assert all((project / "build" / "guides" / f"{o.source.stem}.epub").exists()
+               for o in outcomes if o.ok and o.product == "guide")
+    # The next build redoes only what was lost.
+    monkeypatch.setattr(build, "build_article", real_build_article)
+    again = [o for o in build.build_all(site, list(build.PRODUCTS), jobs=2) if not o.skipped]
+    assert {(o.source.stem, o.product) for o in again} == {(victim, "guide"), (victim, "newsletter")}
+    assert all(o.ok for o in again)
