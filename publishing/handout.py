@@ -115,7 +115,7 @@ def _stylesheets(css: tuple[str, ...], layouts: Path, roots: tuple[Path, ...]):
 
     The CSS needs only the shipped fonts and layouts/, so a fetcher without the article's
     generated images serves it."""
-    import weasyprint
+    weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
     ProjectFetcher, _ = _fetcher_types()
     fetcher = ProjectFetcher(roots, {})
@@ -224,14 +224,38 @@ def _stable_document_id(document, seed: str) -> None:
     metadata.generate_rdf_metadata = generate_rdf_metadata
 
 
+@functools.cache
 def _weasyprint():
-    import weasyprint
+    """WeasyPrint, imported without its 0.2 s search for library names this system does not use.
+
+    WeasyPrint asks cffi for each native library under several names ('libgobject-2.0-0',
+    'gobject-2.0-0', ... 'libgobject-2.0.so.0'). For every name the loader cannot open, cffi
+    falls back on ctypes.util.find_library, which runs ldconfig, gcc and ld (WeasyPrint issue
+    #1125): 57 processes and 40% of the import here. On Linux each list also holds the library's
+    soname, which the loader opens directly, so the fallback is turned off for the import."""
+    import ctypes.util
+    import sys
+    if "weasyprint" in sys.modules or sys.platform != "linux":
+        import weasyprint
+        return weasyprint
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    except OSError:  # a system whose sonames differ: let find_library look after all
+        for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = find_library
+        import weasyprint
+    finally:
+        ctypes.util.find_library = find_library
     return weasyprint
 
 
 @functools.cache
 def _fetcher_types():
     """WeasyPrint's fetcher types, built on first use so importing this module stays cheap."""
+    _weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class Refused(FatalURLFetchingError):
