@@ -94,6 +94,8 @@ def _serve(shared: _SharedList, messages: Connection, can_build_handouts: bool,
                 return
             messages.send(("started", piece))
             messages.send(("finished", piece, build(piece)))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the parent is gone (stopped with Ctrl+C, or killed): nobody wants the rest
     except Exception:  # a bug, not a user's mistake: the parent stops the build and shows it
         messages.send(("crashed", piece, traceback.format_exc()))
     finally:
@@ -148,9 +150,10 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
                 except EOFError:
                     del workers[receiver]
                     yield from _retire(worker, lost)
-                    if worker.finished == PIECES_PER_WORKER or worker.holding:
-                        if shared.left_for(worker.can_build_handouts):
-                            fork(worker.can_build_handouts)
+                    # Retired after its share, or killed: if work is left, a fresh worker takes it on.
+                    stopped_early = worker.finished == PIECES_PER_WORKER or worker.process.exitcode != 0
+                    if stopped_early and shared.left_for(worker.can_build_handouts):
+                        fork(worker.can_build_handouts)
                     continue
                 if message[0] == "started":
                     worker.holding = message[1]
