@@ -110,8 +110,11 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
                      prepare: Callable[[], None], lost: Callable[[Piece, str], Any]) -> Iterator[tuple[Piece, Any]]:
     """Yield ``(piece, build(piece))`` as the pieces are finished (not in order).
 
-    ``prepare`` imports what guides and newsletters need before the first worker is forked. A worker
-    that dies while building (killed, or crashed inside a C library) yields ``lost(piece, reason)``."""
+    ``prepare`` warms this process up before it forks workers that build only guides and
+    newsletters. (Beside handouts, no: the one worker forked first imports what it needs while this
+    process builds the first handout, and a handout worker that helps with a guide imports it then.)
+    A worker that dies while building (killed, or crashed inside a C library) yields
+    ``lost(piece, reason)`` instead."""
     context = multiprocessing.get_context("fork")
     shared = _SharedList(context, pieces)
     workers: dict[Connection, _Worker] = {}
@@ -138,8 +141,6 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
                 fork(can_build_handouts=False)  # imports what it needs itself, while this process works
             first = shared.take(can_build_handouts=True)
             yield first, build(first)
-            if shared.light:
-                prepare()  # the handout workers build guides and newsletters too when those fall behind
             for _ in range(min(jobs, len(shared.heavy) - 1)):
                 fork(can_build_handouts=True)
         while workers:
