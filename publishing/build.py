@@ -98,8 +98,8 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
               on_outcome=lambda outcome: None) -> list[Outcome]:
     """Build ``products`` for every article that changed; one article's mistake never stops the others.
 
-    Articles are built in a pool of ``jobs`` forked workers, which inherit WeasyPrint already
-    imported by this process (an import costs about 0.5 s). Outcomes come back in article order.
+    With ``jobs`` above one, articles are built in forked processes sharing one list of work
+    (see workers.py). Outcomes come back in article order.
     """
     sources = discover(site.project.sources)
     state = BuildState.load(site.project.out)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,10 @@ def pieces(count: int) -> list[Piece]:
 
 
 def run(work: list[Piece], build_piece, jobs: int = 2) -> list[tuple[Piece, object]]:
-    return list(build_in_workers(work, jobs, build_piece, prepare=lambda: None,
+    def slowly(piece):
+        time.sleep(0.01)  # as long as a real piece, relatively: every process gets a share
+        return build_piece(piece)
+    return list(build_in_workers(work, jobs, slowly, prepare=lambda: None,
                                  lost=lambda piece, reason: f"lost: {reason}"))
 
 
@@ -32,9 +37,9 @@ def test_every_piece_is_built_exactly_once_and_workers_are_replaced_as_they_reti
     work = pieces(15)
     finished = run(work, lambda piece: os.getpid())
     assert sorted((p.position, p.products) for p, _ in finished) == sorted((p.position, p.products) for p in work)
-    built_by = [pid for _, pid in finished]
-    assert all(built_by.count(pid) <= 3 for pid in set(built_by))
-    assert len(set(built_by)) >= 30 // 3
+    by_workers = [pid for _, pid in finished if pid != os.getpid()]  # this process takes a share too
+    assert all(by_workers.count(pid) <= 3 for pid in set(by_workers))
+    assert len(set(by_workers)) >= len(by_workers) // 3 >= 3
     assert not multiprocessing.active_children()
 
 
@@ -51,17 +56,22 @@ def test_handout_workers_take_the_oldest_work_and_help_with_guides_that_fall_beh
     assert not shared.left_for(can_build_handouts=True)
 
 
-def test_a_worker_killed_while_building_loses_only_its_piece_and_says_how():
-    parent = os.getpid()
+def test_a_worker_killed_while_building_loses_only_its_piece_and_says_how(tmp_path):
+    parent, once = os.getpid(), tmp_path / "killed"
 
     def build_piece(piece):
-        if piece.position == 4 and piece.products == ("handout",) and os.getpid() != parent:
+        if piece.products == ("handout",) and os.getpid() != parent:
+            try:
+                os.close(os.open(once, os.O_CREAT | os.O_EXCL))  # the first worker handout, only
+            except FileExistsError:
+                return "built"
             os.kill(os.getpid(), signal.SIGKILL)
         return "built"
 
-    finished = {(p.position, p.products): result for p, result in run(pieces(8), build_piece)}
-    assert finished.pop((4, ("handout",))) == "lost: the process building it was stopped by SIGKILL"
-    assert set(finished.values()) == {"built"} and len(finished) == 15
+    finished = run(pieces(8), build_piece, jobs=3)
+    assert sorted((p.position, p.products) for p, _ in finished) == sorted((p.position, p.products) for p in pieces(8))
+    lost = [result for _, result in finished if result != "built"]
+    assert lost == ["lost: the process building it was stopped by SIGKILL"]
     assert not multiprocessing.active_children()
 
 
@@ -69,13 +79,13 @@ def test_a_bug_in_a_worker_stops_the_build_and_shows_where():
     parent = os.getpid()
 
     def build_piece(piece):
-        if piece.position == 2 and os.getpid() != parent:
+        if os.getpid() != parent:
             raise ZeroDivisionError("a bug")
         return "built"
 
     with pytest.raises(WorkerCrashed) as crash:
         run(pieces(6), build_piece)
-    assert "building article-2.md failed inside the pipeline (please report this)" in str(crash.value)
+    assert re.search(r"building article-\d\.md failed inside the pipeline \(please report this\)", str(crash.value))
     assert "ZeroDivisionError: a bug" in str(crash.value) and "Traceback" in str(crash.value)
     assert not multiprocessing.active_children()
 
