@@ -113,11 +113,10 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
                      prepare: Callable[[], None], lost: Callable[[Piece, str], Any]) -> Iterator[tuple[Piece, Any]]:
     """Yield ``(piece, build(piece))`` as the pieces are finished (not in order).
 
-    ``prepare`` warms this process up before it forks workers that build only guides and
-    newsletters. (Beside handouts, no: the one worker forked first imports what it needs while this
-    process builds the first handout, and a handout worker that helps with a guide imports it then.)
-    A worker that dies while building (killed, or crashed inside a C library) yields
-    ``lost(piece, reason)`` instead."""
+    ``prepare`` warms this process up before it forks workers for guides and newsletters alone;
+    when there are handouts too, the worker forked first imports what it needs itself, while this
+    process builds the first handout. A worker that dies while building (killed, or crashed inside
+    a C library) yields ``lost(piece, reason)`` instead."""
     context = multiprocessing.get_context("fork")
     shared = _SharedList(context, pieces)
     workers: dict[Connection, _Worker] = {}
