@@ -71,6 +71,9 @@ def check(c, sources=None, out=None, strict=False):
 def send(c, slug, to=None, sources=None, out=None):
     """Send a built newsletter (build/newsletters/<slug>.eml) to one address over SMTP."""
     from publishing import cli
+    if slug.startswith("-"):  # invoke takes `invoke send --help` as the slug "--help"
+        raise Exit("usage: invoke send <slug> --to name@example.org   (all options: invoke --help send)",
+                   code=0 if slug in ("-h", "--help") else 2)
     if not to:
         raise Exit("error: say who receives it: invoke send <slug> --to name@example.org", code=2)
     _finish(cli.run(cli.send, ROOT, slug, to=to, sources=sources, out=out))

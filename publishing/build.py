@@ -121,18 +121,21 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
         Staging.remove_leftovers(site)
         from .dates import commit_times
         commit_times(site.project.sources)  # one git call for all articles, inherited by the workers
-    for result in _run(site, work, variant, jobs):
-        for outcome in result:
-            key = _state_key(outcome.product, variant)
-            if outcome.ok:
-                state.record(outcome.source, key, fingerprints.of(outcome.product, outcome.source, outcome.images),
-                             outcome.files, outcome.images)
-            else:
-                state.forget(outcome.source, key)
-            outcomes.append(outcome)
-            on_outcome(outcome)
-    state.save()
-    Staging.tidy(site)
+    try:
+        for result in _run(site, work, variant, jobs):
+            for outcome in result:
+                key = _state_key(outcome.product, variant)
+                if outcome.ok:
+                    state.record(outcome.source, key,
+                                 fingerprints.of(outcome.product, outcome.source, outcome.images),
+                                 outcome.files, outcome.images)
+                else:
+                    state.forget(outcome.source, key)
+                outcomes.append(outcome)
+                on_outcome(outcome)
+    finally:  # stopped halfway too (Ctrl+C): what was built and moved into place stays known
+        state.save()
+        Staging.tidy(site)
     order = {source: index for index, source in enumerate(sources)}
     return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product)))
 

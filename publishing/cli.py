@@ -68,6 +68,11 @@ def run(task, *args, **kwargs) -> int:
     except PublishingError as error:
         print(error, file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (`invoke build | head`): stop quietly, as Unix
+        # tools do, and keep Python from complaining when it flushes the closed pipe at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -87,8 +88,10 @@ class _Worker:
 def _serve(shared: _SharedList, messages: Connection, can_build_handouts: bool,
            build: Callable[[Piece], Any]) -> None:
     """A worker's life: take pieces until none is left or it has built its share, report each."""
-    # Ctrl-C reaches every process of the terminal; the parent stops the workers itself.
+    # Ctrl-C reaches every process of the terminal; the parent stops the workers itself, with
+    # SIGTERM, which unwinds the piece being built so its staging folder is removed.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     piece = None
     try:
         for _ in range(PIECES_PER_WORKER):

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -207,3 +208,45 @@ def test_a_build_killed_halfway_leaves_the_previous_products_intact(project_copy
     # The next build cleans up and finishes the job.
     assert invoke("build", cwd=project_copy).returncode == 0
     assert not (project_copy / ".build-tmp").exists() or not any((project_copy / ".build-tmp").iterdir())
+
+
+def _start_build(project: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "invoke", "build", *args], cwd=project,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _with_copies(project: Path, count: int) -> Path:
+    text = (project / "sources" / f"{SAMPLE}.md").read_text()
+    for number in range(count):
+        (project / "sources" / f"copy-{number}.md").write_text(text.replace("title: How Does", f"title: ({number}) How Does"))
+    return project
+
+
+def test_ctrl_c_stops_a_parallel_build_quietly_and_cleanly(project_copy):
+    project = _with_copies(project_copy, 6)
+    process = _start_build(project, "--jobs", "2")
+    assert process.stdout.readline().startswith(b"built")
+    os.killpg(process.pid, signal.SIGINT)  # what the terminal sends every process on Ctrl+C
+    _, errors = process.communicate(timeout=60)
+
+    assert process.returncode != 0
+    assert b"Traceback" not in errors, errors.decode()
+    assert not (project / ".build-tmp").exists(), "a staging folder was left behind"
+    # What was finished is known: the next build does only the rest.
+    result = invoke("build", cwd=project)
+    assert result.returncode == 0 and re.search(r"[1-9]\d* up to date", result.stdout), result.stdout
+
+
+def test_a_reader_that_stops_reading_stops_the_build_without_a_traceback(project_copy):
+    """`invoke build | head -1`: the build stops at its next line, like any Unix tool."""
+    project = _with_copies(project_copy, 6)
+    process = _start_build(project, "--jobs", "2")
+    assert process.stdout.readline().startswith(b"built")
+    process.stdout.close()
+    errors = process.stderr.read()
+    process.wait(timeout=60)
+
+    assert process.returncode == 1
+    assert b"Traceback" not in errors and b"Exception ignored" not in errors, errors.decode()
+    assert not (project / ".build-tmp").exists(), "a staging folder was left behind"

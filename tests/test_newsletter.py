@@ -561,3 +561,10 @@ def test_gmail_outlook_and_apple_mail_support_what_the_design_relies_on(sample_b
                             capture_output=True, text=True, check=True, cwd=ROOT)
     report = json.loads(result.stdout)
     assert set(report["errors"]) - DELIBERATE_FALLBACKS == set()
+
+
+def test_send_help_shows_the_usage_instead_of_sending_to_an_article_called_help():
+    result = invoke("send", "--help")
+    assert result.returncode == 0
+    assert "usage: invoke send <slug> --to name@example.org" in result.stderr
+    assert "Traceback" not in result.stderr
