@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
-from conftest import FIXTURES, SAMPLE, copy_project, invoke
+from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
 
 RICH = "how-we-support-you"
 EVERYTHING = {(folder, slug) for folder in ("handouts", "guides", "newsletters") for slug in (SAMPLE, RICH)}
@@ -41,6 +43,21 @@ def test_a_build_with_nothing_to_do_says_so(project):
     result = invoke("build", cwd=project)
     assert rebuilt(result) == set()
     assert "Nothing to do: all 6 product(s) of 2 article(s) are up to date" in result.stdout
+
+
+HEAVY_LIBRARIES = ("weasyprint", "ebooklib", "PIL", "lxml", "css_inline", "pypdfium2", "fontTools")
+
+
+@pytest.mark.parametrize("command", [("--list",), ("--help", "build"), ("build",)],
+                         ids=["invoke --list", "invoke --help build", "a build with nothing to do"])
+def test_commands_that_build_nothing_import_no_heavy_library(project, command):
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "invoke", *command], cwd=project,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    imported = {line.rsplit("|", 1)[1].strip().split(".")[0]
+                for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "invoke" in imported  # the log is real
+    assert not imported & set(HEAVY_LIBRARIES), sorted(imported & set(HEAVY_LIBRARIES))
 
 
 def test_a_new_modification_time_alone_rebuilds_nothing(project):

@@ -109,9 +109,13 @@ def test_a_killed_worker_fails_its_article_and_every_other_article_is_built(tmp_
     monkeypatch.setattr(build, "build_article", build_article)
     monkeypatch.chdir(project)
     site = load_site(project)
-    outcomes = build.build_all(site, list(build.PRODUCTS), jobs=2)
+    shown: list = []
+    outcomes = build.build_all(site, list(build.PRODUCTS), jobs=2, on_outcome=shown.append)
 
-    assert [o.source.stem for o in outcomes][::3] == sorted(p.stem for p in (project / "sources").glob("[!_]*.md"))
+    articles = sorted(p.stem for p in (project / "sources").glob("[!_]*.md"))
+    assert [o.source.stem for o in outcomes][::3] == articles
+    # Shown as they finish, yet in article order and each article's products in their usual order.
+    assert [(o.source.stem, o.product) for o in shown] == [(o.source.stem, o.product) for o in outcomes]
     failed = {(o.source.stem, o.product): o.error for o in outcomes if not o.ok}
     assert set(failed) == {(victim, "guide"), (victim, "newsletter")}
     assert failed[(victim, "guide")] == (
