@@ -64,9 +64,11 @@ def read_source(path: Path) -> Source:
 def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
     import yaml
     # Front matter starts on line 2 of the file.
+    loader = yaml.SafeLoader(yaml_text)
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
+        # Parsed once: the node tree gives each key's line, and the data is built from it.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else None
@@ -78,6 +80,8 @@ def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
     except (yaml.YAMLError, ValueError) as error:
         raise PublishingError(path, f"front matter is not valid YAML: {error}", line=2,
                               hint="write dates as YYYY-MM-DD and quote other odd values") from None
+    finally:
+        loader.dispose()
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
