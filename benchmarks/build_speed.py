@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--noop-articles", type=int, default=100)
     parser.add_argument("--skip-pandoc", action="store_true")
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs; the best of each is kept")
+    parser.add_argument("--repeats", type=int, default=5, help="interleaved runs; the best of each is kept")
     options = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
