@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 import importlib
+from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -168,7 +169,7 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variant: str, jobs: int
     pieces = [Piece(position, source, tuple(part))
               for position, (source, names) in enumerate(work)
               for part in ([n for n in names if n != "handout"], [n for n in names if n == "handout"]) if part]
-    waiting = {position: sum(p.position == position for p in pieces) for position in range(len(work))}
+    waiting = Counter(piece.position for piece in pieces)
     done: dict[int, list[Outcome]] = {position: [] for position in range(len(work))}
     shown = 0
     finished = build_in_workers(
