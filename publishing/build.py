@@ -143,10 +143,9 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
 
 def _warm_up(site: Site, products: set[str]) -> None:
     """Import in this process, once, what every forked worker needs for guides and newsletters,
-    and compile their templates (handouts warm up by building the first one: see workers.py)."""
-    from .markup import to_html
+    and compile their templates (Markdown is warm already: the required blocks were converted;
+    handouts warm up by building the first one: see workers.py)."""
     from .templates import environment
-    to_html("*Markdown*")  # imports the Markdown extensions, which happens on the first conversion
     templates = environment(site.project.layouts)
     for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in ("_partials", *products)):
         templates.get_template(name)  # compiled once here; Jinja keeps it for every worker

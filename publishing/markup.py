@@ -15,6 +15,7 @@ tests/test_markup.py with pasted content:
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -181,7 +182,6 @@ def to_html(text: str) -> Converted:
     md = _converter()
     html = md.convert(text)
     headings = tuple(_flatten(md.toc_tokens))
-    import html as html_module
     sources = tuple(html_module.unescape(src) for src in _IMAGE_SOURCE.findall(html))
     return Converted(html=sanitise(html), headings=headings, image_sources=sources)
 
@@ -196,5 +196,4 @@ def _flatten(tokens: list[dict]):
 
 
 def _strip_tags(html: str) -> str:
-    import html as html_module
     return html_module.unescape(re.sub(r"<[^>]+>", "", html))

@@ -52,6 +52,15 @@ def copy_project(folder: Path) -> Path:
     return folder
 
 
+def add_copies(project: Path, count: int) -> list[str]:
+    """Add ``count`` copies of the sample article (copy-0 ...), each with its own title; return their slugs."""
+    text = (project / "sources" / f"{SAMPLE}.md").read_text()
+    for number in range(count):
+        (project / "sources" / f"copy-{number}.md").write_text(
+            text.replace("title: How Does", f"title: ({number}) How Does"))
+    return [f"copy-{number}" for number in range(count)]
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A private copy of the project that a test may break."""

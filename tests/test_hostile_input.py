@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, invoke
+from conftest import ROOT, add_copies, invoke
 from extract import epub_documents, pdftotext
 
 HEAD = "---\ntitle: {title}\ndescription: A test article.\nauthor: Care Team\n---\n\n"
@@ -178,10 +178,7 @@ def test_hostile_input_fails_fast_and_the_build_never_touches_sources(hostile_bu
 
 def test_a_build_killed_halfway_leaves_the_previous_products_intact(project_copy):
     """SIGKILL in the middle of a rebuild: every product in build/ is a complete one, no temporary files."""
-    sources = project_copy / "sources"
-    text = (sources / f"{SAMPLE}.md").read_text()
-    for number in range(8):
-        (sources / f"copy-{number}.md").write_text(text.replace("title: How Does", f"title: ({number}) How Does"))
+    add_copies(project_copy, 8)
     assert invoke("build", cwd=project_copy).returncode == 0
     before = {p: p.read_bytes() for p in (project_copy / "build").rglob("*") if p.is_file()}
 
@@ -216,15 +213,9 @@ def _start_build(project: Path, *args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, start_new_session=True)
 
 
-def _with_copies(project: Path, count: int) -> Path:
-    text = (project / "sources" / f"{SAMPLE}.md").read_text()
-    for number in range(count):
-        (project / "sources" / f"copy-{number}.md").write_text(text.replace("title: How Does", f"title: ({number}) How Does"))
-    return project
-
-
 def test_ctrl_c_stops_a_parallel_build_quietly_and_cleanly(project_copy):
-    project = _with_copies(project_copy, 6)
+    project = project_copy
+    add_copies(project, 6)
     process = _start_build(project, "--jobs", "2")
     assert process.stdout.readline().startswith(b"built")
     os.killpg(process.pid, signal.SIGINT)  # what the terminal sends every process on Ctrl+C
@@ -240,7 +231,8 @@ def test_ctrl_c_stops_a_parallel_build_quietly_and_cleanly(project_copy):
 
 def test_a_reader_that_stops_reading_stops_the_build_without_a_traceback(project_copy):
     """`invoke build | head -1`: the build stops at its next line, like any Unix tool."""
-    project = _with_copies(project_copy, 6)
+    project = project_copy
+    add_copies(project, 6)
     process = _start_build(project, "--jobs", "2")
     assert process.stdout.readline().startswith(b"built")
     process.stdout.close()

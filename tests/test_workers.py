@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_project
+from conftest import FIXTURES, add_copies, copy_project
 from publishing import build, workers
 from publishing.site import load_site
 from publishing.workers import Piece, WorkerCrashed, build_in_workers
@@ -94,9 +94,7 @@ def test_a_killed_worker_fails_its_article_and_every_other_article_is_built(tmp_
     project = copy_project(tmp_path)
     shutil.copy(FIXTURES / "rich" / "how-we-support-you.md", project / "sources")
     shutil.copytree(FIXTURES / "rich" / "images", project / "sources" / "images")
-    for number in range(3):
-        shutil.copy(project / "sources" / "how-does-ketamine-work-for-depression.md",
-                    project / "sources" / f"copy-{number}.md")
+    add_copies(project, 3)
     victim = "copy-1"
     parent = os.getpid()
     real_build_article = build.build_article
