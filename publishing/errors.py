@@ -28,8 +28,8 @@ class PublishingError(Exception):
         return f"{text}; {self.hint}" if self.hint else text
 
 
-class MissingRequiredBlock(PublishingError):
-    """A built product lacks the disclaimer or the crisis information."""
+class RequiredBlockFailure(PublishingError):
+    """A built product lacks the disclaimer or the crisis information, hides it or puts it out of order."""
 
 
 def shown_path(path: Path) -> str:

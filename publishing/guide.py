@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from . import required
+from . import proof
 from .article import Article
-from .errors import PublishingError
+from .errors import PublishingError, RequiredBlockFailure
 from .resources import font_dir
 from .site import Site
 from .templates import render
@@ -184,7 +184,9 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     epub_book.spine = [cover, crisis, nav, *chapters, end]
     epub_book.guide = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
                        {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
-                       {"type": "text", "href": book.chapters[0].file_name, "title": _xml(book.articles[0].title)}]
+                       # Where reading starts (EPUB 3 'bodymatter' landmark too): the crisis information,
+                       # so a reader app that opens books there never skips it.
+                       {"type": "text", "href": "crisis.xhtml", "title": _xml(blocks.crisis.title)}]
 
     buffer = io.BytesIO()
     epub.write_epub(buffer, epub_book, {"mtime": book.date, "epub3_pages": False,
@@ -451,31 +453,29 @@ def _reproducible(epub_bytes: bytes, date_time: tuple, lang: str) -> bytes:
 
 # --- Proof ---------------------------------------------------------------------------------------
 
-def document_texts(epub_path: Path) -> list[tuple[str, str]]:
-    """(file name, text) of every content document, in spine order, read from the EPUB itself."""
-    import lxml.etree as etree
-    with zipfile.ZipFile(epub_path) as archive:
-        container = etree.fromstring(archive.read("META-INF/container.xml"))
-        opf_path = container.find(".//{*}rootfile").get("full-path")
-        opf = etree.fromstring(archive.read(opf_path))
-        base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
-        manifest = {item.get("id"): item.get("href") for item in opf.iter("{*}item")}
-        texts = []
-        for itemref in opf.iter("{*}itemref"):
-            href = manifest[itemref.get("idref")]
-            tree = etree.fromstring(archive.read(base + href))
-            body = tree.find("{*}body")
-            texts.append((href, " ".join("".join(body.itertext()).split()) if body is not None else ""))
-        return texts
-
-
 def verify(article: Article | None, site: Site, files: list[Path], shown_as: Path) -> None:
-    """The crisis text in the first document after the cover, the disclaimer in the last."""
-    documents = [(name, text) for name, text in document_texts(files[0]) if name != "cover.xhtml"]
-    first_name, first = documents[0]
-    last_name, last = documents[-1]
-    required.require(NAME, f"the first document ({first_name})", first, site.blocks.crisis, shown_as)
-    required.require(NAME, f"the last document ({last_name})", last, site.blocks.disclaimer, shown_as)
+    """A reading system opens the book on the crisis information and ends it with the disclaimer, both visible."""
+    from .proof.cascade import cached_stylesheet
+    from .proof.epub import Epub
+
+    blocks = site.blocks
+    source_css = cached_stylesheet((site.project.layouts / "guide/guide.css").read_text(encoding="utf-8"),
+                                   "layouts/guide/guide.css")
+    with Epub(files[0]) as book:
+        readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
+        first, last = readable[0], readable[-1]
+        for name, block in ((first, blocks.crisis), (last, blocks.disclaimer)):
+            where = f"the {'first' if block is blocks.crisis else 'last'} document ({name})"
+            _, visibility = book.visibility(name, {"style.css": source_css.origin}, [source_css])
+            proof.require_in_markup(visibility, block, product=NAME, where=where, shown_as=shown_as)
+        # Reading systems open a book at its start-of-reading landmark: there, the crisis information.
+        for what, start in (("start-of-reading landmark (bodymatter)", book.landmark("bodymatter")),
+                            ("EPUB 2 guide's 'text' reference", book.guide.get("text", first))):
+            if start != first:
+                raise RequiredBlockFailure(
+                    shown_as, f"{NAME}: the {what} opens the book on {start or 'nothing'}, after the "
+                    f"{blocks.crisis.name} ({first})",
+                    hint="point it at the crisis page, so a reader app that opens books there shows it first")
 
 
 # --- The combined guide --------------------------------------------------------------------------

@@ -11,9 +11,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import required
+from . import proof
 from .article import Article
-from .errors import PublishingError
+from .errors import PublishingError, RequiredBlockFailure
 from .resources import FONT_FACES, FONT_FAMILY, allowed_roots, font_dir, font_face_css, local_path
 from .site import Site
 from .templates import render
@@ -130,10 +130,21 @@ atexit.register(_stylesheets.cache_clear)
 
 
 def verify(article: Article, site: Site, files: list[Path], shown_as: Path) -> None:
-    """Prove both required blocks are in the PDF: the crisis on page 1, the disclaimer on the last."""
-    pages = page_texts(files[0])
-    required.require(NAME, "page 1", pages[0], site.blocks.crisis, shown_as)
-    required.require(NAME, f"the last page (page {len(pages)})", pages[-1], site.blocks.disclaimer, shown_as)
+    """Page 1 shows the crisis information before the article, the last page the disclaimer; both visible
+    (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in contrast)."""
+    from .proof.pdf import PdfText
+    blocks = site.blocks
+    with PdfText(files[0]) as pdf:
+        last = len(pdf) - 1
+        proof.require_in_pdf(pdf, 0, blocks.crisis, product=NAME, where="page 1", shown_as=shown_as,
+                             title_at_least=pdf.body_points())
+        proof.require_in_pdf(pdf, last, blocks.disclaimer, product=NAME, where=f"the last page (page {last + 1})",
+                             shown_as=shown_as)
+        opening = pdf.find(0, proof.opening_words(article.plain_text)) if article is not None else None
+        if opening is not None and opening.start < pdf.find(0, blocks.crisis.title).start:
+            raise RequiredBlockFailure(
+                shown_as, f"{NAME}: on page 1 the {blocks.crisis.name} comes after the article's text begins",
+                hint="the reader must meet it first: place the crisis() macro before the article in the layout")
 
 
 def page_texts(pdf: Path) -> list[str]:

@@ -1,20 +1,19 @@
-"""The required blocks (medical disclaimer, crisis information) and the proof they are in a built file.
+"""The required blocks (medical disclaimer, crisis information): their text, loaded once.
 
 The text lives once, in sources/_required/*.md, which staff can edit. Partials in
-layouts/_partials/ place it; after every build the text is extracted from the
-built file itself and compared with this single source (the Standard Ebooks way:
-boilerplate written once and linted against the template).
+layouts/_partials/ place it; after every build the proof (publishing/proof/) finds it
+in the built file itself, compares it with this single source and decides whether a
+reader sees it (the Standard Ebooks way: boilerplate written once and linted against
+the template).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .article import html_to_text
-from .errors import MissingRequiredBlock, PublishingError
+from .errors import PublishingError
 from .frontmatter import read_source
 
 
@@ -75,27 +74,3 @@ def load_required_blocks(required_dir: Path) -> RequiredBlocks:
         blocks[key] = RequiredBlock(key=key, id=block_id, name=name, title=" ".join(title.split()),
                                     body_html=markup.to_html(source.body).html, source=path)
     return RequiredBlocks(**blocks)
-
-
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
-_NOT_COMPARED = re.compile(r"[\s\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\-]+")
-
-
-def normalise(text: str) -> str:
-    """Fold what layout changes (whitespace, quotes, hyphenation, dashes) so only wording counts."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return _NOT_COMPARED.sub("", text).casefold()
-
-
-def contains(document_text: str, block: RequiredBlock) -> bool:
-    haystack = normalise(document_text)
-    return all(normalise(part) in haystack for part in block.proof_texts)
-
-
-def require(product: str, where: str, text: str, block: RequiredBlock, built: Path) -> None:
-    """Raise MissingRequiredBlock unless ``text`` (extracted from ``built``) carries ``block``."""
-    if not contains(text, block):
-        raise MissingRequiredBlock(
-            built, f"{product}: the {block.name} is missing from {where}",
-            hint=f"the layout must place it with the {block.key}() macro of layouts/_partials/required.html")

@@ -1,0 +1,96 @@
+"""The proof, from each built file, that its reader gets the required blocks: there, whole, visible, in order.
+
+``text`` finds a block's wording in extracted text; ``markup`` decides from an HTML or XHTML
+document and its CSS whether a reader sees an element; ``pdf`` does the same for PDF pages
+from the glyphs PDFium draws. The product modules say where each block must be; these
+functions raise ``RequiredBlockFailure`` (a failed build) when it is not so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import RequiredBlockFailure
+from .text import contains, normalise, opening_words
+
+if TYPE_CHECKING:
+    from ..required import RequiredBlock
+    from .markup import Visibility
+    from .pdf import PdfText
+
+__all__ = ["RequiredBlockFailure", "contains", "normalise", "require_text", "require_in_markup", "require_in_pdf",
+           "require_before", "opening_words"]
+
+
+def _missing(product: str, where: str, block: RequiredBlock, shown_as: Path) -> RequiredBlockFailure:
+    return RequiredBlockFailure(
+        shown_as, f"{product}: the {block.name} is missing from {where}",
+        hint=f"the layout must place it with the {block.key}() macro of layouts/_partials/required.html")
+
+
+def _hidden(product: str, where: str, block: RequiredBlock, shown_as: Path, problem, hint: str) -> RequiredBlockFailure:
+    return RequiredBlockFailure(shown_as, f"{product}: the {block.name} is not visible {where}: {problem}",
+                                hint=hint)
+
+
+def require_text(product: str, where: str, text: str, block: RequiredBlock, shown_as: Path) -> None:
+    """``text`` (extracted from the built file) must carry ``block``'s wording: for plain text,
+    where present is visible."""
+    if not contains(text, block.proof_texts):
+        raise _missing(product, where, block, shown_as)
+
+
+def require_in_markup(visibility: Visibility, block: RequiredBlock, *, product: str, where: str,
+                      shown_as: Path) -> None:
+    """The element with the block's id carries its wording, and a reader sees it."""
+    element = visibility.find(block.id)
+    if element is None or not contains("".join(element.etree_element.itertext()), block.proof_texts):
+        raise _missing(product, where, block, shown_as)
+    problem = visibility.problem(element)
+    if problem is not None:
+        raise _hidden(product, f"in {where}", block, shown_as, problem,
+                      "every reader must see it: change that rule back (the block keeps its id "
+                      f"'{block.id}')")
+
+
+def require_in_pdf(pdf: PdfText, page: int, block: RequiredBlock, *, product: str, where: str, shown_as: Path,
+                   title_at_least: float = 0.0) -> None:
+    """Page ``page`` (0-based) draws the block's wording, every glyph large, on the paper and in contrast."""
+    from .pdf import MIN_POINTS
+    found = [pdf.find(page, part) for part in block.proof_texts]
+    if any(characters is None for characters in found):
+        raise _missing(product, where, block, shown_as)
+    title, *rest = found
+    hint = (f"every reader must see it: check the rules for #{block.id} and .required-block in the product's "
+            "stylesheets in layouts/")
+    problem = pdf.problem(page, pdf.glyphs(page, title), at_least=max(MIN_POINTS, title_at_least))
+    if problem is not None:
+        raise _hidden(product, f"on {where}", block, shown_as, f"its title: {problem}", hint)
+    problem = pdf.problem(page, [glyph for characters in rest for glyph in pdf.glyphs(page, characters)])
+    if problem is not None:
+        raise _hidden(product, f"on {where}", block, shown_as, problem, hint)
+
+
+def require_before(product: str, where: str, pieces: list[tuple[str, str]], block: RequiredBlock,
+                   first_text: str, what_follows: str, shown_as: Path) -> None:
+    """The block comes before ``first_text`` (the start of what must follow it).
+
+    ``pieces`` is the document's text in reading order, each piece tagged with the key of the
+    required block it belongs to, or '' for the rest."""
+    needle = normalise(first_text)
+    outside: list[str] = []
+    length = 0
+    block_starts = None
+    for owner, piece in pieces:
+        if owner == block.key and block_starts is None:
+            block_starts = length
+        if not owner:
+            folded = normalise(piece)
+            outside.append(folded)
+            length += len(folded)
+    found = "".join(outside).find(needle) if needle else -1
+    if block_starts is not None and 0 <= found < block_starts:
+        raise RequiredBlockFailure(
+            shown_as, f"{product}: in {where} the {block.name} comes after {what_follows}",
+            hint=f"the reader must meet it first: place the {block.key}() macro before {what_follows} in the layout")
