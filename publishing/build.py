@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from .catalogue import catalogue, discover  # noqa: F401  (discover: for callers of build)
 from .errors import PublishingError
 from .site import Site
 from .state import BuildState, InputFingerprints
@@ -74,14 +75,6 @@ class Outcome:
         return self.error is None
 
 
-def discover(sources: Path) -> list[Path]:
-    """Every article in ``sources``: Markdown files not starting with '_' (those are partial sources)."""
-    if not sources.is_dir():
-        raise PublishingError(sources, "the sources folder does not exist",
-                              hint="create it, or pass --sources with the folder that holds the articles")
-    return sorted(p for p in sources.glob("*.md") if not p.name.startswith(("_", ".")))
-
-
 def parse_only(only: str | None) -> list[str]:
     """'handout,guide' -> ['handout', 'guide'], in registry order; empty means every product."""
     if not only:
@@ -102,12 +95,17 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
     With ``jobs`` above one, articles are built in forked processes sharing one list of work
     (see workers.py). Outcomes come back in article order.
     """
-    sources = discover(site.project.sources)
     state = BuildState.load(site.project.out)
+    found = catalogue(site.project.sources, state.slugs)
+    sources = found.sources
     fingerprints = InputFingerprints(site, variant)
-    outcomes: list[Outcome] = []
+    # Refused at discovery (a slug two sources share): nothing built, nothing in build/ replaced.
+    outcomes: list[Outcome] = [Outcome(source=source, product=name, error=str(found.refused[source]))
+                               for source in found.refused for name in products]
+    for outcome in outcomes:
+        on_outcome(outcome)
     work: list[tuple[Path, list[str]]] = []
-    for source in sources:
+    for source in found.accepted:
         stale = [name for name in products
                  if force or not state.up_to_date(source, _state_key(name, variant), name, fingerprints)]
         fresh = [name for name in products if name not in stale]

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .article import Article, load_article
-from .build import PRODUCTS, discover
+from .article import Article
+from .build import PRODUCTS
 from .errors import PublishingError, shown_path
 from .site import Site
 
@@ -39,47 +39,78 @@ def failed(rows: list[Row], *, strict: bool = False) -> bool:
 
 def run_checks(site: Site, *, today: dt.date | None = None) -> list[Row]:
     """Every check for every article; warnings fail only under --strict (see failed())."""
+    from .catalogue import load_articles
     today = today or dt.date.today()
     rows: list[Row] = []
     guides: list[tuple[str, Path]] = []
-    for source in discover(site.project.sources):
-        try:
-            article = load_article(source, site.settings, site.project.sources)
-        except PublishingError as error:
-            rows.append(Row(source.stem, "source", "loads", "fail", str(error)))
-            continue
+    articles, errors = load_articles(site)
+    rows += [Row(error.path.stem if error.path else "(sources)", "source", "loads", "fail", str(error))
+             for error in errors]
+    claimed: set[Path] = set()
+    for article in articles:
         rows += source_checks(article, site, today)
         for name, module in PRODUCTS.items():
-            files = [site.project.out / module.FOLDER / file for file in module.output_names(article)]
-            missing = [f for f in files if not f.is_file()]
-            if missing:
-                rows.append(Row(article.slug, name, "built", "fail", f"{shown_path(missing[0])} is missing; run 'invoke build'"))
-                continue
-            try:
-                module.verify(article, site, files, files[0])
-            except PublishingError as error:
-                rows.append(Row(article.slug, name, "required blocks", "fail", str(error)))
-            else:
-                rows.append(Row(article.slug, name, "required blocks", "pass",
-                                "disclaimer and crisis information found in the built file"))
-            if name == "handout":
-                rows += pdf_checks(article.slug, files[0])
-            elif name == "newsletter":
-                rows += newsletter_checks(article.slug, files[0])
-            elif name == "guide":
-                guides.append((article.slug, files[0]))
+            for variant in module.VARIANTS:
+                files = [site.project.out / module.FOLDER / file for file in module.output_names(article, variant)]
+                claimed.update(files)
+                rows += _product_rows(site, article, name, module, variant, files, guides)
     bundle = site.project.out / "guides" / "patient-guide.epub"
+    claimed.add(bundle)
     if bundle.is_file():  # the combined guide, when `invoke guide --bundle` has made one
         from . import guide
         try:
             guide.verify(None, site, [bundle], bundle)
-            rows.append(Row("patient-guide", "guide", "required blocks", "pass",
-                            "disclaimer and crisis information found in the built file"))
         except PublishingError as error:
             rows.append(Row("patient-guide", "guide", "required blocks", "fail", str(error)))
-        guides.append(("patient-guide", bundle))
+        else:
+            rows.append(Row("patient-guide", "guide", "required blocks", "pass",
+                            "disclaimer and crisis information found in the built file, visible"))
+            guides.append(("patient-guide", bundle))
+    rows += _unclaimed_rows(site, claimed)
     rows += epubcheck_rows(guides)
     rows += settings_checks(site)
+    return rows
+
+
+def _product_rows(site: Site, article: Article, name: str, module, variant: str, files: list[Path],
+                  guides: list) -> list[Row]:
+    """The checks of one variant's files: the main variant must exist; another only when it was made."""
+    main = variant == next(iter(module.VARIANTS))
+    label = name if main else f"{name} ({variant})"
+    missing = [f for f in files if not f.is_file()]
+    if missing and (main or len(missing) < len(files)):
+        return [Row(article.slug, label, "built", "fail", f"{shown_path(missing[0])} is missing; run 'invoke build'"
+                    + ("" if main else f" (or 'invoke {name} --variant {variant}')"))]
+    if missing:
+        return []
+    try:
+        module.verify(article, site, files, files[0])
+    except PublishingError as error:
+        return [Row(article.slug, label, "required blocks", "fail", str(error))]
+    rows = [Row(article.slug, label, "required blocks", "pass",
+                "disclaimer and crisis information found in the built file, visible")]
+    if name == "handout":
+        rows += pdf_checks(article.slug, files[0], label)
+    elif name == "newsletter":
+        rows += newsletter_checks(article.slug, files[0])
+    elif name == "guide":
+        guides.append((article.slug, files[0]))
+    return rows
+
+
+def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:
+    """Products in build/ that no current article makes: left from a deleted or renamed article, or
+    put there by hand. Someone could still print or send them."""
+    rows = []
+    suffixes = {".pdf", ".epub", ".html", ".txt", ".eml"}
+    for module in PRODUCTS.values():
+        folder = site.project.out / module.FOLDER
+        for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+            if path.is_file() and path.suffix in suffixes and path not in claimed:
+                rows.append(Row(path.name.split(".")[0], module.NAME, "made from a source", "warn",
+                                f"{shown_path(path)} is not a product of any article in "
+                                f"{shown_path(site.project.sources)} that loads; delete it, or fix and rebuild "
+                                "its article, so nobody prints or sends a stale copy"))
     return rows
 
 
@@ -179,7 +210,7 @@ def _line_of(article: Article, needle: str) -> int:
 
 # --- Products ----------------------------------------------------------------------------------------
 
-def pdf_checks(slug: str, pdf: Path) -> list[Row]:
+def pdf_checks(slug: str, pdf: Path, label: str = "handout") -> list[Row]:
     from pypdf import PdfReader
     reader = PdfReader(pdf)
     catalog = reader.trailer["/Root"]
@@ -197,7 +228,7 @@ def pdf_checks(slug: str, pdf: Path) -> list[Row]:
         problems.append(f"fonts not embedded: {', '.join(unembedded)}")
     status, detail = ("fail", "; ".join(problems)) if problems else (
         "pass", f"tagged, titled, language set; {len(fonts)} font(s), all embedded; {len(reader.pages)} page(s)")
-    return [Row(slug, "handout", "PDF tags and fonts", status, detail)]
+    return [Row(slug, label, "PDF tags and fonts", status, detail)]
 
 
 def newsletter_checks(slug: str, html_path: Path) -> list[Row]:

@@ -45,7 +45,10 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
 
 
-def output_names(article: Article) -> list[str]:
+VARIANTS = ("standard",)
+
+
+def output_names(article: Article, variant: str = "standard") -> list[str]:
     return [f"{article.slug}{SUFFIX}"]
 
 
@@ -461,7 +464,7 @@ def verify(article: Article | None, site: Site, files: list[Path], shown_as: Pat
     blocks = site.blocks
     source_css = cached_stylesheet((site.project.layouts / "guide/guide.css").read_text(encoding="utf-8"),
                                    "layouts/guide/guide.css")
-    with Epub(files[0]) as book:
+    with Epub(files[0], product=NAME, shown_as=shown_as) as book:
         readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
         first, last = readable[0], readable[-1]
         for name, block in ((first, blocks.crisis), (last, blocks.disclaimer)):
@@ -483,33 +486,21 @@ def verify(article: Article | None, site: Site, files: list[Path], shown_as: Pat
 def bundle_articles(site: Site, slugs: list[str] | None) -> tuple[list[Article], list[PublishingError]]:
     """The articles to bind, in the order asked for (default: every article, as discovered),
     and every mistake found on the way, so one run reports them all."""
-    from .article import load_article
-    from .build import discover
+    from .catalogue import load_articles
 
-    articles: list[Article] = []
-    load_errors: list[PublishingError] = []
-    for source in discover(site.project.sources):
-        try:
-            articles.append(load_article(source, site.settings, site.project.sources))
-        except PublishingError as error:
-            load_errors.append(error)
+    articles, load_errors = load_articles(site)
     by_slug = {article.slug: article for article in articles}
-    errors: list[PublishingError] = []
-    clash = by_slug.get(Path(BUNDLE_NAME).stem)
-    if clash:
-        errors.append(PublishingError(clash.source, f"the slug '{clash.slug}' is the combined guide's name",
-                                      hint="give the article another slug in its front matter"))
     if not slugs:
-        return articles, load_errors + errors
+        return articles, load_errors
     wanted = list(dict.fromkeys(slugs))
     missing = [slug for slug in wanted if slug not in by_slug]
+    errors = list(load_errors)
     if missing:
         # A listed article may be one that failed to load: show why, beside what is missing.
         failed = {error.path.stem for error in load_errors if error.path is not None}
-        errors = load_errors + errors + [
-            PublishingError(site.project.sources, f"no article with the slug '{slug}'",
-                            hint=f"choose from {', '.join(sorted(by_slug)) or '(none)'}")
-            for slug in missing if slug not in failed]
+        errors += [PublishingError(site.project.sources, f"no article with the slug '{slug}'",
+                                   hint=f"choose from {', '.join(sorted(by_slug)) or '(none)'}")
+                   for slug in missing if slug not in failed]
     return [by_slug[slug] for slug in wanted if slug in by_slug], errors
 
 

@@ -67,6 +67,7 @@ def qr_code(settings, slug: str) -> QrCode | None:
 
 
 def output_names(article: Article, variant: str = "office") -> list[str]:
+    """The files of one variant; the first is the one staff print."""
     return [f"{article.slug}{VARIANTS[variant][2]}{SUFFIX}"]
 
 
@@ -134,34 +135,20 @@ def verify(article: Article, site: Site, files: list[Path], shown_as: Path) -> N
     (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in contrast)."""
     from .proof.pdf import PdfText
     blocks = site.blocks
-    with PdfText(files[0]) as pdf:
+    with PdfText(files[0], product=NAME, shown_as=shown_as) as pdf:
         last = len(pdf) - 1
         proof.require_in_pdf(pdf, 0, blocks.crisis, product=NAME, where="page 1", shown_as=shown_as,
                              title_at_least=pdf.body_points())
         proof.require_in_pdf(pdf, last, blocks.disclaimer, product=NAME, where=f"the last page (page {last + 1})",
                              shown_as=shown_as)
-        opening = pdf.find(0, proof.opening_words(article.plain_text)) if article is not None else None
-        if opening is not None and opening.start < pdf.find(0, blocks.crisis.title).start:
+        # The article's first words must come after the crisis block (they may also occur before it, in the
+        # title, when the article is short).
+        opening = proof.opening_words(article.plain_text) if article is not None else ""
+        crisis_ends = pdf.find(0, blocks.crisis.proof_texts[-1]).stop - 1
+        if pdf.find(0, opening) is not None and pdf.find(0, opening, after=crisis_ends) is None:
             raise RequiredBlockFailure(
                 shown_as, f"{NAME}: on page 1 the {blocks.crisis.name} comes after the article's text begins",
                 hint="the reader must meet it first: place the crisis() macro before the article in the layout")
-
-
-def page_texts(pdf: Path) -> list[str]:
-    """The text of each page, extracted from the PDF itself (PDFium: some 30 times faster than pypdf)."""
-    import pypdfium2
-    document = pypdfium2.PdfDocument(str(pdf))
-    try:
-        texts = []
-        for page in document:
-            text_page = page.get_textpage()
-            # PDFium marks a hyphenation break with U+FFFE and ends lines with CR LF.
-            texts.append(text_page.get_text_range().replace("\ufffe", "\u00ad").replace("\r\n", "\n"))
-            text_page.close()
-            page.close()
-        return texts
-    finally:
-        document.close()
 
 
 def pdf_fonts(pdf) -> dict[str, bool]:

@@ -38,7 +38,10 @@ LINE_LIMIT = 998
 IMAGE_WIDTH = 536
 
 
-def output_names(article: Article) -> list[str]:
+VARIANTS = ("standard",)
+
+
+def output_names(article: Article, variant: str = "standard") -> list[str]:
     return [f"{article.slug}.html", f"{article.slug}.txt", f"{article.slug}.eml"]
 
 
@@ -592,13 +595,17 @@ def verify_message(eml_path: Path, site: Site, shown_as: Path, article: Article 
 
 
 def _verify_html(raw: bytes, where: str, site: Site, shown_as: Path, article: Article | None) -> None:
+    import lxml.etree
     import lxml.html
 
     from .proof.markup import text_pieces
-    early = _html_text(raw[:CRISIS_WITHIN].decode("utf-8", "ignore"))
+    try:
+        html = raw.decode("utf-8")
+        document = lxml.html.document_fromstring(html)
+        early = _html_text(raw[:CRISIS_WITHIN].decode("utf-8", "ignore"))
+    except (UnicodeDecodeError, lxml.etree.ParserError) as error:
+        raise proof.unreadable(NAME, shown_as, "HTML document", error) from None
     proof.require_text(NAME, f"the first {CRISIS_WITHIN:,} bytes of {where}", early, site.blocks.crisis, shown_as)
-    html = raw.decode("utf-8")
-    document = lxml.html.document_fromstring(html)
     visibility = email_visibility(document, site)
     for block in site.blocks:
         proof.require_in_markup(visibility, block, product=NAME, where=where, shown_as=shown_as)

@@ -72,21 +72,29 @@ class InputFingerprints:
 
 
 class BuildState:
-    """build/.publishing-state.json: per source and product, the fingerprint and files last built."""
+    """build/.publishing-state.json: per source and product, the fingerprint and files last built;
+    and each source's slug with the hash of the bytes it was read from (see catalogue.py)."""
 
-    def __init__(self, path: Path, entries: dict):
+    VERSION = 2
+
+    def __init__(self, path: Path, entries: dict, slugs: dict | None = None):
         self.path = path
         self.entries = entries
+        self.slugs: dict[str, list[str]] = slugs if slugs is not None else {}
+        self._slugs_before = json.dumps(self.slugs, sort_keys=True)
         self.changed = False
 
     @classmethod
     def load(cls, out: Path) -> "BuildState":
         path = out / STATE_FILE
         try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            entries = {}
-        return cls(path, entries if isinstance(entries, dict) else {})
+            data = {}
+        if not isinstance(data, dict) or data.get("version") != cls.VERSION:
+            return cls(path, {})  # an older pipeline's record: build everything once
+        products, slugs = data.get("products"), data.get("slugs")
+        return cls(path, products if isinstance(products, dict) else {}, slugs if isinstance(slugs, dict) else {})
 
     # Sources come from discover() inside the resolved sources folder: their paths are already canonical.
     def _entry(self, source: Path, key: str) -> dict | None:
@@ -115,9 +123,10 @@ class BuildState:
             self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
+        if not self.changed and json.dumps(self.slugs, sort_keys=True) == self._slugs_before:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")
+        document = {"version": self.VERSION, "products": self.entries, "slugs": self.slugs}
+        temporary.write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(temporary, self.path)

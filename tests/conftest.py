@@ -68,5 +68,6 @@ def project_copy(tmp_path) -> Path:
 
 
 def pdf_pages(path: Path) -> list[str]:
-    from publishing.handout import page_texts
-    return page_texts(path)
+    """The text of each page by pypdf: not the PDFium reading the pipeline's own proof uses."""
+    from pypdf import PdfReader
+    return [page.extract_text() for page in PdfReader(path).pages]

@@ -17,14 +17,13 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from conftest import FIXTURES, ROOT, SAMPLE, invoke
 from extract import normalised
+from wording import CRISIS as CRISIS_WORDING
+from wording import DISCLAIMER as DISCLAIMER_WORDING
 
 RICH = "how-we-support-you"
 TITLE = "How Does Ketamine Work for Depression?"
-CRISIS = ("If you or someone you love is in crisis, you do not have to wait. In the US you can call or text 988, "
-          "the Suicide and Crisis Lifeline, any time.")
-DISCLAIMER = ("This article is for educational purposes only and is not medical or financial advice. Ketamine is a "
-              "controlled medication administered under medical supervision. Consult a licensed provider about "
-              "your individual situation.")
+CRISIS = CRISIS_WORDING.text
+DISCLAIMER = DISCLAIMER_WORDING.text
 WEB_ADDRESS = "https://example.org/guides/"
 BLEED = 9  # 0.125 in, in PDF points
 
@@ -278,7 +277,7 @@ def test_reading_order_follows_the_article(built):
     assert len(roles) == 1 + 1 + len(article.headings) + 2
     text = normalised(" ".join(poppler_pages(pdf)))
     position = 0
-    for part in (TITLE, "In crisis? Call or text 988", *[h.title for h in article.headings],
+    for part in (TITLE, CRISIS_WORDING.title, *[h.title for h in article.headings],
                  "Questions? Talk with us", "Medical disclaimer"):
         found = text.find(normalised(part), position)
         assert found >= 0, f"'{part}' is out of order"
@@ -298,7 +297,7 @@ def test_no_heading_is_left_at_the_foot_of_a_page(built):
 def test_callouts_and_figures_stay_whole_on_one_page(built):
     pages = poppler_pages(built["rich"][0])
     for first, last in (("Before your first session", "Eat lightly and arrange a ride home."),
-                        ("In crisis? Call or text 988", "Call 988 or text 988"),
+                        (CRISIS_WORDING.title, "Call 988 or text 988"),
                         ("Questions? Talk with us", "Phone: (310) 280-4440")):
         assert [n for n, text in enumerate(pages) if first in text] == \
                [n for n, text in enumerate(pages) if last in text], first

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .pdf import PdfText
 
 __all__ = ["RequiredBlockFailure", "contains", "normalise", "require_text", "require_in_markup", "require_in_pdf",
-           "require_before", "opening_words"]
+           "require_before", "opening_words", "unreadable"]
 
 
 def _missing(product: str, where: str, block: RequiredBlock, shown_as: Path) -> RequiredBlockFailure:
@@ -32,6 +32,14 @@ def _missing(product: str, where: str, block: RequiredBlock, shown_as: Path) -> 
 def _hidden(product: str, where: str, block: RequiredBlock, shown_as: Path, problem, hint: str) -> RequiredBlockFailure:
     return RequiredBlockFailure(shown_as, f"{product}: the {block.name} is not visible {where}: {problem}",
                                 hint=hint)
+
+
+def unreadable(product: str, shown_as: Path, kind: str, error) -> RequiredBlockFailure:
+    """A built file that cannot even be opened carries no block anyone can read."""
+    variant = next((part for part in shown_as.name.split(".")[1:-1] if part in ("large-print", "print-shop")), None)
+    command = f"invoke handout --variant {variant} --force" if variant else f"invoke build --only {product} --force"
+    return RequiredBlockFailure(shown_as, f"{product}: the file is not a readable {kind} ({error})",
+                                hint=f"rebuild it with '{command}'")
 
 
 def require_text(product: str, where: str, text: str, block: RequiredBlock, shown_as: Path) -> None:
@@ -77,7 +85,8 @@ def require_before(product: str, where: str, pieces: list[tuple[str, str]], bloc
     """The block comes before ``first_text`` (the start of what must follow it).
 
     ``pieces`` is the document's text in reading order, each piece tagged with the key of the
-    required block it belongs to, or '' for the rest."""
+    required block it belongs to, or '' for the rest. The text may also occur before the block
+    (a short article's first words in its title): what counts is that it follows the block."""
     needle = normalise(first_text)
     outside: list[str] = []
     length = 0
@@ -89,8 +98,8 @@ def require_before(product: str, where: str, pieces: list[tuple[str, str]], bloc
             folded = normalise(piece)
             outside.append(folded)
             length += len(folded)
-    found = "".join(outside).find(needle) if needle else -1
-    if block_starts is not None and 0 <= found < block_starts:
+    text = "".join(outside)
+    if needle and block_starts is not None and needle in text and text.find(needle, block_starts) < 0:
         raise RequiredBlockFailure(
             shown_as, f"{product}: in {where} the {block.name} comes after {what_follows}",
             hint=f"the reader must meet it first: place the {block.key}() macro before {what_follows} in the layout")

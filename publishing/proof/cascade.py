@@ -174,11 +174,13 @@ class Cascade:
         self.active = active
         self.inline_origin = inline_origin
         self.hints = hints or (lambda element: [])
-        self._declared: dict[int, dict[str, Declaration]] = {}
+        self._declared: dict[object, dict[str, Declaration]] = {}
 
     def declared(self, element) -> dict[str, Declaration]:
         """The winning declaration of each property set on ``element`` (shorthands expanded)."""
-        key = id(element.etree_element)
+        # Keyed by the lxml element itself, held here: an id() alone could be reused by another
+        # element once lxml frees a proxy object.
+        key = element.etree_element
         if key in self._declared:
             return self._declared[key]
         candidates: list[tuple[tuple, Declaration]] = []

@@ -15,14 +15,19 @@ OPS = "http://www.idpf.org/2007/ops"
 
 
 class Epub:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, product: str, shown_as: Path):
         import lxml.etree as etree
+
+        from . import unreadable
         self.path = path
-        self.archive = zipfile.ZipFile(path)
-        container = etree.fromstring(self.archive.read("META-INF/container.xml"))
-        self.package_path = container.find(".//{*}rootfile").get("full-path")
+        try:
+            self.archive = zipfile.ZipFile(path)
+            container = etree.fromstring(self.archive.read("META-INF/container.xml"))
+            self.package_path = container.find(".//{*}rootfile").get("full-path")
+            self.package = etree.fromstring(self.archive.read(self.package_path))
+        except (zipfile.BadZipFile, KeyError, AttributeError, etree.XMLSyntaxError) as error:
+            raise unreadable(product, shown_as, "EPUB", error) from None
         self.base = posixpath.dirname(self.package_path)
-        self.package = etree.fromstring(self.archive.read(self.package_path))
         self.manifest = {item.get("id"): item for item in self.package.iter("{*}item")}
 
     def __enter__(self) -> "Epub":

@@ -47,6 +47,7 @@ class _Computed:
     visibility_from: Declaration | None
     size_from: Declaration | None
     text_indent: str
+    text_indent_from: Declaration | None
     opacity: float                 # the product of this element's and its ancestors' opacity
     ground: Colour                 # what is painted beneath this element's text
     ground_from: Declaration | None
@@ -90,7 +91,7 @@ class _Examination:
         self.block = block
         self.block_id = block.id
         self.sources = sources
-        self.computed: dict[int, _Computed] = {}
+        self.computed: dict[object, _Computed] = {}  # by lxml element (see Cascade.declared)
 
     def problem(self) -> Problem | None:
         chain = [*reversed(list(self.block.ancestors)), self.block]
@@ -102,7 +103,7 @@ class _Examination:
                 return found
         for element in self.block.iter_subtree():
             if element is not self.block:
-                self._compute(element, self.computed[id(element.parent.etree_element)])
+                self._compute(element, self.computed[element.parent.etree_element])
                 found = self._hides(element)
                 if found:
                     return found
@@ -117,7 +118,7 @@ class _Examination:
     def _compute(self, element, parent: _Computed | None) -> _Computed:
         declared = self.cascade.declared(element)
         if parent is None:
-            parent = _Computed(16.0, BLACK, None, None, "visible", None, None, "0", 1.0, WHITE, None)
+            parent = _Computed(16.0, BLACK, None, None, "visible", None, None, "0", None, 1.0, WHITE, None)
         size = parent.font_size
         size_from = parent.size_from
         if "font-size" in declared:
@@ -144,10 +145,12 @@ class _Examination:
                 parsed = colour
             if isinstance(parsed, Colour) and parsed.alpha > 0:
                 ground, ground_from = parsed.faded(opacity).over(ground), background
-        computed = _Computed(size, colour, colour_from, fill, visibility, visibility_from, size_from,
-                             declared["text-indent"].value if "text-indent" in declared else parent.text_indent,
-                             opacity, ground, ground_from)
-        self.computed[id(element.etree_element)] = computed
+        indent, indent_from = parent.text_indent, parent.text_indent_from
+        if "text-indent" in declared:
+            indent, indent_from = declared["text-indent"].value, declared["text-indent"]
+        computed = _Computed(size, colour, colour_from, fill, visibility, visibility_from, size_from, indent,
+                             indent_from, opacity, ground, ground_from)
+        self.computed[element.etree_element] = computed
         return computed
 
     # --- what hides an element and everything in it ------------------------------------------------
@@ -170,7 +173,7 @@ class _Examination:
                 return fault(name, name + ":{value} on {where}")
         if "opacity" in declared and _opacity(declared) < MIN_OPACITY:
             return fault("opacity", "opacity:{value} on {where}")
-        computed = self.computed[id(etree_element)]
+        computed = self.computed[etree_element]
         if computed.opacity < MIN_OPACITY:
             return Problem(f"opacity {computed.opacity:.2f} on {where}, from the opacity of the boxes around it")
         overflow = {declared[n].value for n in ("overflow-x", "overflow-y", "overflow") if n in declared}
@@ -209,7 +212,7 @@ class _Examination:
     # --- what makes text unreadable --------------------------------------------------------------
 
     def _unreadable(self, element) -> Problem | None:
-        computed = self.computed[id(element.etree_element)]
+        computed = self.computed[element.etree_element]
         where = self._describe(element)
         if computed.visibility != "visible":
             return Problem(f"visibility:{computed.visibility} on {self._declarer(element, 'visibility')}",
@@ -219,7 +222,8 @@ class _Examination:
                            self._origin(element, computed.size_from))
         indent = length_px(computed.text_indent, computed.font_size)
         if indent is not None and abs(indent) >= OFF_SCREEN_PX:
-            return Problem(f"text-indent:{computed.text_indent} on {where}", effect="it moves the text off the screen")
+            return Problem(f"text-indent:{computed.text_indent} on {self._declarer(element, 'text-indent')}",
+                           self._origin(element, computed.text_indent_from), effect="it moves the text off the screen")
         ink = (computed.fill or computed.colour)
         seen = ink.faded(computed.opacity).over(computed.ground)
         ratio = contrast(seen, computed.ground)

@@ -37,10 +37,18 @@ class Glyph:
 class PdfText:
     """The characters of a PDF's pages, opened once for every proof of one file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, product: str, shown_as: Path):
         import pypdfium2
+
+        from . import unreadable
         self.path = path
-        self.document = pypdfium2.PdfDocument(str(path))
+        try:
+            self.document = pypdfium2.PdfDocument(str(path))
+        except pypdfium2.PdfiumError as error:
+            raise unreadable(product, shown_as, "PDF", error) from None
+        if len(self.document) == 0:
+            self.document.close()
+            raise unreadable(product, shown_as, "PDF", "it has no pages")
         self._pages: dict[int, tuple] = {}
 
     def close(self) -> None:
@@ -71,8 +79,8 @@ class PdfText:
     def text(self, index: int) -> str:
         return "".join(self.page(index)[2])
 
-    def find(self, index: int, wording: str) -> range | None:
-        return self.page(index)[3].find(wording)
+    def find(self, index: int, wording: str, after: int = -1) -> range | None:
+        return self.page(index)[3].find(wording, after)
 
     def glyphs(self, index: int, characters: range) -> list[Glyph]:
         import pypdfium2.raw as raw

@@ -41,12 +41,13 @@ class CharacterMap:
             self.origin += [index] * len(folded)
         self.text = "".join(pieces)
 
-    def find(self, wording: str, start: int = 0) -> range | None:
-        """The range of original character indices that spell ``wording``, or None."""
+    def find(self, wording: str, after: int = -1) -> range | None:
+        """The range of character indices that spell ``wording`` (beginning after character ``after``), or None."""
+        import bisect
         needle = normalise(wording)
         if not needle:
             return None
-        at = self.text.find(needle, start)
+        at = self.text.find(needle, bisect.bisect_right(self.origin, after))
         if at < 0:
             return None
         return range(self.origin[at], self.origin[at + len(needle) - 1] + 1)

@@ -1,0 +1,107 @@
+"""Which files in sources/ are articles, and the slug that names each one's products.
+
+Two sources that resolve to the same slug (by front matter or file name) would write the
+same products, the later silently replacing the earlier: both are refused at discovery,
+naming each other, and neither's products in build/ are touched. A slug that names a
+product of its own (the combined guide) is refused the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PublishingError
+
+# Slugs the pipeline's own products use.
+RESERVED_SLUGS = {"patient-guide": "the combined guide's name (build/guides/patient-guide.epub)"}
+
+
+@dataclass
+class Catalogue:
+    sources: list[Path]                                   # every article source, in file-name order
+    slugs: dict[Path, str]
+    refused: dict[Path, PublishingError] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> list[Path]:
+        return [source for source in self.sources if source not in self.refused]
+
+
+def discover(sources: Path) -> list[Path]:
+    """Every article in ``sources``: Markdown files not starting with '_' (those are partial sources)."""
+    if not sources.is_dir():
+        raise PublishingError(sources, "the sources folder does not exist",
+                              hint="create it, or pass --sources with the folder that holds the articles")
+    return sorted(p for p in sources.glob("*.md") if not p.name.startswith(("_", ".")))
+
+
+def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> Catalogue:
+    """Discover the articles and their slugs; refuse every source whose slug is taken.
+
+    ``known`` maps a source to ``[content hash, slug]`` from an earlier run: a source whose bytes
+    are unchanged is not parsed again (and ``known`` is brought up to date)."""
+    from .errors import shown_path
+    sources = discover(sources_dir)
+    known = known if known is not None else {}
+    slugs: dict[Path, str] = {}
+    for source in sources:
+        data = source.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        cached = known.get(str(source))
+        if cached and cached[0] == digest:
+            slugs[source] = cached[1]
+            continue
+        slugs[source] = _slug_of(source)
+        known[str(source)] = [digest, slugs[source]]
+    for stale in set(known) - {str(source) for source in sources}:
+        del known[stale]
+
+    refused: dict[Path, PublishingError] = {}
+    by_slug: dict[str, list[Path]] = {}
+    for source in sources:
+        by_slug.setdefault(slugs[source], []).append(source)
+    for slug, owners in by_slug.items():
+        if slug in RESERVED_SLUGS:
+            for source in owners:
+                refused[source] = PublishingError(source, f"the slug '{slug}' is {RESERVED_SLUGS[slug]}",
+                                                  hint="give the article another slug in its front matter")
+        elif len(owners) > 1:
+            for source in owners:
+                others = ", ".join(shown_path(other) for other in owners if other != source)
+                refused[source] = PublishingError(
+                    source, f"the slug '{slug}' is also the slug of {others}: both would write the same products",
+                    hint="give one of them another 'slug:' in its front matter, or rename its file; "
+                         "neither is built until then")
+    return Catalogue(sources, slugs, refused)
+
+
+def _slug_of(source: Path) -> str:
+    """The slug the article's products are named by: its front matter's, else its file name's.
+
+    A source whose front matter cannot be read is named by its file: loading it reports the mistake."""
+    from .article import slug_from_filename
+    from .frontmatter import read_source
+    try:
+        slug = read_source(source).metadata.get("slug")
+    except PublishingError:
+        slug = None
+    return " ".join(slug.split()) if isinstance(slug, str) and slug.strip() else slug_from_filename(source.name)
+
+
+def load_articles(site) -> tuple[list, list[PublishingError]]:
+    """Every article of ``site`` loaded, in file-name order, and every mistake found on the way
+    (a shared slug, a broken source), so one run reports them all."""
+    from .article import load_article
+    found = catalogue(site.project.sources)
+    articles, errors = [], []
+    for source in found.sources:
+        if source in found.refused:
+            errors.append(found.refused[source])
+            continue
+        try:
+            articles.append(load_article(source, site.settings, site.project.sources))
+        except PublishingError as error:
+            errors.append(error)
+    return articles, errors

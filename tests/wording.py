@@ -1,0 +1,35 @@
+"""The clinic's required wording as staff keep it in sources/_required/, read for the tests with PyYAML
+and two regular expressions: none of the pipeline's own loading or Markdown, so editing the wording
+as the README tells staff changes what the tests look for, not whether they pass."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Wording:
+    title: str
+    text: str        # the body's paragraphs, joined by single spaces
+
+    @property
+    def sentences(self) -> list[str]:
+        return [s for s in re.split(r"(?<=[.!?])\s+", self.text) if s]
+
+
+def required_wording(key: str, root: Path = ROOT) -> Wording:
+    _, front_matter, body = (root / "sources" / "_required" / f"{key}.md").read_text(encoding="utf-8").split("---", 2)
+    title = yaml.safe_load(front_matter)["title"]
+    body = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body)          # [words](link) -> words
+    body = re.sub(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1", r"\2", body)   # emphasis marks
+    return Wording(" ".join(title.split()), " ".join(body.split()))
+
+
+CRISIS = required_wording("crisis")
+DISCLAIMER = required_wording("disclaimer")
