@@ -9,6 +9,7 @@ import json
 import pytest
 
 from conftest import SAMPLE, copy_project, invoke
+from wording import CRISIS
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -79,8 +80,9 @@ def test_a_recent_review_passes(project_copy):
 
 def test_an_article_that_paraphrases_a_required_block_is_flagged(project_copy):
     source = project_copy / "sources" / f"{SAMPLE}.md"
-    source.write_text(source.read_text() + "\nIf someone you love is in crisis, do not wait: in the US you can call "
-                      "or text 988, the Suicide and Crisis Lifeline, at any time.\n")
+    # The clinic's longest crisis sentence, reworded a little, as an author might retype it.
+    sentence = max(CRISIS.sentences, key=len).split()
+    source.write_text(source.read_text() + "\nPlease remember: " + " ".join(sentence[1:-1]) + " today.\n")
     result = invoke("check", cwd=project_copy)
     assert result.returncode != 0
     line = next(line for line in result.stdout.splitlines() if "required text" in line)

@@ -219,7 +219,7 @@ def test_the_last_review_shows_in_the_byline_and_every_footer_of_a_reviewed_arti
 
 def test_page_one_opens_with_the_title_band(built):
     first = poppler_pages(built["office"][0])[0]
-    band = first[:first.index("In crisis?")]
+    band = first[:first.index(CRISIS_WORDING.title)]
     assert band.index("KETAMINE UPLIFT") < band.index(TITLE) < band.index("Ketamine works for depression")
 
 

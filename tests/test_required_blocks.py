@@ -4,6 +4,8 @@ reaches build/, and the build says which product lacks which block."""
 from __future__ import annotations
 
 from conftest import SAMPLE, invoke
+from extract import epub_documents, normalised, pdftotext
+from wording import CRISIS
 
 
 def _drop(path, text):
@@ -54,10 +56,15 @@ def test_a_failed_rebuild_keeps_the_previous_product(project_copy):
 
 def test_editing_a_required_block_changes_every_product(project_copy):
     crisis = project_copy / "sources/_required/crisis.md"
-    crisis.write_text(crisis.read_text().replace("any time.", "any time, day or night."))
+    crisis.write_text(crisis.read_text() + "\nWe are here for you, day or night.\n")
     assert invoke("build", cwd=project_copy).returncode == 0
-    for path in (f"build/newsletters/{SAMPLE}.txt", f"build/newsletters/{SAMPLE}.html"):
-        assert "day or night" in " ".join((project_copy / path).read_text().split())
+    built = project_copy / "build"
+    texts = {"handout": pdftotext(built / f"handouts/{SAMPLE}.pdf"),
+             "guide": " ".join(epub_documents(built / f"guides/{SAMPLE}.epub").values()),
+             "newsletter": (built / f"newsletters/{SAMPLE}.html").read_text(),
+             "plain text": (built / f"newsletters/{SAMPLE}.txt").read_text()}
+    for product, text in texts.items():
+        assert normalised("We are here for you, day or night.") in normalised(text), product
 
 
 def test_a_deleted_required_block_stops_the_build(project_copy):
@@ -74,7 +81,8 @@ def test_check_re_verifies_the_required_blocks_in_build(project_copy):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project_copy / "build/check.json").is_file()
     text = project_copy / f"build/newsletters/{SAMPLE}.txt"
-    text.write_text(text.read_text().replace("Suicide and Crisis Lifeline", "Lifeline"))
+    assert CRISIS.title.upper() in text.read_text()
+    text.write_text(text.read_text().replace(CRISIS.title.upper(), ""))
     result = invoke("check", cwd=project_copy)
     assert result.returncode != 0
     assert "the crisis information (988 Suicide and Crisis Lifeline) is missing from the plain-text part" in result.stdout

@@ -5,6 +5,7 @@ Layout changes whitespace, quotes, dashes and hyphenation; only the wording coun
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -26,6 +27,11 @@ def contains(document_text: str, parts: Iterable[str]) -> bool:
     return all(normalise(part) in haystack for part in parts)
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold(character: str) -> str:
+    return normalise(character)
+
+
 class CharacterMap:
     """Normalised text of a sequence of characters, with where each normalised character came from.
 
@@ -36,7 +42,7 @@ class CharacterMap:
         pieces: list[str] = []
         self.origin: list[int] = []
         for index, character in enumerate(characters):
-            folded = normalise(character)
+            folded = _fold(character)
             pieces.append(folded)
             self.origin += [index] * len(folded)
         self.text = "".join(pieces)
