@@ -24,20 +24,21 @@ SAMPLE = "how-does-ketamine-work-for-depression"
 
 
 def main() -> None:
-    from publishing import handout
+    from publishing.products import PRODUCTS
     from publishing.article import load_article
     from publishing.site import load_site
     from pypdf import PdfReader
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="timed builds per variant (default 10)")
-    parser.add_argument("--variant", action="append", choices=list(handout.VARIANTS),
+    parser.add_argument("--variant", action="append", choices=list(PRODUCTS["handout"].variants),
                         help="variant to measure; repeat for several (default: all)")
     options = parser.parse_args()
-    variants = options.variant or list(handout.VARIANTS)
+    handout = PRODUCTS["handout"]
+    variants = options.variant or list(handout.variants)
 
     site = load_site(ROOT)
-    article = load_article(site.project.sources / f"{SAMPLE}.md", site.settings, site.project.sources)
+    article = load_article(site.folders.sources / f"{SAMPLE}.md", site.settings, site.folders.sources)
     print(f"{SAMPLE}: {options.runs} builds per variant after one warm-up, in one process")
     print(f"{'variant':<12} {'mean':>8} {'min':>8} {'stdev':>8} {'size':>9} {'pages':>6}")
     with tempfile.TemporaryDirectory() as scratch:
@@ -46,8 +47,8 @@ def main() -> None:
             workdir.mkdir()
 
             def once() -> Path:
-                [pdf] = handout.build(article, site, workdir, variant=variant)
-                handout.verify(article, site, [pdf], pdf)
+                [pdf] = handout.build(article, site, workdir, variant)
+                handout.verify(site, [pdf], pdf, article)
                 return pdf
 
             once()

@@ -15,8 +15,9 @@ from urllib.parse import unquote, urlsplit
 from typing import TYPE_CHECKING
 
 from .dates import source_date
-from .errors import PublishingError
-from .frontmatter import read_source
+from .errors import PublishingError, PublishingErrors
+from .frontmatter import line_of, read_source
+from .htmltext import block_lines
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
     from .markup import Heading
@@ -68,7 +69,12 @@ class Article:
     @property
     def plain_text(self) -> str:
         """The body as plain text, one block per line (for reading grade and checks)."""
-        return html_to_text(self.body_html)
+        return block_lines(self.body_html)
+
+    def line_of(self, needle: str) -> int:
+        """The line of the source where ``needle`` first occurs (1 when it does not)."""
+        text = self.source.read_text(encoding="utf-8-sig", errors="replace")
+        return line_of(text, needle) or 1
 
 
 def slug_from_filename(name: str) -> str:
@@ -83,50 +89,53 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     source = read_source(path)
     meta, lines = source.metadata, source.key_lines
 
-    def fail(key: str, message: str, hint: str) -> PublishingError:
-        return PublishingError(path, message, line=lines.get(key, 1), hint=hint)
+    problems: list[PublishingError] = []
+
+    def fail(key: str, message: str, hint: str) -> None:
+        problems.append(PublishingError(path, message, line=lines.get(key, 1), hint=hint))
 
     for key in meta:
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
-            raise fail(key, f"unknown front matter key '{key}'",
-                       f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
+            fail(key, f"unknown front matter key '{key}'", f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
     for key in REQUIRED_KEYS:
         if key not in meta:
-            raise PublishingError(path, f"front matter is missing '{key}'", line=1,
-                                  hint=f"add a line '{key}: ...' between the '---' lines")
+            problems.append(PublishingError(path, f"front matter is missing '{key}'", line=1,
+                                            hint=f"add a line '{key}: ...' between the '---' lines"))
     text = {}
     for key in ("title", "description", "author", "category", "lang", "slug"):
         value = meta.get(key)
         if value is None:
-            if key in REQUIRED_KEYS:
-                raise fail(key, f"'{key}' is empty", f"give the article a {key}")
+            if key in REQUIRED_KEYS and key in meta:
+                fail(key, f"'{key}' is empty", f"give the article a {key}")
             continue
         if not isinstance(value, str):
-            raise fail(key, f"'{key}' must be text, not {type(value).__name__}",
-                       "put the value in quotes")
+            fail(key, f"'{key}' must be text, not {type(value).__name__}", "put the value in quotes")
+            continue
         text[key] = " ".join(value.split())
         if key in REQUIRED_KEYS and not text[key]:
-            raise fail(key, f"'{key}' is empty", f"give the article a {key}")
+            fail(key, f"'{key}' is empty", f"give the article a {key}")
 
     last_reviewed = meta.get("last_reviewed")
     if last_reviewed is not None:
         if isinstance(last_reviewed, dt.datetime):
             last_reviewed = last_reviewed.date()
         if not isinstance(last_reviewed, dt.date):
-            raise fail("last_reviewed", f"'last_reviewed' is not a date: {last_reviewed!r}",
-                       "write it as YYYY-MM-DD, for example 2026-05-04")
+            fail("last_reviewed", f"'last_reviewed' is not a date: {last_reviewed!r}",
+                 "write it as YYYY-MM-DD, for example 2026-05-04")
+            last_reviewed = None
 
     reviewer = _reviewer(meta.get("medical_reviewer"), fail)
     subject, preheader = _newsletter(meta.get("newsletter"), text, fail)
 
     lang = text.get("lang") or settings.default_lang
     if not LANG_TAG.match(lang):
-        raise fail("lang", f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es")
+        fail("lang", f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es")
 
     slug = text.get("slug") or slug_from_filename(path.name)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
-        raise fail("slug", f"'slug' may hold only lower-case letters, digits and hyphens: {slug!r}",
-                    "for example sleep-and-mood")
+        fail("slug", f"'slug' may hold only lower-case letters, digits and hyphens: {slug!r}",
+             "for example sleep-and-mood")
+    PublishingErrors.raise_if_any(problems)
 
     if not source.body.strip():
         raise PublishingError(path, "the article has no text after the front matter",
@@ -193,20 +202,22 @@ def _reviewer(value, fail) -> Reviewer | None:
         return Reviewer(name=value.strip())
     if isinstance(value, dict) and set(value) <= {"name", "credentials"} and isinstance(value.get("name"), str):
         return Reviewer(name=value["name"].strip(), credentials=str(value.get("credentials") or "").strip())
-    raise fail("medical_reviewer", "'medical_reviewer' must have a name (and optionally credentials)",
-               "write it as {name: Jane Doe, credentials: MD}")
+    fail("medical_reviewer", "'medical_reviewer' must have a name (and optionally credentials)",
+         "write it as {name: Jane Doe, credentials: MD}")
+    return None
 
 
 def _newsletter(value, text: dict, fail) -> tuple[str, str]:
     value = value or {}
     if not isinstance(value, dict) or not set(value) <= {"subject", "preheader"}:
-        raise fail("newsletter", "'newsletter' may set only 'subject' and 'preheader'",
-                   "write it as {subject: ..., preheader: ...}")
+        fail("newsletter", "'newsletter' may set only 'subject' and 'preheader'",
+             "write it as {subject: ..., preheader: ...}")
+        value = {}
     for key in ("subject", "preheader"):
         if key in value and not isinstance(value[key], str):
-            raise fail("newsletter", f"newsletter '{key}' must be text", "put it in quotes")
-    subject = " ".join(str(value.get("subject") or text["title"]).split())
-    preheader = " ".join(str(value.get("preheader") or text["description"]).split())
+            fail("newsletter", f"newsletter '{key}' must be text", "put it in quotes")
+    subject = " ".join(str(value.get("subject") or text.get("title", "")).split())
+    preheader = " ".join(str(value.get("preheader") or text.get("description", "")).split())
     return subject, preheader
 
 
@@ -216,7 +227,7 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
     images = []
     for src in converted.image_sources:
         alt = alts.get(src, "")
-        line = _line_of(source, src)
+        line = line_of(source.body, src, source.body_line)
         parts = urlsplit(src)
         if parts.scheme in ("http", "https"):
             raise PublishingError(source.path, f"remote image '{src}' is not fetched at build time", line=line,
@@ -246,20 +257,3 @@ def _alt_pairs(html: str) -> dict[str, str]:
         return {}
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
     return {img.get("src", ""): img.get("alt", "") for img in fragment.iter("img")}
-
-
-def _line_of(source, needle: str) -> int | None:
-    index = source.body.find(needle)
-    return source.body_line + source.body.count("\n", 0, index) if index >= 0 else None
-
-
-def html_to_text(html: str) -> str:
-    """Text of an HTML fragment, one block element per line."""
-    import lxml.html
-    if not html.strip():
-        return ""
-    fragment = lxml.html.fragment_fromstring(html, create_parent="div")
-    for block in fragment.iter("p", "li", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "tr", "figcaption", "br"):
-        block.tail = "\n" + (block.tail or "")
-    text = fragment.text_content()
-    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())

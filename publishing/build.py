@@ -1,60 +1,32 @@
 """Discover articles, build each product into a staging folder, verify it, then move it into place.
 
-A product reaches build/ only after the required blocks were found in the built
-file itself; a failed or interrupted build leaves the previous products intact
-(Pelican's way: isolate articles, record failures, exit non-zero at the end).
+A product reaches build/ only after the required blocks were proven in the built file itself;
+a failed or interrupted build leaves the previous products intact (Pelican's way: isolate
+articles, record failures, exit non-zero at the end). Every product, the combined guide
+included, goes through ``build_product``.
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
-import logging
 import os
-import shutil
-import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
-import importlib
-from collections import Counter
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
-from .catalogue import catalogue, discover  # noqa: F401  (discover: for callers of build)
+from .catalogue import catalogue
 from .errors import PublishingError
+from .products import ALL_PRODUCTS, PRODUCTS, Product
 from .site import Site
+from .staging import Staging, collect_warnings
 from .state import BuildState, InputFingerprints
-
-if TYPE_CHECKING:
-    from .article import Article
-
 
 # At exit the interpreter collects garbage over the whole heap (WeasyPrint, its fonts and caches)
 # several times, about 0.1 s, to free memory the system reclaims anyway: keep it out of sight.
 atexit.register(gc.freeze)
-
-
-class _Products(Mapping):
-    """The product modules by name, imported on first use: a build with nothing to do never needs them."""
-
-    NAMES = ("handout", "guide", "newsletter")
-
-    def __getitem__(self, name: str) -> ModuleType:
-        if name not in self.NAMES:
-            raise KeyError(name)
-        return importlib.import_module(f"{__package__}.{name}")
-
-    def __iter__(self):
-        return iter(self.NAMES)
-
-    def __len__(self) -> int:
-        return len(self.NAMES)
-
-
-PRODUCTS: Mapping[str, ModuleType] = _Products()
 
 
 @dataclass
@@ -67,7 +39,7 @@ class Outcome:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    skipped: bool = False          # up to date: nothing it depends on changed
+    up_to_date: bool = False       # nothing it depends on changed: not built again
     images: list[Path] = field(default_factory=list)
 
     @property
@@ -82,12 +54,18 @@ def parse_only(only: str | None) -> list[str]:
     wanted = [name.strip() for name in only.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in PRODUCTS]
     if unknown:
-        raise PublishingError(None, f"unknown product '{unknown[0]}'",
+        names = ", ".join(f"'{name}'" for name in unknown)
+        raise PublishingError(None, f"unknown product{'s' if len(unknown) > 1 else ''} {names}",
                               hint=f"choose from {', '.join(PRODUCTS)}")
     return [name for name in PRODUCTS if name in wanted]
 
 
-def build_all(site: Site, products: list[str], *, variant: str = "office", jobs: int = 1,
+def variant_of(product: Product, asked: str | None) -> str:
+    """The variant asked for (`invoke handout --variant large-print`) where the product has it."""
+    return asked if asked in product.variants else product.default_variant
+
+
+def build_all(site: Site, products: list[str], *, variant: str | None = None, jobs: int = 1,
               force: bool = False, on_start=lambda articles: None,
               on_outcome=lambda outcome: None) -> list[Outcome]:
     """Build ``products`` for every article that changed; one article's mistake never stops the others.
@@ -95,10 +73,11 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
     With ``jobs`` above one, articles are built in forked processes sharing one list of work
     (see workers.py). Outcomes come back in article order.
     """
-    state = BuildState.load(site.project.out)
-    found = catalogue(site.project.sources, state.slugs)
-    sources = found.sources
-    fingerprints = InputFingerprints(site, variant)
+    state = BuildState.load(site.folders.out)
+    found = catalogue(site.folders.sources, state.slugs)
+    variants = {name: variant_of(PRODUCTS[name], variant) for name in products}
+    keys = {name: PRODUCTS[name].state_key(variants[name]) for name in products}
+    fingerprints = InputFingerprints(site)
     # Refused at discovery (a slug two sources share): nothing built, nothing in build/ replaced.
     outcomes: list[Outcome] = [Outcome(source=source, product=name, error=str(found.refused[source]))
                                for source in found.refused for name in products]
@@ -106,28 +85,28 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
         on_outcome(outcome)
     work: list[tuple[Path, list[str]]] = []
     for source in found.accepted:
-        stale = [name for name in products
-                 if force or not state.up_to_date(source, _state_key(name, variant), name, fingerprints)]
-        fresh = [name for name in products if name not in stale]
-        outcomes += [Outcome(source=source, product=name, files=state.files(source, _state_key(name, variant)),
-                             skipped=True) for name in fresh]
+        stale = [name for name in products if force or not state.up_to_date(
+            source, keys[name], fingerprints.of(PRODUCTS[name], variants[name], source,
+                                                state.images(source, keys[name])))]
+        outcomes += [Outcome(source=source, product=name, files=state.files(source, keys[name]), up_to_date=True)
+                     for name in products if name not in stale]
         if stale:
             work.append((source, stale))
 
     on_start(len(work))
     if work:
-        site.blocks  # a missing or broken required block stops the build here, once, before any product
+        site.load_blocks()  # a missing or broken required block stops the build here, once
         Staging.remove_leftovers(site)
-        from .dates import commit_times
-        commit_times(site.project.sources)  # one git call for all articles, inherited by the workers
+        from .dates import prefetch_commit_times
+        prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
     try:
-        for result in _run(site, work, variant, jobs):
+        for result in _run(site, work, variants, jobs):
             for outcome in result:
-                key = _state_key(outcome.product, variant)
+                key = keys[outcome.product]
                 if outcome.ok:
-                    state.record(outcome.source, key,
-                                 fingerprints.of(outcome.product, outcome.source, outcome.images),
-                                 outcome.files, outcome.images)
+                    fingerprint = fingerprints.of(PRODUCTS[outcome.product], variants[outcome.product],
+                                                  outcome.source, outcome.images)
+                    state.record(outcome.source, key, fingerprint, outcome.files, outcome.images)
                 else:
                     state.forget(outcome.source, key)
                 outcomes.append(outcome)
@@ -135,44 +114,42 @@ def build_all(site: Site, products: list[str], *, variant: str = "office", jobs:
     finally:  # stopped halfway too (Ctrl+C): what was built and moved into place stays known
         state.save()
         Staging.tidy(site)
-    order = {source: index for index, source in enumerate(sources)}
+    order = {source: index for index, source in enumerate(found.sources)}
     return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product)))
 
 
 def _warm_up(site: Site, products: set[str]) -> None:
-    """Import in this process, once, what every forked worker needs for guides and newsletters,
-    and compile their templates (Markdown is warm already: the required blocks were converted;
-    handouts warm up by building the first one: see workers.py)."""
+    """Import in this process, once, what every forked worker needs for the products that do not
+    need WeasyPrint, and compile their templates (Markdown is warm already: the required blocks
+    were converted; WeasyPrint products warm up by building the first one: see workers.py)."""
     from .templates import environment
-    templates = environment(site.project.layouts)
-    for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in ("_partials", *products)):
+    templates = environment(site.folders.layouts)
+    folders = {"_partials", *(folder for name in products for folder in PRODUCTS[name].layouts)}
+    for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in folders):
         templates.get_template(name)  # compiled once here; Jinja keeps it for every worker
     for name in products:
         PRODUCTS[name].warm_up(site)
 
 
-def _state_key(product: str, variant: str) -> str:
-    return product if product != "handout" or variant == "office" else f"{product}:{variant}"
-
-
-def _run(site: Site, work: list[tuple[Path, list[str]]], variant: str, jobs: int):
+def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str], jobs: int):
     """Yield each article's outcomes in article order, built in forked workers when it pays."""
     if jobs <= 1 or len(work) <= 1:
         for source, names in work:
-            yield build_article(site, source, names, variant=variant)
+            yield build_article(site, source, names, variants)
         return
     from .workers import Piece, build_in_workers
-    # Handouts are pieces of their own: they need WeasyPrint, the others do not (see workers.py).
-    pieces = [Piece(position, source, tuple(part))
+    # Products that need WeasyPrint are pieces of their own (see workers.py).
+    pieces = [Piece(position, source, tuple(part), needs_weasyprint=heavy)
               for position, (source, names) in enumerate(work)
-              for part in ([n for n in names if n != "handout"], [n for n in names if n == "handout"]) if part]
+              for heavy in (False, True)
+              if (part := [n for n in names if PRODUCTS[n].needs_weasyprint == heavy])]
     waiting = Counter(piece.position for piece in pieces)
     done: dict[int, list[Outcome]] = {position: [] for position in range(len(work))}
     shown = 0
     finished = build_in_workers(
         pieces, jobs,
-        build=lambda piece: build_article(site, piece.source, list(piece.products), variant=variant),
-        prepare=lambda: _warm_up(site, {n for p in pieces if "handout" not in p.products for n in p.products}),
+        build=lambda piece: build_article(site, piece.source, list(piece.products), variants),
+        prepare=lambda: _warm_up(site, {n for p in pieces if not p.needs_weasyprint for n in p.products}),
         lost=lambda piece, reason: [Outcome(source=piece.source, product=name, error=str(PublishingError(
             piece.source, f"building the {name} stopped unexpectedly: {reason}",
             hint="build again, and report it if it happens again"))) for name in piece.products])
@@ -185,28 +162,31 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variant: str, jobs: int
             shown += 1
 
 
-def build_article(site: Site, source: Path, products: list[str], *, variant: str = "office") -> list[Outcome]:
+def build_article(site: Site, source: Path, products: list[str], variants: dict[str, str]) -> list[Outcome]:
     from .article import load_article
     try:
-        article = load_article(source, site.settings, site.project.sources)
+        article = load_article(source, site.settings, site.folders.sources)
     except PublishingError as error:
         return [Outcome(source=source, product=name, error=str(error)) for name in products]
-    outcomes = [build_product(site, article, name, variant=variant) for name in products]
+    outcomes = [build_product(site, PRODUCTS[name], article, variants[name]) for name in products]
     for outcome in outcomes:
         outcome.source = source  # as discovered: the key the build state knows it by
     return outcomes
 
 
-def build_product(site: Site, article: Article, name: str, *, variant: str = "office") -> Outcome:
-    module = PRODUCTS[name]
-    outcome = Outcome(source=article.source, product=name, images=[image.path for image in article.images])
+def build_product(site: Site, product: Product, subject: Any, variant: str | None = None) -> Outcome:
+    """Build one product of ``subject`` (an article, or the combined guide's bundle) in staging, prove
+    its required blocks from the files written, and only then move them into build/."""
+    variant = variant_of(product, variant)
+    images = [image.path for article in getattr(subject, "articles", (subject,)) for image in article.images]
+    outcome = Outcome(source=subject.source, product=product.name, images=images)
     started = time.perf_counter()
-    destination = site.project.out / module.FOLDER
-    options = {"variant": variant} if name == "handout" else {}
-    with Staging(site) as workdir, _collect_warnings() as warnings:
+    destination = site.folders.out / product.folder
+    with Staging(site) as workdir, collect_warnings() as warnings:
         try:
-            files = module.build(article, site, workdir, **options)
-            module.verify(article, site, files, destination / files[0].name)
+            files = product.build(subject, site, workdir, variant)
+            product.verify(site, files, destination / files[0].name,
+                           subject if product.per_article else None)
         except PublishingError as error:
             outcome.error = str(error)
         else:
@@ -221,75 +201,10 @@ def build_product(site: Site, article: Article, name: str, *, variant: str = "of
     return outcome
 
 
-class Staging:
-    """A private folder beside build/ (same file system, so the final move is an atomic rename)."""
-
-    def __init__(self, site: Site):
-        self.root = site.project.out.parent / ".build-tmp"
-
-    def __enter__(self) -> Path:
-        while True:
-            self.root.mkdir(parents=True, exist_ok=True)
-            try:
-                # The owner's process id is in the name, so leftovers of a killed build can be told apart.
-                self.path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.root))
-                return self.path
-            except FileNotFoundError:
-                continue  # another build finishing beside us removed the empty root: make it again
-
-    def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-    @staticmethod
-    def remove_leftovers(site: Site) -> None:
-        """Delete staging folders of builds that were killed (their process is gone)."""
-        root = site.project.out.parent / ".build-tmp"
-        for folder in root.glob("*-*") if root.is_dir() else ():
-            pid = folder.name.split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(folder, ignore_errors=True)
-
-    @staticmethod
-    def tidy(site: Site) -> None:
-        """Remove the staging root once every worker is done (kept if a killed build left files)."""
-        try:
-            (site.project.out.parent / ".build-tmp").rmdir()
-        except OSError:
-            pass
-
-
-def _alive(pid: int) -> bool:
+def build_bundle(site: Site, articles: list) -> Outcome:
+    """The combined guide of ``articles``, through the same staging, proof and move as every product."""
+    from .products.guide import Bundle
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed worker may linger as a zombie until it is reaped: that is not alive
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-class _collect_warnings(logging.Handler):
-    """Record what WeasyPrint (and friends) warn about, to show it with the product."""
-
-    LOGGERS = ("weasyprint", "publishing")  # publishing.handout: a glyph printed in a system font
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-    def __enter__(self) -> list[str]:
-        for name in self.LOGGERS:
-            logger = logging.getLogger(name)
-            logger.addHandler(self)
-            logger.propagate = False
-        return self.messages
-
-    def __exit__(self, *exc) -> None:
-        for name in self.LOGGERS:
-            logging.getLogger(name).removeHandler(self)
+        return build_product(site, ALL_PRODUCTS["combined guide"], Bundle(tuple(articles), site.folders.sources))
+    finally:
+        Staging.tidy(site)

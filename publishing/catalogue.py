@@ -90,18 +90,31 @@ def _slug_of(source: Path) -> str:
     return " ".join(slug.split()) if isinstance(slug, str) and slug.strip() else slug_from_filename(source.name)
 
 
-def load_articles(site) -> tuple[list, list[PublishingError]]:
+def load_articles(site, cache: dict | None = None) -> tuple[list, list[PublishingError]]:
     """Every article of ``site`` loaded, in file-name order, and every mistake found on the way
-    (a shared slug, a broken source), so one run reports them all."""
+    (a shared slug, a broken source), so one run reports them all.
+
+    With ``cache`` (kept by the caller between runs, as the preview does), a source whose bytes,
+    settings and images are unchanged is not converted again."""
     from .article import load_article
-    found = catalogue(site.project.sources)
+    found = catalogue(site.folders.sources)
     articles, errors = [], []
+    settings = site.settings.fingerprint()
     for source in found.sources:
         if source in found.refused:
             errors.append(found.refused[source])
             continue
+        key = (hashlib.sha256(source.read_bytes()).hexdigest(), settings)
+        cached = cache.get(source) if cache is not None else None
+        if cached and cached[0] == key and all(image.path.is_file() for image in cached[1].images):
+            articles.append(cached[1])
+            continue
         try:
-            articles.append(load_article(source, site.settings, site.project.sources))
+            article = load_article(source, site.settings, site.folders.sources)
         except PublishingError as error:
             errors.append(error)
+            continue
+        articles.append(article)
+        if cache is not None:
+            cache[source] = (key, article)
     return articles, errors

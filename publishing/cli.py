@@ -10,13 +10,18 @@ from .errors import PublishingError, shown_path
 
 
 def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
-          variant: str = "office", jobs: int = 0, force: bool = False) -> int:
+          variant: str | None = None, jobs: int = 0, force: bool = False) -> int:
     """Build the products; print one line per product; return the exit code."""
     from .build import build_all, parse_only
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)
     products = parse_only(only)
+    if variant is not None:
+        from .products import PRODUCTS
+        known = [v for name in products for v in PRODUCTS[name].variants]
+        if variant not in known:
+            raise PublishingError(None, f"unknown variant '{variant}'", hint=f"choose {', '.join(known)}")
 
     from .report import for_terminal
     report = for_terminal()
@@ -26,25 +31,25 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
     failures = [o for o in outcomes if not o.ok]
     articles = len({o.source for o in outcomes})
     if not outcomes:
-        print(f"no articles in {shown_path(site.project.sources)}", file=sys.stderr)
+        print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
         return 1
     if failures:
         failed_articles = len({o.source for o in failures})
         print(f"{failed_articles} of {articles} article(s) failed; the others were built.", file=sys.stderr)
         return 1
-    skipped = sum(o.skipped for o in outcomes)
-    if skipped == len(outcomes):
+    up_to_date = sum(o.up_to_date for o in outcomes)
+    if up_to_date == len(outcomes):
         print(f"Nothing to do: all {len(outcomes)} product(s) of {articles} article(s) are up to date "
               "(--force rebuilds them).")
     else:
-        print(f"{len(outcomes) - skipped} product(s) built and verified, {skipped} up to date, "
+        print(f"{len(outcomes) - up_to_date} product(s) built and verified, {up_to_date} up to date, "
               f"from {articles} article(s).")
     return 0
 
 
 def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> int:
     """Verify build/ and the sources; print the table, write build/check.json; return the exit code."""
-    from .check import failed, run_checks, write_json
+    from .gate import failed, run_checks, write_json
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)
@@ -53,11 +58,11 @@ def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> 
     for row in rows:
         print(f"{row.status.upper():4}  {row.article:{widths[0]}}  {row.product:{widths[1]}}  "
               f"{row.check:{widths[2]}}  {row.detail}")
-    write_json(rows, site.project.out / "check.json", strict=strict)
+    write_json(rows, site.folders.out / "check.json", strict=strict)
     bad = failed(rows, strict=strict)
     print(("FAILED" if bad else "passed") + f": {sum(r.status == 'fail' for r in rows)} failure(s), "
           f"{sum(r.status == 'warn' for r in rows)} warning(s)" + (" (--strict)" if strict else "")
-          + f"; details in {shown_path(site.project.out / 'check.json')}")
+          + f"; details in {shown_path(site.folders.out / 'check.json')}")
     return 1 if bad else 0
 
 
@@ -77,12 +82,10 @@ def run(task, *args, **kwargs) -> int:
 
 def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:
     """Bind the articles (all, or the comma-separated slugs in ``articles``) into one verified guide."""
-    import time
-
-    from .guide import build_bundle_into_place, bundle_articles
+    from .build import build_bundle
+    from .products.guide import bundle_articles
     from .site import load_site
 
-    started = time.perf_counter()
     site = load_site(root, sources=sources, out=out)
     slugs = [slug.strip() for slug in (articles or "").split(",") if slug.strip()]
     chosen, errors = bundle_articles(site, slugs or None)
@@ -92,17 +95,22 @@ def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: 
         print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
         return 1
     if not chosen:
-        print(f"no articles in {shown_path(site.project.sources)}", file=sys.stderr)
+        print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
         return 1
-    path = build_bundle_into_place(site, chosen)
+    outcome = build_bundle(site, chosen)
+    if not outcome.ok:
+        print(outcome.error, file=sys.stderr)
+        print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
+        return 1
+    [path] = outcome.files
     print(f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(chosen)} article(s), "
-          f"{time.perf_counter() - started:.1f} s)")
+          f"{outcome.seconds:.1f} s)")
     return 0
 
 
 def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str | None = None) -> int:
     """Send build/newsletters/<slug>.eml to one address over SMTP; say what was sent to whom."""
-    from .send import send as send_newsletter
+    from .products.newsletter.send import send as send_newsletter
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)

@@ -23,6 +23,11 @@ def source_date(path: Path, last_reviewed: dt.date | None = None) -> dt.datetime
     return dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.timezone.utc)
 
 
+def prefetch_commit_times(folder: Path) -> None:
+    """Ask git once, before worker processes are forked: they inherit the answer."""
+    commit_times(folder)
+
+
 @functools.lru_cache(maxsize=16)
 def commit_times(folder: Path) -> dict[str, int]:
     """File name -> time of its last commit, for every unmodified file in ``folder``.
@@ -48,3 +53,14 @@ def commit_times(folder: Path) -> dict[str, int]:
     for line in status.stdout.splitlines():
         times.pop(Path(line[3:].strip().strip('"')).name, None)  # edited since: its commit is not its date
     return times
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -28,6 +28,25 @@ class PublishingError(Exception):
         return f"{text}; {self.hint}" if self.hint else text
 
 
+class PublishingErrors(PublishingError):
+    """Several mistakes found in one pass (MkDocs' way: every problem at once, each on its own line)."""
+
+    def __init__(self, errors: list[PublishingError]):
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.path, first.message, line=first.line, hint=first.hint)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+    @classmethod
+    def raise_if_any(cls, errors: list[PublishingError]) -> None:
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise cls(errors)
+
+
 class RequiredBlockFailure(PublishingError):
     """A built product lacks the disclaimer or the crisis information, hides it or puts it out of order."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .characters import INVISIBLE
 from .errors import PublishingError
 
 
@@ -20,8 +20,6 @@ class Source:
     body_line: int
 
 
-# C0 controls other than tab and line breaks, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF.
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def read_source(path: Path) -> Source:
@@ -37,7 +35,7 @@ def read_source(path: Path) -> Source:
         line = text[: text.index("\x00")].count("\n") + 1
         raise PublishingError(path, "the file contains a NUL character", line=line,
                               hint="remove it; it usually comes from pasting binary data")
-    control = _CONTROL.search(text)
+    control = INVISIBLE.search(text)
     if control:
         line = text[: control.start()].count("\n") + 1
         raise PublishingError(path, f"the file contains the invisible control character U+{ord(control.group()):04X}, "
@@ -90,7 +88,7 @@ def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
     key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
     for key, value in data.items():
         # YAML escapes such as "\e" make control characters the file itself does not show.
-        if any(_CONTROL.search(text) for text in _strings(value)):
+        if any(INVISIBLE.search(text) for text in _strings(value)):
             raise PublishingError(path, f"'{key}' contains an invisible control character", line=key_lines.get(str(key)),
                                   hint="retype the value without escape sequences")
     return {str(k): v for k, v in data.items()}, key_lines
@@ -105,3 +103,9 @@ def _strings(value):
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+def line_of(text: str, needle: str, first_line: int = 1) -> int | None:
+    """The line where ``needle`` first occurs in ``text`` (whose first line is ``first_line``), or None."""
+    index = text.find(needle)
+    return first_line + text.count("\n", 0, index) if index >= 0 else None

@@ -37,8 +37,9 @@ from markdown.extensions.toc import TocExtension, slugify_unicode
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-# Ids the required blocks own in every product; an article heading must not take them.
-RESERVED_IDS = frozenset({"crisis-988", "medical-disclaimer", "clinic-contact", "toc"})
+from .htmltext import tag_free
+from .ids import RESERVED
+
 
 SMART_CHARACTERS = {
     "left-single-quote": "\u2018", "right-single-quote": "\u2019",
@@ -91,7 +92,7 @@ class Converted:
 
 def _slugify(value: str, separator: str) -> str:
     slug = slugify_unicode(value, separator)
-    return f"{slug}{separator}section" if slug in RESERVED_IDS else slug
+    return f"{slug}{separator}section" if slug in RESERVED else slug
 
 
 class _ListsInterruptParagraphs(Preprocessor):
@@ -191,9 +192,5 @@ _IMAGE_SOURCE = re.compile(r"<img\b[^>]*?\bsrc=[\"']([^\"']*)[\"']", re.IGNORECA
 
 def _flatten(tokens: list[dict]):
     for token in tokens:
-        yield Heading(level=token["level"], id=token["id"], title=_strip_tags(token["name"]))
+        yield Heading(level=token["level"], id=token["id"], title=tag_free(token["name"]))
         yield from _flatten(token["children"])
-
-
-def _strip_tags(html: str) -> str:
-    return html_module.unescape(re.sub(r"<[^>]+>", "", html))

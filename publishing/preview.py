@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import PRODUCTS, Outcome, build_all, discover
+from .build import Outcome, build_all
 from .errors import PublishingError
+from .products import PRODUCTS
 from .site import Site, load_site
+from .templates import long_date
 
 
 @dataclass
@@ -32,7 +34,8 @@ class Card:
     review_status: str           # "ok", "due" or "none"
     grade: str
     products: dict[str, str] = field(default_factory=dict)   # label -> URL path
-    thumbnail: str = ""
+    thumbnail: str = ""          # URL of the picture on the card
+    picture: str = ""            # URL of the file it pictures
     newsletter: str = ""
 
 
@@ -48,8 +51,9 @@ class PreviewState:
 
 
 class Preview:
-    def __init__(self, root: Path, *, sources: str | None = None, out: str | None = None, jobs: int = 1):
-        self.root, self.sources_option, self.out_option, self.jobs = root, sources, out, jobs
+    def __init__(self, root: Path, *, sources: str | None = None, out: str | None = None):
+        self.root, self.sources_option, self.out_option = root, sources, out
+        self._articles: dict = {}  # source -> (what it was loaded from, Article): converted only when changed
         self.state = PreviewState()
         self.lock = threading.Lock()
         self.site: Site = load_site(root, sources=sources, out=out)
@@ -77,45 +81,44 @@ class Preview:
         return outcomes
 
     def _cards(self) -> list[Card]:
-        from .article import load_article
-        from .readability import flesch_kincaid_grade, prose_of
+        from .catalogue import load_articles
+        from .dates import add_months
+        from .readability import article_grade
         cards = []
-        out = self.site.project.out
+        out = self.site.folders.out
         try:
-            sources = discover(self.site.project.sources)
+            articles, _ = load_articles(self.site, self._articles)  # errors are shown at the top
         except PublishingError:
             return []
-        for source in sources:
-            try:
-                article = load_article(source, self.site.settings, self.site.project.sources)
-            except PublishingError:
-                continue  # its error is shown at the top; its previous products are still listed below
+        today = dt.date.today()
+        for article in articles:
             if article.last_reviewed:
-                age = (dt.date.today() - article.last_reviewed).days / 30.44
-                due = age > self.site.settings.review_policy_months
-                review, status = f"Reviewed {article.last_reviewed:%B} {article.last_reviewed.day}, " \
-                                 f"{article.last_reviewed.year}", "due" if due else "ok"
-                if due:
-                    review += " (review overdue)"
+                due = today > add_months(article.last_reviewed, self.site.settings.review_policy_months)
+                review = f"Reviewed {long_date(article.last_reviewed)}" + (" (review overdue)" if due else "")
+                status = "due" if due else "ok"
             else:
                 review, status = "Not yet clinically reviewed", "none"
-            grade = flesch_kincaid_grade(prose_of(article.body_html))
-            card = Card(slug=article.slug, title=article.title, source=str(source.name), review=review,
+            grade = article_grade(article)
+            card = Card(slug=article.slug, title=article.title, source=article.source.name, review=review,
                         review_status=status, grade=f"{grade:g}" if grade is not None else "n/a")
-            for name, module in PRODUCTS.items():
-                for file in module.output_names(article):
-                    if (out / module.FOLDER / file).is_file():
-                        card.products[_label(file)] = f"/build/{module.FOLDER}/{file}"
-            if "PDF handout" in card.products:
-                card.thumbnail = f"/thumbnail/{article.slug}.png"
-            card.newsletter = card.products.get("Newsletter (HTML)", "")
+            for product in PRODUCTS.values():
+                for variant in product.variants:
+                    for number, file in enumerate(product.output_names(article, variant)):
+                        if not (out / product.folder / file).is_file():
+                            continue
+                        url = f"/build/{product.folder}/{file}"
+                        card.products[product.describe(file)] = url
+                        if number == 0 and variant == product.default_variant and product.preview == "picture":
+                            card.picture, card.thumbnail = url, f"/thumbnail/{product.folder}/{file}.png"
+                        if number == 0 and variant == product.default_variant and product.preview == "frame":
+                            card.newsletter = url
             cards.append(card)
         return cards
 
     def watch(self, stop: threading.Event) -> None:
         """Rebuild when anything under sources/ or layouts/ changes (watchfiles: no polling)."""
         import watchfiles
-        watched = [str(self.site.project.sources), str(self.site.project.layouts)]
+        watched = [str(self.site.folders.sources), str(self.site.folders.layouts)]
         for _changes in watchfiles.watch(*watched, stop_event=stop, debounce=200, step=50,
                                          watch_filter=lambda change, path: not Path(path).name.startswith(".")):
             try:
@@ -130,13 +133,13 @@ class Preview:
         from .templates import render
         with self.lock:
             state = self.state
-        return render(self.site.project.layouts, "preview/index.html", state=state,
+        return render(self.site.folders.layouts, "preview/index.html", state=state,
                       settings=self.site.settings)
 
-    def thumbnail(self, slug: str) -> bytes | None:
-        """The handout's first page as PNG (pypdfium2), cached beside the PDF's modification time."""
-        pdf = self.site.project.out / "handouts" / f"{slug}.pdf"
-        if not pdf.is_file():
+    def thumbnail(self, relative: str) -> bytes | None:
+        """The first page of a PDF in build/ as PNG (pypdfium2), cached beside its modification time."""
+        pdf = (self.site.folders.out / relative).resolve()
+        if not (pdf.is_relative_to(self.site.folders.out.resolve()) and pdf.suffix == ".pdf" and pdf.is_file()):
             return None
         key = (str(pdf), pdf.stat().st_mtime_ns)
         cached = _thumbnails.get(key)
@@ -158,18 +161,8 @@ class Preview:
 _thumbnails: dict[tuple[str, int], bytes] = {}
 
 
-def _label(file_name: str) -> str:
-    suffix = Path(file_name).suffix
-    if ".large-print" in file_name:
-        return "Large-print handout"
-    if ".print-shop" in file_name:
-        return "Print-shop handout"
-    return {".pdf": "PDF handout", ".epub": "EPUB guide", ".html": "Newsletter (HTML)",
-            ".txt": "Newsletter (plain text)", ".eml": "Newsletter (.eml)"}.get(suffix, file_name)
-
-
 def make_handler(preview: Preview):
-    out = preview.site.project.out
+    out = preview.site.folders.out
 
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "ClinicPreview"
@@ -212,7 +205,7 @@ def make_handler(preview: Preview):
 
 def serve(root: Path, *, port: int = 8000, sources: str | None = None, out: str | None = None,
           jobs: int = 1, announce=print) -> None:
-    preview = Preview(root, sources=sources, out=out, jobs=jobs)
+    preview = Preview(root, sources=sources, out=out)
     preview.rebuild(jobs=jobs)  # before any thread starts, so the worker pool may fork safely
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
     stop = threading.Event()

@@ -34,11 +34,7 @@ def flesch_kincaid_grade(text: str, lang: str = "en_US") -> float | None:
     return round(0.39 * len(words) / len(sentences) + 11.8 * total / len(words) - 15.59, 1)
 
 
-def prose_of(body_html: str) -> str:
-    """The running text of an article, one block per line, without headings (they are not sentences)."""
-    import lxml.html
-    if not body_html.strip():
-        return ""
-    fragment = lxml.html.fragment_fromstring(body_html, create_parent="div")
-    blocks = fragment.xpath("//p[not(ancestor::li) and not(ancestor::td)]|//li|//dd|//td|//th")
-    return "\n".join(" ".join(block.text_content().split()) for block in blocks)
+def article_grade(article) -> float | None:
+    """The reading grade of an article's running text, with the syllable rules of its language."""
+    from .htmltext import running_prose
+    return flesch_kincaid_grade(running_prose(article.body_html), article.lang.replace("-", "_"))

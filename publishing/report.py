@@ -20,7 +20,7 @@ class PlainReport:
         pass
 
     def outcome(self, outcome: Outcome) -> None:
-        if outcome.skipped:
+        if outcome.up_to_date:
             return
         if outcome.ok:
             for file in outcome.files:
@@ -63,14 +63,14 @@ class RichReport(PlainReport):
             self.console.print(outcome.error, style="red", markup=False, highlight=False)
         for warning in outcome.warnings:
             self.console.print(f"warning: {outcome.product}: {warning}", style="yellow", markup=False)
-        if self.progress is not None and not outcome.skipped and outcome.source not in self.done:
+        if self.progress is not None and not outcome.up_to_date and outcome.source not in self.done:
             self.done.add(outcome.source)
             self.progress.advance(self.task)
 
     def finish(self, outcomes: list[Outcome]) -> None:
         if self.progress is not None:
             self.progress.stop()
-        built = [o for o in outcomes if not o.skipped]
+        built = [o for o in outcomes if not o.up_to_date]
         if not built:
             return
         from rich.table import Table

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .article import html_to_text
-from .errors import PublishingError
+from .errors import PublishingError, PublishingErrors
 from .frontmatter import read_source
+from .htmltext import block_lines
+from .ids import CRISIS, DISCLAIMER
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class RequiredBlock:
 
     @property
     def text(self) -> str:
-        return html_to_text(self.body_html)
+        return block_lines(self.body_html)
 
     @property
     def proof_texts(self) -> tuple[str, ...]:
@@ -46,31 +47,40 @@ class RequiredBlocks:
 
 
 BLOCK_FILES = {
-    "crisis": ("crisis-988", "crisis information (988 Suicide and Crisis Lifeline)"),
-    "disclaimer": ("medical-disclaimer", "medical disclaimer"),
+    "crisis": (CRISIS, "crisis information (988 Suicide and Crisis Lifeline)"),
+    "disclaimer": (DISCLAIMER, "medical disclaimer"),
 }
 
 
 def load_required_blocks(required_dir: Path) -> RequiredBlocks:
+    """Both blocks from their sources; every problem with them reported at once."""
+    from . import markup
     blocks = {}
+    problems: list[PublishingError] = []
     for key, (block_id, name) in BLOCK_FILES.items():
         path = required_dir / f"{key}.md"
         if not path.is_file():
-            raise PublishingError(path, f"the {name} is missing",
-                                  hint=f"restore {path.name}: every product must carry it")
-        source = read_source(path)
-        unknown = set(source.metadata) - {"title"}
-        if unknown:
-            key_name = sorted(unknown)[0]
-            raise PublishingError(path, f"unknown front matter key '{key_name}'", line=source.key_lines[key_name],
-                                  hint="a required block has only a 'title'")
+            problems.append(PublishingError(path, f"the {name} is missing",
+                                            hint=f"restore {path.name}: every product must carry it"))
+            continue
+        try:
+            source = read_source(path)
+        except PublishingError as error:
+            problems.append(error)
+            continue
+        found = len(problems)
+        for key_name in sorted(set(source.metadata) - {"title"}):
+            problems.append(PublishingError(path, f"unknown front matter key '{key_name}'",
+                                            line=source.key_lines[key_name], hint="a required block has only a 'title'"))
         title = source.metadata.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise PublishingError(path, "the block has no 'title'", line=1, hint="add 'title: ...' to its front matter")
+            problems.append(PublishingError(path, "the block has no 'title'", line=1,
+                                            hint="add 'title: ...' to its front matter"))
         if not source.body.strip():
-            raise PublishingError(path, f"the {name} has no text", line=source.body_line,
-                                  hint="write the block's text below the front matter")
-        from . import markup
-        blocks[key] = RequiredBlock(key=key, id=block_id, name=name, title=" ".join(title.split()),
-                                    body_html=markup.to_html(source.body).html, source=path)
+            problems.append(PublishingError(path, f"the {name} has no text", line=source.body_line,
+                                            hint="write the block's text below the front matter"))
+        if len(problems) == found:
+            blocks[key] = RequiredBlock(key=key, id=block_id, name=name, title=" ".join(str(title).split()),
+                                        body_html=markup.to_html(source.body).html, source=path)
+    PublishingErrors.raise_if_any(problems)
     return RequiredBlocks(**blocks)

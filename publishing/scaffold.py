@@ -60,7 +60,7 @@ def new_article(site: Site, title: str) -> Path:
     slug = slug_from_filename(title + ".md")
     if not slug:
         raise PublishingError(None, f"cannot make a file name from {title!r}", hint="use letters or digits in the title")
-    path = site.project.sources / f"{slug}.md"
+    path = site.folders.sources / f"{slug}.md"
     if path.exists():
         raise PublishingError(path, "an article with this name already exists",
                               hint="open it to edit it, or choose another title")

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .errors import PublishingError
+from .errors import PublishingError, PublishingErrors
 
 PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
 
@@ -82,10 +82,11 @@ class Settings:
 
 _SCALARS = {f.name: f for f in fields(Settings) if f.name not in ("newsletter", "smtp", "path")}
 _REQUIRED = ("clinic_name", "clinic_phone")
+_KINDS = {"str": "text in quotes", "int": "a whole number", "float": "a number", "bool": "true or false"}
 
 
 def load_settings(pyproject: Path) -> Settings:
-    """Read and validate ``[tool.publishing]``; raise one error listing every problem."""
+    """Read and validate ``[tool.publishing]``; report every problem at once, each with its line."""
     text = pyproject.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
@@ -105,33 +106,31 @@ def load_settings(pyproject: Path) -> Settings:
             continue
         spec = _SCALARS.get(key)
         if spec is None:
-            problems.append((_line_of(text, key), f"unknown setting '{key}' in [tool.publishing]"))
+            problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing]"))
             continue
         expected = {"str": str, "int": int, "float": (int, float)}[spec.type]
         if not isinstance(value, expected) or isinstance(value, bool):
-            problems.append((_line_of(text, key), f"setting '{key}' must be a {spec.type}, not {value!r}"))
+            problems.append((_key_line(text, key), f"setting '{key}' must be {_KINDS[spec.type]}, not {value!r}"))
             continue
         values[key] = value.strip() if isinstance(value, str) else value
     for key in _REQUIRED:
         if not values.get(key):
             problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
     if values.get("paper_size", "letter") not in PAPER_SIZES:
-        problems.append((_line_of(text, "paper_size"),
+        problems.append((_key_line(text, "paper_size"),
                          f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
     if values.get("article_url") and "{slug}" not in str(values["article_url"]):
-        problems.append((_line_of(text, "article_url"), "article_url must contain {slug}, e.g. "
+        problems.append((_key_line(text, "article_url"), "article_url must contain {slug}, e.g. "
                          "https://www.example.org/guides/{slug}/"))
     for key in ("web_address", "article_url", "image_base_url"):
         if values.get(key) and not str(values[key]).startswith("https://"):
-            problems.append((_line_of(text, key), f"setting '{key}' must be an https:// address"))
+            problems.append((_key_line(text, key), f"setting '{key}' must be an https:// address"))
 
     newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
     smtp = _smtp_settings(table.get("smtp", {}), text, problems)
-    if problems:
-        first_line = problems[0][0]
-        message = "; ".join(p for _, p in problems)
-        raise PublishingError(pyproject, message, line=first_line,
-                              hint="fix [tool.publishing] in pyproject.toml")
+    PublishingErrors.raise_if_any([PublishingError(pyproject, message, line=line,
+                                                   hint="fix [tool.publishing] in pyproject.toml")
+                                   for line, message in problems])
     return Settings(**values, newsletter=newsletter, smtp=smtp, path=pyproject)
 
 
@@ -139,17 +138,17 @@ def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterPro
     name = table.get("profile", "mailchimp")
     unknown = set(table) - {"profile", "profiles"}
     for key in sorted(unknown):
-        problems.append((_line_of(text, key), f"unknown setting '{key}' in [tool.publishing.newsletter]"))
+        problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing.newsletter]"))
     profiles = table.get("profiles", {})
     if name not in profiles:
-        problems.append((_line_of(text, "profile"),
+        problems.append((_key_line(text, "profile"),
                          f"newsletter profile '{name}' is not defined under "
                          "[tool.publishing.newsletter.profiles]"))
         return NewsletterProfile(name)
     profile = profiles[name]
     allowed = {"unsubscribe_url", "postal_address"}
     for key in sorted(set(profile) - allowed):
-        problems.append((_line_of(text, key), f"unknown setting '{key}' in newsletter profile '{name}'"))
+        problems.append((_key_line(text, key), f"unknown setting '{key}' in newsletter profile '{name}'"))
     return NewsletterProfile(name, **{k: str(v) for k, v in profile.items() if k in allowed})
 
 
@@ -158,21 +157,21 @@ def _smtp_settings(table: dict, text: str, problems: list) -> SmtpSettings:
     values = {}
     for key, value in table.items():
         if key == "password":
-            problems.append((_line_of(text, key), "the SMTP password is never a setting: "
+            problems.append((_key_line(text, key), "the SMTP password is never a setting: "
                              "set the SMTP_PASSWORD environment variable instead"))
             continue
         spec = {f.name: f for f in fields(SmtpSettings)}.get(key)
         if spec is None:
-            problems.append((_line_of(text, key), f"unknown setting '{key}' in [tool.publishing.smtp]"))
+            problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing.smtp]"))
             continue
         expected = {"str": str, "int": int, "bool": bool}[spec.type]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            problems.append((_line_of(text, key), f"smtp setting '{key}' must be a {spec.type}, not {value!r}"))
+            problems.append((_key_line(text, key), f"smtp setting '{key}' must be {_KINDS[spec.type]}, not {value!r}"))
             continue
         values[key] = value.strip() if isinstance(value, str) else value
     return SmtpSettings(**values)
 
 
-def _line_of(text: str, key: str) -> int | None:
+def _key_line(text: str, key: str) -> int | None:
     match = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from .project import Project
+from .folders import Folders
 from .required import RequiredBlocks, load_required_blocks
 from .settings import Settings, load_settings
 
@@ -13,15 +13,19 @@ from .settings import Settings, load_settings
 class Site:
     """The folders, the settings and (loaded on first use, which a no-op build never needs) the blocks."""
 
-    def __init__(self, project: Project, settings: Settings):
-        self.project = project
+    def __init__(self, folders: Folders, settings: Settings):
+        self.folders = folders
         self.settings = settings
 
     @cached_property
     def blocks(self) -> RequiredBlocks:
-        return load_required_blocks(self.project.required_dir)
+        return load_required_blocks(self.folders.required_dir)
+
+    def load_blocks(self) -> RequiredBlocks:
+        """Load the required blocks now: a missing or broken one stops a build before any product."""
+        return self.blocks
 
 
 def load_site(root: Path, *, sources: Path | str | None = None, out: Path | str | None = None) -> Site:
-    project = Project.at(root, sources=sources, out=out)
-    return Site(project=project, settings=load_settings(project.root / "pyproject.toml"))
+    folders = Folders.at(root, sources=sources, out=out)
+    return Site(folders=folders, settings=load_settings(folders.root / "pyproject.toml"))

@@ -31,39 +31,36 @@ def _hash_files(paths) -> str:
 class InputFingerprints:
     """Fingerprints of what products depend on; the shared part is hashed once per build."""
 
-    # Which layout folders each product reads, besides layouts/_partials/.
-    LAYOUTS = {"handout": ("handout",), "guide": ("guide",), "newsletter": ("newsletter",)}
-
-    def __init__(self, site, variant: str):
+    def __init__(self, site):
         self.site = site
-        self.variant = variant
+        self._layouts: dict[tuple[str, ...], str] = {}
 
     @cached_property
     def _common(self) -> str:
         from .resources import FONT_FACES, font_dir
-        project = self.site.project
+        project = self.site.folders
         package = Path(__file__).resolve().parent
         parts = [
-            _hash_files(package.glob("*.py")),
-            _hash_files(project.required_dir.glob("*.md")),
+            _hash_files(package.rglob("*.py")),
+            _hash_files(project.required_dir.rglob("*.md")),
             _hash_files(p for p in (project.layouts / "_partials").rglob("*") if p.is_file()),
             # Font files are large and never edited: their names and sizes stand for them.
             repr([(file, (font_dir() / file).stat().st_size) for file, _, _ in FONT_FACES]),
             self.site.settings.fingerprint(),
             os.environ.get("SOURCE_DATE_EPOCH", ""),
-            self.variant,
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
-    @cached_property
-    def _layouts(self) -> dict[str, str]:
-        layouts = self.site.project.layouts
-        return {name: _hash_files(p for folder in folders for p in (layouts / folder).rglob("*") if p.is_file())
-                for name, folders in self.LAYOUTS.items()}
+    def _layouts_of(self, folders: tuple[str, ...]) -> str:
+        if folders not in self._layouts:
+            layouts = self.site.folders.layouts
+            self._layouts[folders] = _hash_files(p for folder in folders for p in (layouts / folder).rglob("*")
+                                                 if p.is_file())
+        return self._layouts[folders]
 
-    def of(self, product: str, source: Path, images: list[Path] | None = None) -> str:
-        """The fingerprint of one product of one article (images as found by its last build)."""
-        digest = hashlib.sha256(f"{self._common}\n{self._layouts[product]}\n".encode())
+    def of(self, product, variant: str, source: Path, images: list[Path] | None = None) -> str:
+        """The fingerprint of one variant of one product of one article (images as its last build found them)."""
+        digest = hashlib.sha256(f"{self._common}\n{self._layouts_of(product.layouts)}\n{variant}\n".encode())
         digest.update(source.read_bytes())
         for image in images or ():
             digest.update(str(image).encode())
@@ -100,14 +97,15 @@ class BuildState:
     def _entry(self, source: Path, key: str) -> dict | None:
         return self.entries.get(str(source), {}).get(key)
 
-    def up_to_date(self, source: Path, key: str, product: str, fingerprints: InputFingerprints) -> bool:
+    def up_to_date(self, source: Path, key: str, fingerprint: str) -> bool:
         """True when nothing the product depends on changed and its files are still there."""
         entry = self._entry(source, key)
-        if not entry:
-            return False
-        images = [Path(p) for p in entry.get("images", [])]
-        return (entry.get("fingerprint") == fingerprints.of(product, source, images)
-                and all(Path(f).is_file() for f in entry.get("files", [])))
+        return bool(entry) and entry.get("fingerprint") == fingerprint \
+            and all(Path(f).is_file() for f in entry.get("files", []))
+
+    def images(self, source: Path, key: str) -> list[Path]:
+        """The images the last build of this product found in the article."""
+        return [Path(p) for p in (self._entry(source, key) or {}).get("images", [])]
 
     def files(self, source: Path, key: str) -> list[Path]:
         entry = self._entry(source, key) or {}

@@ -38,10 +38,7 @@ class Piece:
     position: int              # the article's place in article order
     source: Path
     products: tuple[str, ...]
-
-    @property
-    def needs_weasyprint(self) -> bool:
-        return "handout" in self.products
+    needs_weasyprint: bool = False
 
 
 class _SharedList:
@@ -49,27 +46,27 @@ class _SharedList:
     every worker (the counters live in shared memory, the pieces are inherited when forking)."""
 
     def __init__(self, context, pieces: list[Piece]):
-        self.light = [piece for piece in pieces if not piece.needs_weasyprint]
-        self.heavy = [piece for piece in pieces if piece.needs_weasyprint]
-        self._taken = context.RawArray("i", 2)  # light pieces taken, heavy pieces taken
+        self.without_weasyprint = [piece for piece in pieces if not piece.needs_weasyprint]
+        self.with_weasyprint = [piece for piece in pieces if piece.needs_weasyprint]
+        self._taken = context.RawArray("i", 2)  # pieces taken of each list
         self._lock = context.Lock()
 
     def take(self, can_build_handouts: bool, only_handouts: bool = False) -> Piece | None:
         """The oldest piece this process can build, or None when there is none left for it."""
         with self._lock:
-            light = None if only_handouts else self._next(self.light, 0)
-            heavy = self._next(self.heavy, 1) if can_build_handouts else None
-            if heavy and (light is None or heavy.position <= light.position):
+            other = None if only_handouts else self._next(self.without_weasyprint, 0)
+            weasy = self._next(self.with_weasyprint, 1) if can_build_handouts else None
+            if weasy and (other is None or weasy.position <= other.position):
                 self._taken[1] += 1
-                return heavy
-            if light:
+                return weasy
+            if other:
                 self._taken[0] += 1
-                return light
+                return other
             return None
 
     def left_for(self, can_build_handouts: bool) -> bool:
         with self._lock:
-            return bool(self._next(self.light, 0) or (can_build_handouts and self._next(self.heavy, 1)))
+            return bool(self._next(self.without_weasyprint, 0) or (can_build_handouts and self._next(self.with_weasyprint, 1)))
 
     def _next(self, pieces: list[Piece], kind: int) -> Piece | None:
         taken = self._taken[kind]
@@ -161,16 +158,16 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
                                     f"failed inside the pipeline (please report this):\n{message[2]}")
 
     try:
-        if not shared.heavy:
+        if not shared.with_weasyprint:
             prepare()
-            for _ in range(min(jobs, len(shared.light))):
+            for _ in range(min(jobs, len(shared.without_weasyprint))):
                 fork(can_build_handouts=False)
         else:
-            if shared.light:
+            if shared.without_weasyprint:
                 fork(can_build_handouts=False)  # imports what it needs itself, while this process works
             first = shared.take(can_build_handouts=True)
             yield first, build(first)
-            for _ in range(min(jobs, len(shared.heavy)) - 1):
+            for _ in range(min(jobs, len(shared.with_weasyprint)) - 1):
                 fork(can_build_handouts=True)
             # This process is the last of the ``jobs`` handout builders: warm already, and one fork
             # fewer (a fork costs its share of copied pages, ~10,000 of them here). It leaves guides

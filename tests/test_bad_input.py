@@ -100,6 +100,50 @@ def test_an_unknown_product_is_a_clear_error(tmp_path):
     assert result.stderr.strip() == "error: unknown product 'poster'; choose from handout, guide, newsletter"
 
 
+def test_every_unknown_product_is_named(tmp_path):
+    result = invoke("build", "--only", "poster,handout,flyer", "--out", str(tmp_path / "build"))
+    assert result.returncode != 0
+    assert result.stderr.strip() == ("error: unknown products 'poster', 'flyer'; choose from handout, guide, "
+                                     "newsletter")
+
+
+def test_every_settings_problem_is_reported_at_once_each_with_its_line(project_copy):
+    settings = project_copy / "pyproject.toml"
+    text = (settings.read_text().replace('paper_size = "letter"', 'paper_size = "tabloid"')
+            .replace("review_policy_months = 12", 'review_policy_months = "twelve"')
+            .replace('clinic_location =', 'clinic_locaton ='))
+    settings.write_text(text)
+
+    def line(key: str) -> int:
+        return text[: text.index(key)].count("\n") + 1
+    result = invoke("build", cwd=project_copy)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    hint = "fix [tool.publishing] in pyproject.toml"
+    assert result.stderr.strip().splitlines() == [
+        f"pyproject.toml:{line('clinic_locaton')}: error: unknown setting 'clinic_locaton' in [tool.publishing]; {hint}",
+        f"pyproject.toml:{line('review_policy')}: error: setting 'review_policy_months' must be a whole number, not "
+        f"'twelve'; {hint}",
+        f"pyproject.toml:{line('paper_size')}: error: paper_size must be one of letter, a4; {hint}",
+    ]
+
+
+def test_every_front_matter_problem_is_reported_at_once(project_copy):
+    source = project_copy / "sources/how-does-ketamine-work-for-depression.md"
+    text = source.read_text().replace("author:", "auther:").replace("category: Conditions", "category: [1, 2]")
+    source.write_text(text)
+    result = invoke("build", "--only", "guide", cwd=project_copy)
+    lines = result.stderr.strip().splitlines()
+    path = "sources/how-does-ketamine-work-for-depression.md"
+    assert lines[:3] == [
+        f"{path}:{text[:text.index('auther')].count(chr(10)) + 1}: error: unknown front "
+        "matter key 'auther'; use one of: title, description, author, last_reviewed, medical_reviewer, category, "
+        "lang, slug, newsletter",
+        f"{path}:1: error: front matter is missing 'author'; add a line 'author: ...' between the '---' lines",
+        f"{path}:{text[:text.index('category')].count(chr(10)) + 1}: error: 'category' must be text, not list; put "
+        "the value in quotes",
+    ]
+
+
 def test_an_unknown_setting_is_reported_with_its_line(project_copy):
     settings = project_copy / "pyproject.toml"
     text = settings.read_text().replace('paper_size = "letter"', 'paper_sise = "letter"')

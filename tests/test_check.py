@@ -13,7 +13,7 @@ from wording import CRISIS
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
-    from publishing.check import _add_months as add
+    from publishing.dates import add_months as add
     return add(day, months)
 
 

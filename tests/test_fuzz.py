@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from publishing.article import load_article
-from publishing.build import PRODUCTS
+from publishing.products import PRODUCTS
 from publishing.errors import PublishingError
 from publishing.site import load_site
 
@@ -81,13 +81,13 @@ def test_only_publishing_errors_escape(front_matter, body, raw_header):
             event(f"loader refused: {error.message[:40]}")
             return
         event("loaded: built all three products")
-        for name, module in PRODUCTS.items():
+        for name, product in PRODUCTS.items():
             workdir = Path(scratch) / name
             workdir.mkdir()
             try:
-                files = module.build(article, site, workdir)
+                files = product.build(article, site, workdir, product.default_variant)
             except PublishingError as error:  # a mistake in the source the product cannot show: refused
                 event(f"{name} refused: {error.message[:40]}")
                 continue
             # A loadable article's product always carries both blocks, visibly: a failed proof is a bug.
-            module.verify(article, site, files, files[0])
+            product.verify(site, files, files[0], article)

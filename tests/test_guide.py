@@ -374,7 +374,7 @@ def test_a_combined_guide_without_the_disclaimer_is_never_moved_into_build(proje
     end.write_text(end.read_text().replace("{{ disclaimer(blocks) }}", ""))
     result = invoke("guide", "--bundle", cwd=project_copy)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert ("build/guides/patient-guide.epub: error: guide: the medical disclaimer is missing from the last "
+    assert ("build/guides/patient-guide.epub: error: combined guide: the medical disclaimer is missing from the last "
             "document (about.xhtml)") in result.stderr
     assert not (project_copy / "build/guides/patient-guide.epub").exists()
     assert not (project_copy / ".build-tmp").exists()

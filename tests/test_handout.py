@@ -41,21 +41,22 @@ class _Records(logging.Handler):
 
 def _build_in_process(root: Path, out: Path, sources: Path | None, variant: str) -> tuple[Path, list[str]]:
     """Build one handout with the pipeline's own functions, listening to every logger it may warn on."""
-    from publishing import handout
+    from publishing.products import PRODUCTS
+    handout = PRODUCTS["handout"]
     from publishing.article import load_article
     from publishing.site import load_site
 
     site = load_site(root, sources=sources, out=out)
-    source = next(p for p in sorted(site.project.sources.glob("*.md")) if not p.name.startswith("_"))
-    article = load_article(source, site.settings, site.project.sources)
+    source = next(p for p in sorted(site.folders.sources.glob("*.md")) if not p.name.startswith("_"))
+    article = load_article(source, site.settings, site.folders.sources)
     listener = _Records()
     loggers = [logging.getLogger(name) for name in ("weasyprint", "publishing")]
     for logger in loggers:
         logger.addHandler(listener)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        [pdf] = handout.build(article, site, out, variant=variant)
-        handout.verify(article, site, [pdf], pdf)
+        [pdf] = handout.build(article, site, out, variant)
+        handout.verify(site, [pdf], pdf, article)
     finally:
         for logger in loggers:
             logger.removeHandler(listener)
@@ -351,7 +352,7 @@ def test_with_a_web_address_the_handout_has_a_qr_code_that_opens_it(with_web_add
 def test_the_fetcher_serves_generated_images_and_nothing_outside_the_project(tmp_path):
     from weasyprint.urls import FatalURLFetchingError
 
-    from publishing.handout import _fetcher_types
+    from publishing.products.handout.render import _fetcher_types
     from publishing.resources import allowed_roots
 
     ProjectFetcher, _ = _fetcher_types()
@@ -428,7 +429,7 @@ def test_the_qr_code_follows_the_clinics_article_address_pattern(project_copy):
     settings = project_copy / "pyproject.toml"
     settings.write_text(settings.read_text().replace('web_address = ""', 'web_address = "https://www.example.org/"')
                         .replace('article_url = ""', 'article_url = "https://www.example.org/guides/{slug}/"'))
-    from publishing.handout import qr_code
+    from publishing.products.handout.render import qr_code
     from publishing.settings import load_settings
     loaded = load_settings(settings)
     assert qr_code(loaded, SAMPLE).target == f"https://www.example.org/guides/{SAMPLE}/"

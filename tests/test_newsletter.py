@@ -155,7 +155,7 @@ def test_no_line_over_998_bytes_and_no_control_characters(which, sample_build, e
 
 
 def test_long_style_lines_are_broken_without_changing_the_page():
-    from publishing.newsletter import fold_long_lines
+    from publishing.products.newsletter.fold import fold_long_lines
     style = ";".join(f"margin-top: {n}px" for n in range(120))
     words = " ".join(f"word{n}" for n in range(400))
     html = (f'<p class="a" style="{style}">{words} <a href="https://example.org/{"x" * 300}">link</a></p>'
@@ -220,7 +220,7 @@ def test_required_blocks_in_html_and_text(sample_build):
 
 @pytest.mark.parametrize("profile", ["mailchimp", "sendgrid", "smtp"])
 def test_the_footer_merge_tags_survive_inlining_byte_for_byte(profile):
-    from publishing.newsletter import compose
+    from publishing.products.newsletter.compose import compose
     from publishing.settings import NewsletterProfile
     from publishing.site import Site, load_site
 
@@ -229,9 +229,9 @@ def test_the_footer_merge_tags_survive_inlining_byte_for_byte(profile):
     values = {**profiles[profile]}
     if profile == "smtp":  # the clinic has not given real values yet
         values = {"unsubscribe_url": "mailto:unsubscribe@example.org?subject=unsubscribe", "postal_address": POSTAL}
-    site = Site(site.project, dataclasses.replace(site.settings, newsletter=NewsletterProfile(profile, **values)))
+    site = Site(site.folders, dataclasses.replace(site.settings, newsletter=NewsletterProfile(profile, **values)))
     from publishing.article import load_article
-    article = load_article(ROOT / "sources" / f"{SAMPLE}.md", site.settings, site.project.sources)
+    article = load_article(ROOT / "sources" / f"{SAMPLE}.md", site.settings, site.folders.sources)
     edition = compose(article, site)
     assert f'href="{values["unsubscribe_url"]}"' in edition.html
     assert f">{values['postal_address']}</p>" in edition.html
@@ -284,10 +284,11 @@ def test_the_eml_carries_both_parts_and_both_blocks(sample_build):
 
 def test_the_same_source_gives_the_same_eml(sample_build):
     from publishing.article import load_article
-    from publishing.newsletter import compose, message_bytes
+    from publishing.products.newsletter.compose import compose
+    from publishing.products.newsletter.message import message_bytes
     from publishing.site import load_site
     site = load_site(ROOT)
-    article = load_article(ROOT / "sources" / f"{SAMPLE}.md", site.settings, site.project.sources)
+    article = load_article(ROOT / "sources" / f"{SAMPLE}.md", site.settings, site.folders.sources)
     assert message_bytes(compose(article, site), article, site) == newsletter_files(sample_build, SAMPLE)["eml"].read_bytes()
 
 
@@ -313,7 +314,7 @@ def test_check_proves_the_blocks_in_the_eml_too(project_copy):
 # --- Length ----------------------------------------------------------------------------------------
 
 def test_a_long_article_is_cut_at_a_section_and_points_to_the_rest(email_project):
-    from publishing.newsletter import shortening
+    from publishing.products.newsletter.compose import shortening
     files = newsletter_files(email_project / "build", LONG)
     raw = files["html"].read_bytes()
     assert 60_000 < len(raw) <= 82_000
@@ -343,11 +344,11 @@ def test_a_long_article_is_cut_at_a_section_and_points_to_the_rest(email_project
 
 def test_without_a_web_address_readers_are_invited_to_call(email_project):
     from publishing.article import load_article
-    from publishing.newsletter import compose
+    from publishing.products.newsletter.compose import compose
     from publishing.site import Site, load_site
     site = load_site(email_project)
-    site = Site(site.project, dataclasses.replace(site.settings, web_address=""))
-    article = load_article(email_project / "sources" / f"{LONG}.md", site.settings, site.project.sources)
+    site = Site(site.folders, dataclasses.replace(site.settings, web_address=""))
+    article = load_article(email_project / "sources" / f"{LONG}.md", site.settings, site.folders.sources)
     edition = compose(article, site)
     assert edition.shortened and len(edition.html.encode()) + edition.html.count("\n") <= 82_000
     continuation = lxml.html.fromstring(edition.html).xpath("//p[@class='continue']")[0]
@@ -359,7 +360,7 @@ def test_without_a_web_address_readers_are_invited_to_call(email_project):
 def test_an_opening_too_long_to_cut_is_a_clear_error(tmp_path):
     from publishing.article import load_article
     from publishing.errors import PublishingError
-    from publishing.newsletter import compose
+    from publishing.products.newsletter.compose import compose
     from publishing.site import load_site
     source = tmp_path / "endless.md"
     source.write_text("---\ntitle: Endless\ndescription: No sections.\nauthor: Care Team\n---\n\n"

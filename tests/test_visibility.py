@@ -336,7 +336,7 @@ def every_variant(tmp_path_factory):
 @pytest.mark.parametrize("damaged, label", [
     (f"handouts/{SAMPLE}.large-print.pdf", "handout (large-print)"),
     (f"handouts/{SAMPLE}.print-shop.pdf", "handout (print-shop)"),
-    ("guides/patient-guide.epub", "guide"),
+    ("guides/patient-guide.epub", "combined guide"),
 ])
 def test_check_fails_when_any_variants_file_is_damaged_and_names_it(every_variant, tmp_path, damaged, label):
     import shutil

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class Project:
+class Folders:
     """The folders one build reads from and writes to."""
 
     root: Path
@@ -22,7 +22,7 @@ class Project:
 
     @classmethod
     def at(cls, root: Path, *, sources: Path | str | None = None,
-           out: Path | str | None = None) -> "Project":
+           out: Path | str | None = None) -> "Folders":
         # Folders given on the command line are relative to where the user is, like any shell path.
         root = Path(root).resolve()
         return cls(

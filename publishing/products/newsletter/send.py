@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from . import newsletter
-from .errors import PublishingError
-from .site import Site
+from . import Newsletter
+from .compose import footer_postal_address
+from .message import message_parts, read_message, usable_unsubscribe_url
+from .verify import verify_message
+from ...errors import PublishingError
+from ...site import Site
 
 # Recognisable merge-tag syntax of the email services (Mailchimp, SendGrid, Campaign Monitor...).
 _MERGE_TAG = re.compile(r"\*\|.*?\|\*|\{\{.*?\}\}|%%.*?%%|\[[A-Za-z_]+\]")
@@ -90,13 +93,13 @@ def refusals(site: Site) -> list[str]:
     problems = []
     if not settings.sender_address or "@" not in parseaddr(settings.sender_address)[1]:
         problems.append("'sender_address' is empty: the message would have no From address")
-    address = newsletter.footer_postal_address(settings)
+    address = footer_postal_address(settings)
     if not address:
         problems.append("'postal_address' is empty: CAN-SPAM requires the sender's postal address")
     elif _MERGE_TAG.search(address):
         problems.append(f"the postal address '{address}' is a merge tag that nothing fills in over SMTP")
     unsubscribe = settings.newsletter.unsubscribe_url
-    if not newsletter.usable_unsubscribe_url(unsubscribe):
+    if not usable_unsubscribe_url(unsubscribe):
         what = f"'{unsubscribe}' is not" if unsubscribe else "there is no"
         problems.append(f"{what} an unsubscribe link a recipient can use (newsletter profile "
                         f"'{settings.newsletter.name}'; a merge tag is filled in only by an email service)")
@@ -115,20 +118,20 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
     if not (address.isascii() and re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address)):
         raise PublishingError(None, f"'{recipient}' is not an email address", hint="give --to name@example.org")
 
-    folder = site.project.out / newsletter.FOLDER
+    folder = site.folders.out / Newsletter.folder
     eml = folder / f"{slug}.eml"
     if not eml.is_file():
         raise PublishingError(eml, "the newsletter is not built",
                               hint="run 'invoke build --only newsletter' first (and check the slug)")
-    newsletter.verify_message(eml, site, eml)
-    message = newsletter.read_message(eml)
-    text, _ = newsletter.message_parts(message)
+    verify_message(eml, site, eml)
+    message = read_message(eml)
+    text, _ = message_parts(message)
     stale = []
     if parseaddr(message.get("From", ""))[1] != parseaddr(settings.sender_address)[1]:
         stale.append("its From address")
     if message.get("List-Unsubscribe") != f"<{settings.newsletter.unsubscribe_url}>":
         stale.append("its unsubscribe link")
-    if " ".join(newsletter.footer_postal_address(settings).split()) not in " ".join(text.split()):
+    if " ".join(footer_postal_address(settings).split()) not in " ".join(text.split()):
         stale.append("the postal address")
     if stale:
         raise PublishingError(eml, f"the built message differs from the settings in {', '.join(stale)}",

@@ -1,39 +1,35 @@
-"""The print-ready PDF handout (WeasyPrint): Letter or A4, tagged PDF/UA-1, fonts embedded."""
+"""The handout's layout: the template rendered, WeasyPrint laying it out with the project's fonts
+and stylesheets, a fetcher that serves only the project's files."""
 
 from __future__ import annotations
 
 import atexit
 import functools
 import io
-import logging
 import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import proof
-from .article import Article
-from .errors import PublishingError, RequiredBlockFailure
-from .resources import FONT_FACES, FONT_FAMILY, allowed_roots, font_dir, font_face_css, local_path
-from .site import Site
-from .templates import render
-
-NAME = "handout"
-FOLDER = "handouts"
-SUFFIX = ".pdf"
+from ...article import Article
+from ...errors import PublishingError
+from ...resources import allowed_roots, font_face_css, local_path
+from ...site import Site
+from ...templates import render
+from .fonts import warn_about_fallback_fonts
 
 # variant -> (extra stylesheet in layouts/handout/, PDF variant, file-name infix)
-VARIANTS = {
+VARIANT_SETTINGS = {
     "office": (None, "pdf/ua-1", ""),
     "large-print": ("large-print.css", "pdf/ua-1", ".large-print"),
     "print-shop": ("print-shop.css", "pdf/x-4", ".print-shop"),
 }
 
+
 # Images the build makes itself (the QR code) are served under this scheme from memory,
 # so the fetcher never needs to write a temporary file or open anything outside the project.
 GENERATED_SCHEME = "generated"
 
-log = logging.getLogger("publishing.handout")
 
 
 @dataclass(frozen=True)
@@ -53,6 +49,7 @@ class QrCode:
         return f"QR code: scan it with a phone camera to open {self.target}"
 
 
+
 def qr_code(settings, slug: str) -> QrCode | None:
     """The QR code to the article online; none when the clinic has given no address (never an invented URL)."""
     target = settings.article_web_address(slug)
@@ -66,48 +63,44 @@ def qr_code(settings, slug: str) -> QrCode | None:
     return QrCode(target=target, svg=buffer.getvalue())
 
 
-def output_names(article: Article, variant: str = "office") -> list[str]:
-    """The files of one variant; the first is the one staff print."""
-    return [f"{article.slug}{VARIANTS[variant][2]}{SUFFIX}"]
 
-
-def build(article: Article, site: Site, workdir: Path, variant: str = "office") -> list[Path]:
-    """Render the handout into ``workdir``; return the file written."""
+def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None:
+    """Lay the article out with WeasyPrint and write the PDF of one variant to ``target``."""
     weasyprint = _weasyprint()
-    layouts = site.project.layouts
+    layouts = site.folders.layouts
     qr = qr_code(site.settings, article.slug)
     html = render(layouts, "handout/handout.html", article=article, settings=site.settings,
                   blocks=site.blocks, variant=variant, qr_code=qr,
                   date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "")
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
-    fetcher = ProjectFetcher(allowed_roots(site.project.sources, layouts), generated)
-    pdf_variant = VARIANTS[variant][1]
+    fetcher = ProjectFetcher(allowed_roots(site.folders.sources, layouts), generated)
+    pdf_variant = VARIANT_SETTINGS[variant][1]
     fonts, stylesheets = _site_stylesheets(site, variant)
-    target = workdir / output_names(article, variant)[0]
     try:
         options = {"stylesheets": stylesheets, "pdf_variant": pdf_variant, "pdf_tags": True}
         document = weasyprint.HTML(string=html, base_url=article.source.parent.as_uri() + "/",
                                    url_fetcher=fetcher).render(font_config=fonts, **options)
         if pdf_variant.startswith("pdf/x"):
-            _stable_document_id(document, f"{article.slug}{VARIANTS[variant][2]}:{html}")
+            _stable_document_id(document, f"{article.slug}{VARIANT_SETTINGS[variant][2]}:{html}")
         document.write_pdf(target, **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
-    _warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()},
-                               html)
-    return [target]
+    warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()},
+                              html)
+
 
 
 def _site_stylesheets(site: Site, variant: str):
-    layouts = site.project.layouts
-    sheet = VARIANTS[variant][0]
+    layouts = site.folders.layouts
+    sheet = VARIANT_SETTINGS[variant][0]
     css = [font_face_css(), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
     if sheet:
         css.append((layouts / "handout" / sheet).read_text(encoding="utf-8"))
     if site.settings.paper_size != "letter":
         css.append(f"@page {{ size: {site.settings.page_size}; }}")
-    return _stylesheets(tuple(css), layouts, allowed_roots(site.project.sources, layouts))
+    return _stylesheets(tuple(css), layouts, allowed_roots(site.folders.sources, layouts))
+
 
 
 @functools.lru_cache(maxsize=8)
@@ -125,88 +118,11 @@ def _stylesheets(css: tuple[str, ...], layouts: Path, roots: tuple[Path, ...]):
                                   base_url=(layouts / "handout").as_uri() + "/") for text in css]
 
 
+
 # Release the cached font configurations while the interpreter still works: left to the final
 # teardown, WeasyPrint's FontConfiguration.__del__ prints "Exception ignored" noise.
 atexit.register(_stylesheets.cache_clear)
 
-
-def verify(article: Article, site: Site, files: list[Path], shown_as: Path) -> None:
-    """Page 1 shows the crisis information before the article, the last page the disclaimer; both visible
-    (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in contrast)."""
-    from .proof.pdf import PdfText
-    blocks = site.blocks
-    with PdfText(files[0], product=NAME, shown_as=shown_as) as pdf:
-        last = len(pdf) - 1
-        proof.require_in_pdf(pdf, 0, blocks.crisis, product=NAME, where="page 1", shown_as=shown_as,
-                             title_at_least=pdf.body_points())
-        proof.require_in_pdf(pdf, last, blocks.disclaimer, product=NAME, where=f"the last page (page {last + 1})",
-                             shown_as=shown_as)
-        # The article's first words must come after the crisis block (they may also occur before it, in the
-        # title, when the article is short).
-        opening = proof.opening_words(article.plain_text) if article is not None else ""
-        crisis_ends = pdf.find(0, blocks.crisis.proof_texts[-1]).stop - 1
-        if pdf.find(0, opening) is not None and pdf.find(0, opening, after=crisis_ends) is None:
-            raise RequiredBlockFailure(
-                shown_as, f"{NAME}: on page 1 the {blocks.crisis.name} comes after the article's text begins",
-                hint="the reader must meet it first: place the crisis() macro before the article in the layout")
-
-
-def pdf_fonts(pdf) -> dict[str, bool]:
-    """Each font a PDF uses (subset prefix such as 'ABCDEF+' removed) and whether its file is embedded.
-
-    ``pdf`` is a path or an open pypdf reader. Fonts inside form XObjects (SVG pictures) count too."""
-    from pypdf import PdfReader
-    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf)
-    fonts: dict[str, bool] = {}
-    seen: set[int] = set()
-
-    def collect(resources) -> None:
-        resources = resources.get_object() if resources is not None else {}
-        for font in resources.get("/Font", {}).values():
-            font = font.get_object()
-            name = str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1]
-            owner = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            descriptor = owner.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            fonts[name] = font.get("/Subtype") == "/Type3" or any(
-                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-        for reference in resources.get("/XObject", {}).values():
-            if reference.idnum not in seen:
-                seen.add(reference.idnum)
-                collect(reference.get_object().get("/Resources"))
-
-    for page in reader.pages:
-        collect(page.get("/Resources"))
-    return fonts
-
-
-def _warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
-    """Pango silently borrows a glyph the shipped font lacks from whatever the machine has
-    (DejaVu here, something else on a clinic PC): say which font and which characters."""
-    borrowed = sorted(name for name in used_fonts if not name.startswith("Atkinson-Hyperlegible"))
-    if not borrowed:
-        return
-    import html as html_module
-    text = html_module.unescape(re.sub(r"<[^>]*>", " ", html))
-    missing = sorted({char for char in text if not char.isspace() and ord(char) not in _font_characters()})
-    fallback = ", ".join(borrowed)
-    if missing:
-        shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:8])
-        log.warning("%s is not in %s and prints in a system font (%s): replace it in the source",
-                    shown, FONT_FAMILY, fallback)
-    else:
-        log.warning("a character the layout adds (a hyphen, list marker or quote from CSS) is not in %s "
-                    "and prints in a system font (%s): set one the font has in layouts/handout/",
-                    FONT_FAMILY, fallback)
-
-
-@functools.cache
-def _font_characters() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-    covered: set[int] = set()
-    for file, _, _ in FONT_FACES:
-        covered.update(TTFont(font_dir() / file, lazy=True).getBestCmap())
-    return frozenset(covered)
 
 
 def _stable_document_id(document, seed: str) -> None:
@@ -220,6 +136,7 @@ def _stable_document_id(document, seed: str) -> None:
         return re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable.encode(), generate(*args, **kwargs))
 
     metadata.generate_rdf_metadata = generate_rdf_metadata
+
 
 
 @functools.cache
@@ -248,6 +165,7 @@ def _weasyprint():
     finally:
         ctypes.util.find_library = find_library
     return weasyprint
+
 
 
 @functools.cache
@@ -286,3 +204,4 @@ def _fetcher_types():
             return URLFetcherResponse(url, body=path.read_bytes())
 
     return ProjectFetcher, Refused
+

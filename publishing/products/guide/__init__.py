@@ -1,0 +1,138 @@
+"""The EPUB 3 patient guide (ebooklib): one per article, and the combined guide that binds several.
+
+Clean under EPUBCheck (not even a usage message) and Ace by DAISY, the same bytes from the
+same source, and accessibility metadata derived from what the book holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ... import proof
+from ...errors import PublishingError, RequiredBlockFailure
+from .. import Product
+
+SUFFIX = ".epub"
+COMBINED_SLUG = "patient-guide"
+STYLESHEET = "guide/guide.css"   # in layouts/; the book carries it as style.css
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The articles the combined guide binds, in reading order."""
+
+    articles: tuple
+    source: Path          # the folder they came from: what the build reports the bundle by
+    slug: str = COMBINED_SLUG
+
+
+class Guide(Product):
+    name = "guide"
+    folder = "guides"
+    layouts = ("guide",)
+
+    def output_names(self, article, variant: str) -> list[str]:
+        return [f"{article.slug}{SUFFIX}"]
+
+    def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
+        from .book import Book, Chapter, epub_bytes, identifier
+        book = Book(identifier=identifier(article.slug), title=article.title, subtitle="A guide for patients",
+                    description=article.description, lang=article.lang,
+                    chapters=(Chapter(article, "article.xhtml"),))
+        target = workdir / self.output_names(article, variant)[0]
+        target.write_bytes(epub_bytes(book, site))
+        return [target]
+
+    def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
+        """A reading system opens the book on the crisis information and ends it with the disclaimer,
+        both visible."""
+        from ...proof.cascade import cached_stylesheet
+        from ...proof.epub import Epub
+
+        blocks = site.blocks
+        source_css = cached_stylesheet((site.folders.layouts / STYLESHEET).read_text(encoding="utf-8"),
+                                       f"layouts/{STYLESHEET}")
+        with Epub(files[0], product=self.name, shown_as=shown_as) as book:
+            readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
+            first, last = readable[0], readable[-1]
+            for name, block, which in ((first, blocks.crisis, "first"), (last, blocks.disclaimer, "last")):
+                _, visibility = book.visibility(name, {"style.css": source_css.origin}, [source_css])
+                proof.require_in_markup(visibility, block, product=self.name, where=f"the {which} document ({name})",
+                                        shown_as=shown_as)
+            # Reading systems open a book at its start-of-reading landmark: there, the crisis information.
+            for what, start in (("start-of-reading landmark (bodymatter)", book.landmark("bodymatter")),
+                                ("EPUB 2 guide's 'text' reference", book.guide.get("text", first))):
+                if start != first:
+                    raise RequiredBlockFailure(
+                        shown_as, f"{self.name}: the {what} opens the book on {start or 'nothing'}, after the "
+                        f"{blocks.crisis.name} ({first})",
+                        hint="point it at the crisis page, so a reader app that opens books there shows it first")
+
+    def warm_up(self, site) -> None:
+        """Import ebooklib, lxml and Pillow before worker processes are forked."""
+        import ebooklib.epub  # noqa: F401
+        import lxml.html  # noqa: F401
+        from PIL import Image, ImageDraw, ImageFont  # noqa: F401
+
+    def describe(self, file_name: str) -> str:
+        return "EPUB guide"
+
+
+class CombinedGuide(Guide):
+    """Every article (or those named) bound into one book: `invoke guide --bundle`."""
+
+    name = "combined guide"
+    per_article = False
+
+    def output_names(self, bundle, variant: str) -> list[str]:
+        return [f"{bundle.slug}{SUFFIX}"]
+
+    def build(self, bundle, site, workdir: Path, variant: str) -> list[Path]:
+        from .book import Book, Chapter, epub_bytes, identifier
+        articles = bundle.articles
+        clinic = site.settings.clinic_name
+        titles = "; ".join(article.title for article in articles)
+        book = Book(
+            identifier=identifier("bundle:" + self.output_names(bundle, variant)[0]),  # no slug has a colon
+            title=f"{clinic} Patient Guide",
+            subtitle=f"{len(articles)} articles for patients" if len(articles) > 1 else "A guide for patients",
+            description=f"Patient education from {clinic}, in one book: {titles}",
+            lang=site.settings.default_lang,
+            # Slugs hold no "--", so "<slug>--<id>" can never equal another chapter's id.
+            chapters=tuple(Chapter(article, f"chapter-{article.slug}.xhtml", f"{article.slug}--")
+                           for article in articles),
+        )
+        target = workdir / self.output_names(bundle, variant)[0]
+        target.write_bytes(epub_bytes(book, site))
+        return [target]
+
+    def rebuild_command(self, variant: str) -> str:
+        return "invoke guide --bundle"
+
+    def describe(self, file_name: str) -> str:
+        return "Combined patient guide"
+
+
+def bundle_articles(site, slugs: list[str] | None) -> tuple[list, list[PublishingError]]:
+    """The articles to bind, in the order asked for (default: every article, as discovered),
+    and every mistake found on the way, so one run reports them all."""
+    from ...catalogue import load_articles
+
+    articles, load_errors = load_articles(site)
+    by_slug = {article.slug: article for article in articles}
+    if not slugs:
+        return articles, load_errors
+    wanted = list(dict.fromkeys(slugs))
+    missing = [slug for slug in wanted if slug not in by_slug]
+    errors = list(load_errors)
+    if missing:
+        # A listed article may be one that failed to load: show why, beside what is missing.
+        failed = {error.path.stem for error in load_errors if error.path is not None}
+        errors += [PublishingError(site.folders.sources, f"no article with the slug '{slug}'",
+                                   hint=f"choose from {', '.join(sorted(by_slug)) or '(none)'}")
+                   for slug in missing if slug not in failed]
+    return [by_slug[slug] for slug in wanted if slug in by_slug], errors
+
+
+PRODUCTS = {"guide": Guide(), "combined guide": CombinedGuide()}

@@ -1,0 +1,278 @@
+"""One EPUB, from one article or several: its package, documents, contents and accessibility metadata.
+
+ebooklib assembles the package; the archive is then rewritten for reproducibility (archive.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import io
+import itertools
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from ...article import Article
+from ...characters import without_invisible as _xml
+from ...errors import PublishingError
+from ...site import Site
+from ...templates import render
+from .archive import reproducible
+from .cover import cover_png
+
+# A fixed namespace, so a book's identifier is the same on every build.
+IDENTIFIER_NAMESPACE = uuid.UUID("5b0f3c1e-8a52-4c51-9d3e-6f1d2a7b9c40")
+
+
+COVER_IMAGE = "cover.png"
+
+CONTACT_TITLE = "Questions? Talk with us"
+
+# The end document keeps its name: staff and tests know "about.xhtml" as the guide's last page.
+FIXED_DOCUMENTS = ("cover.xhtml", "crisis.xhtml", "nav.xhtml", "about.xhtml")
+
+
+# The media types EPUB 3.3 reading systems must show; anything else would need a fallback.
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml", ".webp": "image/webp"}
+
+
+def identifier(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One article inside a book: its document, and the prefix that keeps its ids unique in the book."""
+
+    article: Article
+    file_name: str
+    id_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Book:
+    """What one EPUB holds, whether one article or the bound guide."""
+
+    identifier: str
+    title: str
+    subtitle: str           # the line under the title on the cover
+    description: str
+    lang: str
+    chapters: tuple[Chapter, ...]
+
+    @property
+    def articles(self) -> list[Article]:
+        return [chapter.article for chapter in self.chapters]
+
+    @property
+    def date(self) -> dt.datetime:
+        # The newest article dates the book: reproducible, never the clock (see dates.py).
+        return max(article.date for article in self.articles)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(dict.fromkeys([self.lang, *(article.lang for article in self.articles)]))
+
+
+def epub_bytes(book: Book, site: Site) -> bytes:
+    """The finished EPUB: ebooklib's archive with its gaps filled, entries in a fixed order and time."""
+    from ebooklib import epub
+
+    layouts, settings, blocks = site.folders.layouts, site.settings, site.blocks
+    images = _image_names(book, site)
+    epub_book = epub.EpubBook()
+    epub_book.set_identifier(book.identifier)
+    epub_book.set_title(_xml(book.title))
+    epub_book.set_language(book.lang)
+    for language in book.languages[1:]:
+        epub_book.add_metadata("DC", "language", language)
+    for number, author in enumerate(dict.fromkeys(article.author for article in book.articles), start=1):
+        epub_book.add_author(_xml(author), uid=f"creator-{number}")
+    epub_book.add_metadata("DC", "description", _xml(book.description))
+    epub_book.add_metadata("DC", "publisher", settings.clinic_name)
+    for category in dict.fromkeys(article.category for article in book.articles if article.category):
+        epub_book.add_metadata("DC", "subject", _xml(category))
+    epub_book.add_metadata("DC", "date", book.date.strftime("%Y-%m-%d"))
+    for prop, value in accessibility_metadata(book, settings.clinic_name):
+        epub_book.add_metadata(None, "meta", value, {"property": prop})
+    # Older reading systems (EPUB 2) find the cover image by this meta, EPUB 3 ones by the manifest.
+    epub_book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+
+    epub_book.add_item(epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
+                                     content=(layouts / "guide/guide.css").read_bytes()))
+    cover_image = epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE)
+    cover_image.content = cover_png(book.title, book.subtitle, settings)
+    epub_book.add_item(cover_image)
+    for path, name in images.items():
+        epub_book.add_item(epub.EpubImage(uid=f"image-{len(epub_book.items)}", file_name=name,
+                                          media_type=IMAGE_TYPES[path.suffix.lower()], content=path.read_bytes()))
+
+    context = dict(settings=settings, blocks=blocks, contact_title=CONTACT_TITLE)
+
+    def document(uid: str, title: str, file_name: str, template: str, lang: str = book.lang, **extra):
+        item = epub.EpubHtml(uid=uid, title=_xml(title), file_name=file_name, lang=lang)
+        item.set_content(_xml(render(layouts, f"guide/{template}", **context, **extra)))
+        # A relative link (not add_item's manifest path), so the sheet resolves from any document.
+        item.add_link(href="style.css", rel="stylesheet", type="text/css")
+        epub_book.add_item(item)
+        return item
+
+    cover = document("cover", "Cover", "cover.xhtml", "cover.xhtml", book=book, cover_image=COVER_IMAGE,
+                     cover_alt=cover_alt(book, settings.clinic_name))
+    crisis = document("crisis", blocks.crisis.title, "crisis.xhtml", "crisis.xhtml")
+    chapters = [document(f"chapter-{number}", chapter.article.title, chapter.file_name, "article.xhtml",
+                         lang=chapter.article.lang, article=chapter.article, id_prefix=chapter.id_prefix,
+                         body_html=chapter_body(chapter, images))
+                for number, chapter in enumerate(book.chapters, start=1)]
+    end = document("end", "About this guide", "about.xhtml", "end.xhtml")
+
+    epub_book.toc = _table_of_contents(book, blocks)
+    epub_book.add_item(epub.EpubNcx())
+    nav = epub.EpubNav(title="Contents")
+    nav.add_link(href="style.css", rel="stylesheet", type="text/css")
+    epub_book.add_item(nav)
+    # The crisis information comes right after the cover, before even the contents.
+    epub_book.spine = [cover, crisis, nav, *chapters, end]
+    epub_book.guide = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+                       {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+                       # Where reading starts (EPUB 3 'bodymatter' landmark too): the crisis information,
+                       # so a reader app that opens books there never skips it.
+                       {"type": "text", "href": "crisis.xhtml", "title": _xml(blocks.crisis.title)}]
+
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, epub_book, {"mtime": book.date, "epub3_pages": False,
+                                        "play_order": {"enabled": True}})
+    return reproducible(buffer.getvalue(), book.date.timetuple()[:6], book.lang)
+
+
+def _table_of_contents(book: Book, blocks) -> list:
+    """Crisis, each article with its sections (h2, and h3 under them), then the end matter."""
+    from ebooklib import epub
+    numbers = itertools.count(1)
+
+    def link(href: str, title: str):
+        return epub.Link(href, _xml(title), f"toc-{next(numbers)}")
+
+    toc: list = [link("crisis.xhtml", blocks.crisis.title)]
+    for chapter in book.chapters:
+        sections: list[list] = []
+        for heading in chapter.article.headings:
+            entry = link(f"{chapter.file_name}#{chapter.id_prefix}{heading.id}", heading.title)
+            if heading.level == 3 and sections:
+                sections[-1][1].append(entry)
+            else:
+                sections.append([entry, []])
+        children = [(entry, nested) if nested else entry for entry, nested in sections]
+        top = link(chapter.file_name, chapter.article.title)
+        toc.append((top, children) if children else top)
+    toc.append(link("about.xhtml", CONTACT_TITLE))
+    toc.append(link(f"about.xhtml#{blocks.disclaimer.id}", blocks.disclaimer.title))
+    return toc
+
+
+def chapter_body(chapter: Chapter, images: dict[Path, str]) -> str:
+    """The article's body for its chapter: ids prefixed, images renamed, notes marked for readers."""
+    import lxml.html
+
+    article = chapter.article
+    fragment = lxml.html.fragment_fromstring(_xml(article.body_html), create_parent="div")
+    prefix = chapter.id_prefix
+    if prefix:
+        for element in fragment.iter():
+            if element.get("id"):
+                element.set("id", prefix + element.get("id"))
+            href = element.get("href")
+            if href and href.startswith("#") and len(href) > 1:
+                element.set("href", "#" + prefix + href[1:])
+    sources = {image.src: image.path for image in article.images}
+    for image in fragment.iter("img"):
+        image.set("src", quote(images[sources[image.get("src")]]))
+    # Reading systems show a note in a pop-up when the reference and the notes say what they are.
+    for note_ref in fragment.xpath("//a[contains(concat(' ', @class, ' '), ' footnote-ref ')]"):
+        note_ref.set("epub:type", "noteref")
+        note_ref.set("role", "doc-noteref")
+    for notes in fragment.xpath("//div[contains(concat(' ', @class, ' '), ' footnote ')]"):
+        notes.set("epub:type", "endnotes")
+        notes.set("role", "doc-endnotes")
+    for back_link in fragment.xpath("//a[contains(concat(' ', @class, ' '), ' footnote-backref ')]"):
+        back_link.set("role", "doc-backlink")
+    return html.escape(fragment.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in fragment)
+
+
+def _image_names(book: Book, site: Site) -> dict[Path, str]:
+    """Each image file once, named by its path inside sources/; a clash gets the content's hash."""
+    reserved = {name.lower() for name in (*FIXED_DOCUMENTS, "style.css", "toc.ncx", "content.opf", COVER_IMAGE)}
+    reserved |= {chapter.file_name.lower() for chapter in book.chapters}
+    names: dict[Path, str] = {}
+    sources = site.folders.sources.resolve()
+    for article in book.articles:
+        for image in article.images:
+            if image.path in names:
+                continue
+            suffix = image.path.suffix.lower()
+            if suffix not in IMAGE_TYPES:
+                raise PublishingError(article.source, f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG "
+                                      "file, which every e-reader can show", line=image.line,
+                                      hint="save it as a PNG or JPEG and link that file")
+            relative = image.path.relative_to(sources) if image.path.is_relative_to(sources) \
+                else Path(image.path.name)
+            # Only characters that need no escaping in a URL or a zip entry name.
+            name = "/".join(re.sub(r"[^A-Za-z0-9._-]+", "-", part) for part in relative.parts)
+            if name.lower() in reserved:
+                digest = hashlib.sha256(image.path.read_bytes()).hexdigest()[:10]
+                name = f"images/{Path(name).stem}-{digest}{suffix}"
+            reserved.add(name.lower())
+            names[image.path] = name
+    return names
+
+
+def cover_alt(book: Book, clinic_name: str) -> str:
+    return f"Cover: {book.title}. {book.subtitle}, from {clinic_name}."
+
+
+def accessibility_metadata(book: Book, evaluator: str) -> list[tuple[str, str]]:
+    """EPUB Accessibility 1.1 metadata, derived from what the book contains."""
+    bodies = [article.body_html for article in book.articles]
+    pictures = sum(len(article.images) for article in book.articles)
+    tables = sum(body.count("<table") for body in bodies)
+    notes = sum(body.count('class="footnote-ref"') for body in bodies)
+    # Every book has its cover picture (with a text alternative), so visual is always a mode.
+    metadata = [
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessModeSufficient", "textual,visual"),
+        ("schema:accessibilityFeature", "alternativeText"),
+        ("schema:accessibilityFeature", "ARIA"),
+        ("schema:accessibilityFeature", "displayTransformability"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityHazard", "none"),
+    ]
+    holds = f"{len(book.chapters)} articles" if len(book.chapters) > 1 else "one article"
+    extras = [f"{count} {noun}{'s' if count > 1 else ''} {what}" for count, noun, what in (
+        (pictures, "picture", "described in text"), (tables, "table", "with header cells"),
+        (notes, "note", "linked to and from the text")) if count]
+    summary = (f"This guide holds {holds}" + (f", with {_listed(extras)}" if extras else "") + ". "
+               "Headings mark every section and the table of contents lists them; the cover picture has a text "
+               "description. There is no fixed layout: text size, font, spacing and colours follow the reader's "
+               "settings. Phone numbers are links. Nothing flashes, moves or makes sound.")
+    metadata += [
+        ("schema:accessibilitySummary", summary),
+        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+        # The publisher makes the claim, on the strength of EPUBCheck and Ace in its tests.
+        ("a11y:certifiedBy", evaluator),
+    ]
+    return metadata
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+

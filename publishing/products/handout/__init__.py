@@ -1,0 +1,88 @@
+"""The print-ready PDF handout (WeasyPrint): Letter or A4, tagged PDF/UA-1, fonts embedded.
+
+Three variants: ``office`` for the clinic's printer, ``large-print`` for patients with low
+vision, ``print-shop`` (PDF/X-4 with bleed and crop marks) for a press.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ... import proof
+from ...errors import RequiredBlockFailure
+from .. import Product
+
+SUFFIX = ".pdf"
+# variant -> what its file name carries before the suffix
+INFIXES = {"office": "", "large-print": ".large-print", "print-shop": ".print-shop"}
+DESCRIPTIONS = {"office": "PDF handout", "large-print": "Large-print handout", "print-shop": "Print-shop handout"}
+
+
+class Handout(Product):
+    name = "handout"
+    folder = "handouts"
+    variants = tuple(INFIXES)
+    needs_weasyprint = True
+    preview = "picture"
+    layouts = ("handout",)
+
+    def output_names(self, article, variant: str) -> list[str]:
+        return [f"{article.slug}{INFIXES[variant]}{SUFFIX}"]
+
+    def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
+        from .render import render_pdf
+        target = workdir / self.output_names(article, variant)[0]
+        render_pdf(article, site, target, variant)
+        return [target]
+
+    def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
+        """Page 1 shows the crisis information before the article, the last page the disclaimer; both
+        visible (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in
+        contrast)."""
+        from ...proof.pdf import PdfText
+        blocks = site.blocks
+        with PdfText(files[0], product=self.name, shown_as=shown_as) as pdf:
+            last = len(pdf) - 1
+            proof.require_in_pdf(pdf, 0, blocks.crisis, product=self.name, where="page 1", shown_as=shown_as,
+                                 title_at_least=pdf.body_points())
+            proof.require_in_pdf(pdf, last, blocks.disclaimer, product=self.name,
+                                 where=f"the last page (page {last + 1})", shown_as=shown_as)
+            # The article's first words must come after the crisis block (they may also occur before
+            # it, in the title, when the article is short).
+            opening = proof.opening_words(subject.plain_text) if subject is not None else ""
+            crisis_ends = pdf.find(0, blocks.crisis.proof_texts[-1]).stop - 1
+            if pdf.find(0, opening) is not None and pdf.find(0, opening, after=crisis_ends) is None:
+                raise RequiredBlockFailure(
+                    shown_as, f"{self.name}: on page 1 the {blocks.crisis.name} comes after the article's text "
+                    "begins", hint="the reader must meet it first: place the crisis() macro before the article "
+                    "in the layout")
+
+    def gate_rows(self, slug: str, label: str, files: list[Path]):
+        """Tagged, titled, in a language, every font embedded."""
+        from pypdf import PdfReader
+
+        from ...gate.row import Row
+        from .fonts import pdf_fonts
+        reader = PdfReader(files[0])
+        catalog = reader.trailer["/Root"]
+        problems = []
+        if "/StructTreeRoot" not in catalog or not bool(catalog.get("/MarkInfo", {}).get("/Marked")):
+            problems.append("not a tagged PDF")
+        if not str(catalog.get("/Lang", "")):
+            problems.append("no document language")
+        if not (reader.metadata and reader.metadata.title):
+            problems.append("no title")
+        fonts = pdf_fonts(reader)
+        unembedded = sorted(name for name, embedded in fonts.items() if not embedded)
+        if unembedded:
+            problems.append(f"fonts not embedded: {', '.join(unembedded)}")
+        status, detail = ("fail", "; ".join(problems)) if problems else (
+            "pass", f"tagged, titled, language set; {len(fonts)} font(s), all embedded; {len(reader.pages)} page(s)")
+        return [Row(slug, label, "PDF tags and fonts", status, detail)]
+
+    def describe(self, file_name: str) -> str:
+        variant = next((v for v, infix in INFIXES.items() if infix and infix + SUFFIX in file_name), "office")
+        return DESCRIPTIONS[variant]
+
+
+PRODUCTS = {"handout": Handout()}

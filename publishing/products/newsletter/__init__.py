@@ -1,0 +1,100 @@
+"""The email newsletter: HTML with CSS inlined, its plain-text part, and both as a ready-to-send message.
+
+Written for real inboxes (limits.py): Gmail clips a message at about 102 KB and keeps one
+<style> in <head>; classic Outlook lays out with Word (tables, no media queries); mail
+servers reject lines over 998 bytes. An article too long for the budget is cut at a
+section boundary and ends with a "continue reading" line; the required blocks sit outside
+the article body, so they are never cut.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .. import Product
+from .limits import HTML_BUDGET, LINE_LIMIT, STYLE_LIMIT
+
+SUFFIXES = (".html", ".txt", ".eml")
+DESCRIPTIONS = {".html": "Newsletter (HTML)", ".txt": "Newsletter (plain text)", ".eml": "Newsletter (.eml)"}
+
+
+class Newsletter(Product):
+    name = "newsletter"
+    folder = "newsletters"
+    preview = "frame"
+    layouts = ("newsletter",)
+
+    def output_names(self, article, variant: str) -> list[str]:
+        return [f"{article.slug}{suffix}" for suffix in SUFFIXES]
+
+    def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
+        """The HTML, the text and the message, with CRLF line ends as mail needs; and beside them the
+        images the HTML links at image_base_url, at the same paths (one folder to upload)."""
+        from .compose import compose
+        from .message import message_bytes
+        edition = compose(article, site)
+        html_path, text_path, eml_path = (workdir / name for name in self.output_names(article, variant))
+        html_path.write_bytes(_crlf(edition.html).encode("utf-8"))
+        text_path.write_bytes(_crlf(edition.text).encode("utf-8"))
+        eml_path.write_bytes(message_bytes(edition, article, site))
+        files = [html_path, text_path, eml_path]
+        for image in edition.images:
+            path = workdir / image.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(image.data)
+            files.append(path)
+        return files
+
+    def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
+        from .verify import verify
+        verify(subject, site, files, shown_as)
+
+    def gate_rows(self, slug: str, label: str, files: list[Path]):
+        """What inboxes refuse or cut: the size budget, <style> placement and size, active content,
+        long lines, control characters."""
+        from ...gate.row import Row
+        raw = files[0].read_bytes()
+        html = raw.decode("utf-8", errors="replace")
+        problems = []
+        if len(raw) > HTML_BUDGET:
+            problems.append(f"{len(raw):,} bytes, over the {HTML_BUDGET:,}-byte budget (Gmail clips at ~102 KB)")
+        head, _, body = html.partition("</head>")
+        styles = re.findall(r"<style\b[^>]*>(.*?)</style>", head, flags=re.S | re.I)
+        if re.search(r"<style\b", body, flags=re.I):
+            problems.append("<style> outside <head> (Gmail drops it)")
+        if sum(len(s.encode()) for s in styles) > STYLE_LIMIT:
+            problems.append(f"<style> over {STYLE_LIMIT // 1024} KB (Gmail drops it)")
+        for tag in ("script", "form", "iframe", "object", "embed", "svg", "link"):
+            if re.search(rf"<{tag}\b", html, flags=re.I):
+                problems.append(f"contains <{tag}>")
+        if re.search(r"src=[\"']data:", html, flags=re.I):
+            problems.append("contains a base64 image")
+        long_lines = [n for n, line in enumerate(raw.split(b"\n"), 1) if len(line.rstrip(b"\r")) > LINE_LIMIT]
+        if long_lines:
+            problems.append(f"line {long_lines[0]} is longer than {LINE_LIMIT} characters (SMTP limit)")
+        if re.search(r"[\x80-\x9f]", html):
+            problems.append("contains C1 control characters")
+        rows = [Row(slug, label, "email rules", "fail" if problems else "pass",
+                    "; ".join(problems) or f"{len(raw) / 1024:.0f} KB of {HTML_BUDGET / 1000:.0f} KB; "
+                    "style only in <head>; no scripts, forms, frames or embedded images")]
+        if re.search(r'<meta name="x-shortened"', head) or 'class="continue"' in html:
+            rows.append(Row(slug, label, "length", "warn",
+                            "the article was shortened to fit the email budget; readers are pointed to the full guide"))
+        return rows
+
+    def warm_up(self, site) -> None:
+        """Import the inliner, html2text and lxml before worker processes are forked."""
+        import css_inline  # noqa: F401
+        import html2text  # noqa: F401
+        import lxml.html  # noqa: F401
+
+    def describe(self, file_name: str) -> str:
+        return DESCRIPTIONS.get(Path(file_name).suffix, file_name)
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+PRODUCTS = {"newsletter": Newsletter()}

@@ -1,0 +1,234 @@
+"""The newsletter's HTML: the template rendered, the article body made email-safe, the CSS inlined,
+and the article cut at a section when the message would pass the budget."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...article import Article
+from ...characters import without_invisible
+from ...errors import PublishingError
+from ...site import Site
+from ...templates import render
+from .fold import fold_long_lines
+from .limits import HTML_BUDGET, IMAGE_WIDTH
+from .plaintext import render_text
+
+
+@dataclass(frozen=True)
+class Shortening:
+    """How much of the article a shortened newsletter carries."""
+
+    kept: int    # sections (each begins with an h2) kept after the opening
+    total: int
+
+
+@dataclass(frozen=True)
+class HostedImage:
+    """An image the HTML links at image_base_url, and the bytes to upload there. It is written
+    beside the newsletter at the same path (build/newsletters/images/...): one folder to upload."""
+
+    path: str    # relative to image_base_url: its path under sources/, e.g. images/connections.png
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One newsletter as it is sent: both parts, the images it links, and whether it was cut."""
+
+    html: str
+    text: str
+    images: tuple[HostedImage, ...]
+    shortened: Shortening | None
+
+
+def compose(article: Article, site: Site) -> Edition:
+    """Render both parts; cut the article at an h2 when the HTML would pass HTML_BUDGET."""
+    body, images = email_body(article, site)
+    sections = _sections(body)
+    total = len(sections) - 1  # sections[0] is the opening, before the first h2
+
+    def page(kept: int) -> tuple[str, Shortening | None]:
+        shortened = Shortening(kept, total) if kept < total else None
+        return render_html(article, site, _joined(sections, kept), shortened), shortened
+
+    html, shortened = page(total)
+    if _size(html) > HTML_BUDGET:
+        # The size grows with every section kept: find the most that fit by bisection.
+        low, high = -1, total - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if _size(page(middle)[0]) <= HTML_BUDGET:
+                low = middle
+            else:
+                high = middle - 1
+        if low < 0:
+            raise PublishingError(
+                article.source, f"newsletter: even the opening before the first '##' heading makes "
+                f"{_size(page(0)[0]):,} bytes of HTML, over the {HTML_BUDGET:,}-byte budget",
+                hint="shorten the opening or start a '##' section earlier, so the email can be cut there")
+        html, shortened = page(low)
+    text = render_text(article, site, _joined(sections, shortened.kept if shortened else total), shortened)
+    return Edition(html=html, text=text, images=images, shortened=shortened)
+
+
+def _size(html: str) -> int:
+    """Bytes of the file as written, with CRLF line ends."""
+    return len(html.encode("utf-8")) + html.count("\n")
+
+
+def footer_postal_address(settings) -> str:
+    return settings.newsletter.postal_address or settings.postal_address
+
+
+def render_html(article: Article, site: Site, body_html: str, shortened: Shortening | None) -> str:
+    import css_inline
+
+    layouts, settings = site.folders.layouts, site.settings
+    page = render(layouts, "newsletter/newsletter.html", article=article, settings=settings,
+                  blocks=site.blocks, body_html=body_html, shortened=shortened,
+                  continue_url=settings.article_web_address(article.slug),
+                  responsive_css=_without_comments((layouts / "newsletter/responsive.css").read_text(encoding="utf-8")),
+                  unsubscribe_url=settings.newsletter.unsubscribe_url,
+                  postal_address=footer_postal_address(settings))
+    inliner = css_inline.CSSInliner(
+        inline_style_tags=False, keep_style_tags=True,  # the <style> in <head> holds only media queries
+        load_remote_stylesheets=False,                   # never the network at build time
+        extra_css=(layouts / "newsletter/newsletter.css").read_text(encoding="utf-8"),
+    )
+    return fold_long_lines(without_invisible(inliner.inline(_html5_as_div(page)))).rstrip("\n") + "\n"
+
+
+def _without_comments(css: str) -> str:
+    """Comments explain the stylesheet to us; they are only bytes in an inbox."""
+    return re.sub(r"/\*.*?\*/\s*", "", css, flags=re.DOTALL).strip()
+
+
+_SECTIONING = re.compile(r"<(/?)(aside|section)\b")
+
+
+def _html5_as_div(page: str) -> str:
+    """Classic Outlook drops the styles of HTML5 elements: the partials' <aside> and <section>
+    become <div> with the landmark role the element had (they carry aria-labelledby)."""
+    return _SECTIONING.sub(lambda m: "</div" if m.group(1) else '<div role="region"', page)
+
+
+def email_body(article: Article, site: Site):
+    """The article body as an lxml <div> for email, and the images it links at image_base_url.
+
+    Images get absolute https addresses, width and height; SVG is rasterised to PNG
+    (no email client shows SVG reliably). Without image_base_url an image is replaced by
+    its description. Figures become divs (HTML5 elements lose their styles in classic
+    Outlook).
+    """
+    import lxml.html
+    settings = site.settings
+    fragment = lxml.html.fragment_fromstring(without_invisible(article.body_html) or "<p></p>",
+                                             create_parent="div")
+    for table in fragment.iter("table"):
+        table.set("class", "data")
+        table.set("role", "table")
+    for element in list(fragment.iter("figure", "figcaption")):
+        element.set("class", element.tag)
+        if element.tag == "figure":
+            element.set("role", "figure")
+        element.tag = "div" if element.tag == "figure" else "p"
+    hosted: dict[str, HostedImage] = {}
+    by_src = {image.src: image for image in article.images}
+    for element in list(fragment.iter("img")):
+        source = by_src.get(element.get("src", ""))
+        if settings.image_base_url and source is not None:
+            image = _hosted_image(source, site)
+            hosted[image.path] = image
+            width, height = _pixel_size(image.data)
+            natural = width // 2 if source.path.suffix.lower() == ".svg" else width  # SVG: drawn at 2x
+            shown = min(natural, IMAGE_WIDTH)
+            element.set("src", settings.image_base_url.rstrip("/") + "/" + image.path)
+            element.set("width", str(shown))
+            element.set("height", str(round(height * shown / width)))
+        else:
+            # No public address for images yet: show what the image would say.
+            stand_in = lxml.html.Element("p", {"class": "image-alt"})
+            stand_in.text = element.get("alt", "")
+            stand_in.tail = element.tail
+            element.getparent().replace(element, stand_in)
+    return fragment, tuple(hosted[path] for path in sorted(hosted))
+
+
+def _hosted_image(image, site: Site) -> HostedImage:
+    """The file to upload for one image: its own bytes, or a PNG at twice its shown width for SVG."""
+    relative = image.path.relative_to(site.folders.sources.resolve()).as_posix()
+    if image.path.suffix.lower() != ".svg":
+        return HostedImage(relative, image.path.read_bytes())
+    return HostedImage(relative + ".png", rasterise_svg(image.path, image.line, site))
+
+
+def rasterise_svg(path: Path, line: int | None, site: Site) -> bytes:
+    """PNG of an SVG at twice its shown width (sharp on high-density screens); never the network."""
+    try:
+        import cairosvg
+    except (ImportError, OSError) as error:  # OSError: the cairo library itself is missing
+        raise PublishingError(path, f"newsletter: cannot rasterise SVG for email ({error})", line=line,
+                              hint="install CairoSVG and the cairo library (./install), or save the figure as PNG")
+    data = path.read_bytes()
+    try:
+        # unsafe=False: references to other files and URLs inside the SVG are not fetched.
+        natural = cairosvg.svg2png(bytestring=data, unsafe=False)
+        width, _ = _pixel_size(natural)
+        # An opaque white ground: dark lines on a transparent PNG vanish in dark mode.
+        return cairosvg.svg2png(bytestring=data, unsafe=False, output_width=2 * min(width, IMAGE_WIDTH),
+                                background_color="#ffffff")
+    except Exception as error:  # cairosvg raises many kinds on a broken file
+        raise PublishingError(path, f"newsletter: the SVG cannot be drawn: {error}",
+                              hint="open it in an editor and save it again as plain SVG") from None
+
+
+def _pixel_size(data: bytes) -> tuple[int, int]:
+    import io
+
+    from PIL import Image
+    with Image.open(io.BytesIO(data)) as picture:
+        return picture.size
+
+
+def _sections(body) -> list[list]:
+    """The body's top-level elements cut before each h2: [opening, section 1, section 2, ...].
+
+    Footnotes are held apart and re-attached to whatever is kept (see _joined)."""
+    sections: list[list] = [[]]
+    for child in body:
+        if child.tag == "h2":
+            sections.append([])
+        sections[-1].append(child)
+    return sections
+
+
+def _joined(sections: list[list], kept: int) -> str:
+    """HTML of the opening and the first ``kept`` sections, with the footnotes they cite."""
+    import copy
+
+    import lxml.html
+    elements = [element for section in sections[: kept + 1] for element in section]
+    notes = [e for e in elements if "footnote" in (e.get("class") or "").split()]
+    elements = [e for e in elements if e not in notes]
+    for section in sections[kept + 1:]:
+        notes += [e for e in section if "footnote" in (e.get("class") or "").split()]
+    html = "".join(lxml.html.tostring(e, encoding="unicode") for e in elements)
+    for note_block in notes:
+        note_block = copy.deepcopy(note_block)
+        cited = set(re.findall(r'id="fnref-([^"]+)"', html))
+        for item in note_block.xpath(".//li[@id]"):
+            if item.get("id").removeprefix("fn-") not in cited:
+                item.drop_tree()
+        if note_block.xpath(".//li"):
+            html += lxml.html.tostring(note_block, encoding="unicode")
+    return html
+
+
+def shortening(html_path: Path) -> Shortening | None:
+    """Whether a built newsletter was cut to fit HTML_BUDGET (read from its x-shortened meta)."""
+    head = html_path.read_bytes()[:4096].decode("utf-8", "ignore")
+    match = re.search(r'<meta name="x-shortened" content="(\d+) of (\d+) sections">', head)
+    return Shortening(int(match.group(1)), int(match.group(2))) if match else None
