@@ -26,6 +26,7 @@ def _finish(code: int) -> None:
 def build(c, sources=None, out=None, only=None, jobs=0, force=False):
     """Build every article into PDF handouts, EPUB guides and newsletters."""
     from publishing import cli
+
     _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only=only, jobs=jobs, force=force))
 
 
@@ -33,15 +34,21 @@ def build(c, sources=None, out=None, only=None, jobs=0, force=False):
 def handout(c, sources=None, out=None, variant="office", jobs=0, force=False):
     """Build only the PDF handouts."""
     from publishing import cli
-    _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="handout", variant=variant, jobs=jobs,
-                    force=force))
+
+    _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="handout", variant=variant, jobs=jobs, force=force))
 
 
-@task(help={**BUILD_HELP, "bundle": "bind the articles into one guide, build/guides/patient-guide.epub",
-            "articles": "with --bundle: comma-separated slugs, in reading order (default: every article)"})
+@task(
+    help={
+        **BUILD_HELP,
+        "bundle": "bind the articles into one guide, build/guides/patient-guide.epub",
+        "articles": "with --bundle: comma-separated slugs, in reading order (default: every article)",
+    }
+)
 def guide(c, sources=None, out=None, jobs=0, force=False, bundle=False, articles=None):
     """Build only the EPUB patient guides (--bundle: one guide of all articles)."""
     from publishing import cli
+
     if articles and not bundle:
         raise Exit("error: --articles chooses what --bundle binds; add --bundle", code=2)
     if bundle:
@@ -54,6 +61,7 @@ def guide(c, sources=None, out=None, jobs=0, force=False, bundle=False, articles
 def newsletter(c, sources=None, out=None, jobs=0, force=False):
     """Build only the email newsletters (.html, .txt and the ready-to-send .eml)."""
     from publishing import cli
+
     _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="newsletter", jobs=jobs, force=force))
 
 
@@ -61,17 +69,23 @@ def newsletter(c, sources=None, out=None, jobs=0, force=False):
 def check(c, sources=None, out=None, strict=False):
     """Verify build/ and the sources before publishing; write build/check.json."""
     from publishing import cli
+
     _finish(cli.run(cli.check, ROOT, sources=sources, out=out, strict=strict))
 
 
-@task(positional=["slug"], help={**SOURCE_HELP, "slug": "the article whose newsletter to send",
-                                  "to": "the recipient's email address"})
+@task(
+    positional=["slug"],
+    help={**SOURCE_HELP, "slug": "the article whose newsletter to send", "to": "the recipient's email address"},
+)
 def send(c, slug, to=None, sources=None, out=None):
     """Send a built newsletter (build/newsletters/<slug>.eml) to one address over SMTP."""
     from publishing import cli
+
     if slug.startswith("-"):  # invoke takes `invoke send --help` as the slug "--help"
-        raise Exit("usage: invoke send <slug> --to name@example.org   (all options: invoke --help send)",
-                   code=0 if slug in ("-h", "--help") else 2)
+        raise Exit(
+            "usage: invoke send <slug> --to name@example.org   (all options: invoke --help send)",
+            code=0 if slug in ("-h", "--help") else 2,
+        )
     if not to:
         raise Exit("error: say who receives it: invoke send <slug> --to name@example.org", code=2)
     _finish(cli.run(cli.send, ROOT, slug, to=to, sources=sources, out=out))
@@ -81,6 +95,7 @@ def send(c, slug, to=None, sources=None, out=None):
 def new(c, title):
     """Create sources/<slug>.md for a new article, with a skeleton to fill in."""
     from publishing import cli
+
     _finish(cli.run(cli.new, ROOT, title))
 
 
@@ -88,12 +103,16 @@ def new(c, title):
 def serve(c, port=8000, sources=None, out=None):
     """Preview every product in a browser; rebuilds what changes."""
     from publishing import cli
+
     _finish(cli.run(cli.serve, ROOT, port=port, sources=sources, out=out))
 
 
 @task
 def test(c):
-    """Run the test suite (the README's test command)."""
+    """Lint, format and type checks, then the test suite (the README's test command)."""
+    c.run("python -m ruff check .", pty=False)
+    c.run("python -m ruff format --check .", pty=False)
+    c.run("python -m mypy", pty=False)
     c.run("python -m pytest", pty=False)
 
 
@@ -101,5 +120,6 @@ def test(c):
 def clean(c):
     """Remove build/."""
     import shutil
+
     shutil.rmtree(ROOT / "build", ignore_errors=True)
     shutil.rmtree(ROOT / ".build-tmp", ignore_errors=True)

@@ -49,14 +49,16 @@ def make_project(folder: Path, articles: int) -> Path:
         title = f"How Does Ketamine Work for Depression? Part {number + 1}"
         (folder / "sources" / f"article-{number + 1:03d}.md").write_text(
             head.replace("title: How Does Ketamine Work for Depression?", f"title: {title}") + "\n---\n" + varied,
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return folder
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
@@ -106,11 +108,17 @@ def pandoc_time(project: Path, out: Path) -> float | None:
     started = time.perf_counter()
     for source in sorted((project / "sources").glob("*.md")):
         stem = out / source.stem
-        for extra in (["-o", f"{stem}.pdf", "--pdf-engine=weasyprint", f"--css={css}"],
-                      ["-o", f"{stem}.epub"],
-                      ["-o", f"{stem}.html", "--standalone"]):
-            subprocess.run(["pandoc", str(source), "--metadata", "pagetitle=x", *extra], cwd=project,
-                           check=True, capture_output=True)
+        for extra in (
+            ["-o", f"{stem}.pdf", "--pdf-engine=weasyprint", f"--css={css}"],
+            ["-o", f"{stem}.epub"],
+            ["-o", f"{stem}.html", "--standalone"],
+        ):
+            subprocess.run(
+                ["pandoc", str(source), "--metadata", "pagetitle=x", *extra],
+                cwd=project,
+                check=True,
+                capture_output=True,
+            )
     return time.perf_counter() - started
 
 
@@ -120,8 +128,10 @@ def run_with_peak_memory(command: list[str], cwd: Path) -> tuple[float, float]:
 
     Measured in a fresh Python process whose only children are that command's processes, since
     ru_maxrss of children is the largest among every child ever waited for (KiB on Linux)."""
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
     elapsed, output = run([sys.executable, "-c", probe, *command], cwd)
     return elapsed, int(output) / 1024
 
@@ -151,8 +161,10 @@ def main() -> None:
         print(f"\nN = {options.articles}: full build (3 products each), best of {options.repeats}")
         print(f"  --jobs 1           {jobs1:7.2f} s  ({jobs1 / options.articles * 1000:.0f} ms per article)")
         print(f"  --jobs 2           {jobs2:7.2f} s")
-        print(f"  speed-up           {speedup:7.2f} x   machine's own two-process scaling {scaling:.2f} x "
-              f"-> {speedup / scaling:.2f} of it")
+        print(
+            f"  speed-up           {speedup:7.2f} x   machine's own two-process scaling {scaling:.2f} x "
+            f"-> {speedup / scaling:.2f} of it"
+        )
         if not options.skip_pandoc:
             theirs = pandoc_time(small, scratch / "pandoc")
             if theirs:

@@ -24,15 +24,20 @@ SAMPLE = "how-does-ketamine-work-for-depression"
 
 
 def main() -> None:
-    from publishing.products import PRODUCTS
-    from publishing.article import load_article
-    from publishing.site import load_site
     from pypdf import PdfReader
+
+    from publishing.article import load_article
+    from publishing.products import PRODUCTS
+    from publishing.site import load_site
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="timed builds per variant (default 10)")
-    parser.add_argument("--variant", action="append", choices=list(PRODUCTS["handout"].variants),
-                        help="variant to measure; repeat for several (default: all)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        choices=list(PRODUCTS["handout"].variants),
+        help="variant to measure; repeat for several (default: all)",
+    )
     options = parser.parse_args()
     handout = PRODUCTS["handout"]
     variants = options.variant or list(handout.variants)
@@ -46,7 +51,7 @@ def main() -> None:
             workdir = Path(scratch) / variant
             workdir.mkdir()
 
-            def once() -> Path:
+            def once(workdir: Path = workdir, variant: str = variant) -> Path:
                 [pdf] = handout.build(article, site, workdir, variant)
                 handout.verify(site, [pdf], pdf, article)
                 return pdf
@@ -59,8 +64,10 @@ def main() -> None:
                 seconds.append(time.perf_counter() - started)
             pages = len(PdfReader(pdf).pages)
             spread = statistics.stdev(seconds) if len(seconds) > 1 else 0.0
-            print(f"{variant:<12} {statistics.mean(seconds):>7.3f}s {min(seconds):>7.3f}s {spread:>7.3f}s "
-                  f"{pdf.stat().st_size / 1024:>7.1f}KB {pages:>6}")
+            print(
+                f"{variant:<12} {statistics.mean(seconds):>7.3f}s {min(seconds):>7.3f}s {spread:>7.3f}s "
+                f"{pdf.stat().st_size / 1024:>7.1f}KB {pages:>6}"
+            )
 
 
 if __name__ == "__main__":

@@ -10,9 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from .dates import source_date
 from .errors import PublishingError, PublishingErrors
@@ -60,11 +59,11 @@ class Article:
     images: tuple[Image, ...]
     newsletter_subject: str
     newsletter_preheader: str
+    # The products' date (see dates.py): reproducible, never the clock.
+    date: dt.datetime
     last_reviewed: dt.date | None = None
     medical_reviewer: Reviewer | None = None
     category: str = ""
-    # The products' date (see dates.py): reproducible, never the clock.
-    date: dt.datetime | None = None
 
     @property
     def plain_text(self) -> str:
@@ -99,8 +98,14 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
             fail(key, f"unknown front matter key '{key}'", f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
     for key in REQUIRED_KEYS:
         if key not in meta:
-            problems.append(PublishingError(path, f"front matter is missing '{key}'", line=1,
-                                            hint=f"add a line '{key}: ...' between the '---' lines"))
+            problems.append(
+                PublishingError(
+                    path,
+                    f"front matter is missing '{key}'",
+                    line=1,
+                    hint=f"add a line '{key}: ...' between the '---' lines",
+                )
+            )
     text = {}
     for key in ("title", "description", "author", "category", "lang", "slug"):
         value = meta.get(key)
@@ -120,8 +125,11 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         if isinstance(last_reviewed, dt.datetime):
             last_reviewed = last_reviewed.date()
         if not isinstance(last_reviewed, dt.date):
-            fail("last_reviewed", f"'last_reviewed' is not a date: {last_reviewed!r}",
-                 "write it as YYYY-MM-DD, for example 2026-05-04")
+            fail(
+                "last_reviewed",
+                f"'last_reviewed' is not a date: {last_reviewed!r}",
+                "write it as YYYY-MM-DD, for example 2026-05-04",
+            )
             last_reviewed = None
 
     reviewer = _reviewer(meta.get("medical_reviewer"), fail)
@@ -133,24 +141,42 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
 
     slug = text.get("slug") or slug_from_filename(path.name)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
-        fail("slug", f"'slug' may hold only lower-case letters, digits and hyphens: {slug!r}",
-             "for example sleep-and-mood")
+        fail(
+            "slug",
+            f"'slug' may hold only lower-case letters, digits and hyphens: {slug!r}",
+            "for example sleep-and-mood",
+        )
     PublishingErrors.raise_if_any(problems)
 
     if not source.body.strip():
-        raise PublishingError(path, "the article has no text after the front matter",
-                              line=source.body_line, hint="write the article below the second '---'")
+        raise PublishingError(
+            path,
+            "the article has no text after the front matter",
+            line=source.body_line,
+            hint="write the article below the second '---'",
+        )
 
     _check_size(source)
     from . import markup
+
     converted = markup.to_html(source.body)
     _check_depth(source, converted.html)
     images = _images(converted, source, sources_root)
     return Article(
-        source=path, slug=slug, title=text["title"], description=text["description"],
-        author=text["author"], lang=lang, body_html=converted.html, headings=converted.headings,
-        images=images, newsletter_subject=subject, newsletter_preheader=preheader,
-        last_reviewed=last_reviewed, medical_reviewer=reviewer, category=text.get("category", ""),
+        source=path,
+        slug=slug,
+        title=text["title"],
+        description=text["description"],
+        author=text["author"],
+        lang=lang,
+        body_html=converted.html,
+        headings=converted.headings,
+        images=images,
+        newsletter_subject=subject,
+        newsletter_preheader=preheader,
+        last_reviewed=last_reviewed,
+        medical_reviewer=reviewer,
+        category=text.get("category", ""),
         date=source_date(path, last_reviewed),
     )
 
@@ -159,27 +185,38 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
 # handout is 5-50 KB; WeasyPrint and lxml fail on nesting a few hundred levels deep.
 MAX_SOURCE_BYTES = 400_000
 MAX_LINE_CHARACTERS = 10_000
-MAX_NESTING = 12        # lists and quotes, as written in Markdown
-MAX_HTML_DEPTH = 40     # elements inside elements, after conversion
+MAX_NESTING = 12  # lists and quotes, as written in Markdown
+MAX_HTML_DEPTH = 40  # elements inside elements, after conversion
 
 
 def _check_size(source) -> None:
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
         if len(line) > MAX_LINE_CHARACTERS:
-            raise PublishingError(source.path, f"the line is {len(line):,} characters long (at most "
-                                  f"{MAX_LINE_CHARACTERS:,})", line=number, hint="break it into paragraphs")
+            raise PublishingError(
+                source.path,
+                f"the line is {len(line):,} characters long (at most {MAX_LINE_CHARACTERS:,})",
+                line=number,
+                hint="break it into paragraphs",
+            )
         stripped = line.lstrip(" \t")
         indent = len(line[: len(line) - len(stripped)].expandtabs(4)) // 4
-        quotes = len(re.match(r"^(?:>\s*)*", stripped).group(0).replace(" ", ""))
+        quote_marks = re.match(r"(?:>\s*)*", stripped)
+        quotes = quote_marks.group(0).count(">") if quote_marks else 0
         if max(indent, quotes) > MAX_NESTING:
-            raise PublishingError(source.path, f"lists or quotes are nested {max(indent, quotes)} levels deep "
-                                  f"(at most {MAX_NESTING})", line=number,
-                                  hint="flatten the list or quote; readers lose their way after two or three levels")
+            raise PublishingError(
+                source.path,
+                f"lists or quotes are nested {max(indent, quotes)} levels deep (at most {MAX_NESTING})",
+                line=number,
+                hint="flatten the list or quote; readers lose their way after two or three levels",
+            )
     size = len(source.body.encode("utf-8"))
     if size > MAX_SOURCE_BYTES:
-        raise PublishingError(source.path, f"the article is {size // 1000:,} KB; at most {MAX_SOURCE_BYTES // 1000} KB "
-                              "is supported", line=source.body_line,
-                              hint="split it into several articles (a handout is usually under 50 KB)")
+        raise PublishingError(
+            source.path,
+            f"the article is {size // 1000:,} KB; at most {MAX_SOURCE_BYTES // 1000} KB is supported",
+            line=source.body_line,
+            hint="split it into several articles (a handout is usually under 50 KB)",
+        )
 
 
 def _check_depth(source, html: str) -> None:
@@ -190,9 +227,12 @@ def _check_depth(source, html: str) -> None:
         depth += -1 if closing else 1
         deepest = max(deepest, depth)
     if deepest > MAX_HTML_DEPTH:
-        raise PublishingError(source.path, f"the article's elements are nested {deepest} levels deep "
-                              f"(at most {MAX_HTML_DEPTH})", line=source.body_line,
-                              hint="remove the pasted HTML that wraps elements inside elements")
+        raise PublishingError(
+            source.path,
+            f"the article's elements are nested {deepest} levels deep (at most {MAX_HTML_DEPTH})",
+            line=source.body_line,
+            hint="remove the pasted HTML that wraps elements inside elements",
+        )
 
 
 def _reviewer(value, fail) -> Reviewer | None:
@@ -202,16 +242,22 @@ def _reviewer(value, fail) -> Reviewer | None:
         return Reviewer(name=value.strip())
     if isinstance(value, dict) and set(value) <= {"name", "credentials"} and isinstance(value.get("name"), str):
         return Reviewer(name=value["name"].strip(), credentials=str(value.get("credentials") or "").strip())
-    fail("medical_reviewer", "'medical_reviewer' must have a name (and optionally credentials)",
-         "write it as {name: Jane Doe, credentials: MD}")
+    fail(
+        "medical_reviewer",
+        "'medical_reviewer' must have a name (and optionally credentials)",
+        "write it as {name: Jane Doe, credentials: MD}",
+    )
     return None
 
 
 def _newsletter(value, text: dict, fail) -> tuple[str, str]:
     value = value or {}
     if not isinstance(value, dict) or not set(value) <= {"subject", "preheader"}:
-        fail("newsletter", "'newsletter' may set only 'subject' and 'preheader'",
-             "write it as {subject: ..., preheader: ...}")
+        fail(
+            "newsletter",
+            "'newsletter' may set only 'subject' and 'preheader'",
+            "write it as {subject: ..., preheader: ...}",
+        )
         value = {}
     for key in ("subject", "preheader"):
         if key in value and not isinstance(value[key], str):
@@ -230,22 +276,42 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
         line = line_of(source.body, src, source.body_line)
         parts = urlsplit(src)
         if parts.scheme in ("http", "https"):
-            raise PublishingError(source.path, f"remote image '{src}' is not fetched at build time", line=line,
-                                  hint="save the image under sources/images/ and link it by its relative path")
+            raise PublishingError(
+                source.path,
+                f"remote image '{src}' is not fetched at build time",
+                line=line,
+                hint="save the image under sources/images/ and link it by its relative path",
+            )
         if parts.scheme or src.startswith("/") or not parts.path:
             shown = src if len(src) < 60 else src[:57] + "..."
-            raise PublishingError(source.path, f"image '{shown}' is not a path inside sources/", line=line,
-                                  hint="link images by a relative path such as images/brain.png")
+            raise PublishingError(
+                source.path,
+                f"image '{shown}' is not a path inside sources/",
+                line=line,
+                hint="link images by a relative path such as images/brain.png",
+            )
         resolved = (source.path.parent / unquote(parts.path)).resolve()
         if not resolved.is_relative_to(sources_root.resolve()):
-            raise PublishingError(source.path, f"image '{src}' is outside sources/", line=line,
-                                  hint="copy it into sources/images/ and link it from there")
+            raise PublishingError(
+                source.path,
+                f"image '{src}' is outside sources/",
+                line=line,
+                hint="copy it into sources/images/ and link it from there",
+            )
         if not resolved.is_file():
-            raise PublishingError(source.path, f"image '{src}' does not exist", line=line,
-                                  hint="check the file name, or add the image under sources/images/")
+            raise PublishingError(
+                source.path,
+                f"image '{src}' does not exist",
+                line=line,
+                hint="check the file name, or add the image under sources/images/",
+            )
         if not alt.strip():
-            raise PublishingError(source.path, f"image '{src}' has no alternative text", line=line,
-                                  hint="describe it for screen readers: ![What the picture shows](...)")
+            raise PublishingError(
+                source.path,
+                f"image '{src}' has no alternative text",
+                line=line,
+                hint="describe it for screen readers: ![What the picture shows](...)",
+            )
         images.append(Image(src=src, path=resolved, alt=alt, line=line))
     return tuple(images)
 
@@ -253,6 +319,7 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
 def _alt_pairs(html: str) -> dict[str, str]:
     """src -> alt of every image left in the sanitised HTML."""
     import lxml.html
+
     if "<img" not in html:
         return {}
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")

@@ -39,7 +39,7 @@ class Outcome:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    up_to_date: bool = False       # nothing it depends on changed: not built again
+    up_to_date: bool = False  # nothing it depends on changed: not built again
     images: list[Path] = field(default_factory=list)
 
     @property
@@ -55,8 +55,9 @@ def parse_only(only: str | None) -> list[str]:
     unknown = [name for name in wanted if name not in PRODUCTS]
     if unknown:
         names = ", ".join(f"'{name}'" for name in unknown)
-        raise PublishingError(None, f"unknown product{'s' if len(unknown) > 1 else ''} {names}",
-                              hint=f"choose from {', '.join(PRODUCTS)}")
+        raise PublishingError(
+            None, f"unknown product{'s' if len(unknown) > 1 else ''} {names}", hint=f"choose from {', '.join(PRODUCTS)}"
+        )
     return [name for name in PRODUCTS if name in wanted]
 
 
@@ -65,9 +66,16 @@ def variant_of(product: Product, asked: str | None) -> str:
     return asked if asked in product.variants else product.default_variant
 
 
-def build_all(site: Site, products: list[str], *, variant: str | None = None, jobs: int = 1,
-              force: bool = False, on_start=lambda articles: None,
-              on_outcome=lambda outcome: None) -> list[Outcome]:
+def build_all(
+    site: Site,
+    products: list[str],
+    *,
+    variant: str | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    on_start=lambda articles: None,
+    on_outcome=lambda outcome: None,
+) -> list[Outcome]:
     """Build ``products`` for every article that changed; one article's mistake never stops the others.
 
     With ``jobs`` above one, articles are built in forked processes sharing one list of work
@@ -79,17 +87,30 @@ def build_all(site: Site, products: list[str], *, variant: str | None = None, jo
     keys = {name: PRODUCTS[name].state_key(variants[name]) for name in products}
     fingerprints = InputFingerprints(site)
     # Refused at discovery (a slug two sources share): nothing built, nothing in build/ replaced.
-    outcomes: list[Outcome] = [Outcome(source=source, product=name, error=str(found.refused[source]))
-                               for source in found.refused for name in products]
+    outcomes: list[Outcome] = [
+        Outcome(source=source, product=name, error=str(found.refused[source]))
+        for source in found.refused
+        for name in products
+    ]
     for outcome in outcomes:
         on_outcome(outcome)
     work: list[tuple[Path, list[str]]] = []
     for source in found.accepted:
-        stale = [name for name in products if force or not state.up_to_date(
-            source, keys[name], fingerprints.of(PRODUCTS[name], variants[name], source,
-                                                state.images(source, keys[name])))]
-        outcomes += [Outcome(source=source, product=name, files=state.files(source, keys[name]), up_to_date=True)
-                     for name in products if name not in stale]
+        stale = [
+            name
+            for name in products
+            if force
+            or not state.up_to_date(
+                source,
+                keys[name],
+                fingerprints.of(PRODUCTS[name], variants[name], source, state.images(source, keys[name])),
+            )
+        ]
+        outcomes += [
+            Outcome(source=source, product=name, files=state.files(source, keys[name]), up_to_date=True)
+            for name in products
+            if name not in stale
+        ]
         if stale:
             work.append((source, stale))
 
@@ -98,14 +119,16 @@ def build_all(site: Site, products: list[str], *, variant: str | None = None, jo
         site.load_blocks()  # a missing or broken required block stops the build here, once
         Staging.remove_leftovers(site)
         from .dates import prefetch_commit_times
+
         prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
     try:
         for result in _run(site, work, variants, jobs):
             for outcome in result:
                 key = keys[outcome.product]
                 if outcome.ok:
-                    fingerprint = fingerprints.of(PRODUCTS[outcome.product], variants[outcome.product],
-                                                  outcome.source, outcome.images)
+                    fingerprint = fingerprints.of(
+                        PRODUCTS[outcome.product], variants[outcome.product], outcome.source, outcome.images
+                    )
                     state.record(outcome.source, key, fingerprint, outcome.files, outcome.images)
                 else:
                     state.forget(outcome.source, key)
@@ -123,6 +146,7 @@ def _warm_up(site: Site, products: set[str]) -> None:
     need WeasyPrint, and compile their templates (Markdown is warm already: the required blocks
     were converted; WeasyPrint products warm up by building the first one: see workers.py)."""
     from .templates import environment
+
     templates = environment(site.folders.layouts)
     folders = {"_partials", *(folder for name in products for folder in PRODUCTS[name].layouts)}
     for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in folders):
@@ -138,21 +162,37 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str
             yield build_article(site, source, names, variants)
         return
     from .workers import Piece, build_in_workers
+
     # Products that need WeasyPrint are pieces of their own (see workers.py).
-    pieces = [Piece(position, source, tuple(part), needs_weasyprint=heavy)
-              for position, (source, names) in enumerate(work)
-              for heavy in (False, True)
-              if (part := [n for n in names if PRODUCTS[n].needs_weasyprint == heavy])]
+    pieces = [
+        Piece(position, source, tuple(part), needs_weasyprint=heavy)
+        for position, (source, names) in enumerate(work)
+        for heavy in (False, True)
+        if (part := [n for n in names if PRODUCTS[n].needs_weasyprint == heavy])
+    ]
     waiting = Counter(piece.position for piece in pieces)
     done: dict[int, list[Outcome]] = {position: [] for position in range(len(work))}
     shown = 0
     finished = build_in_workers(
-        pieces, jobs,
+        pieces,
+        jobs,
         build=lambda piece: build_article(site, piece.source, list(piece.products), variants),
         prepare=lambda: _warm_up(site, {n for p in pieces if not p.needs_weasyprint for n in p.products}),
-        lost=lambda piece, reason: [Outcome(source=piece.source, product=name, error=str(PublishingError(
-            piece.source, f"building the {name} stopped unexpectedly: {reason}",
-            hint="build again, and report it if it happens again"))) for name in piece.products])
+        lost=lambda piece, reason: [
+            Outcome(
+                source=piece.source,
+                product=name,
+                error=str(
+                    PublishingError(
+                        piece.source,
+                        f"building the {name} stopped unexpectedly: {reason}",
+                        hint="build again, and report it if it happens again",
+                    )
+                ),
+            )
+            for name in piece.products
+        ],
+    )
     for piece, outcomes in finished:
         done[piece.position] += outcomes
         waiting[piece.position] -= 1
@@ -164,6 +204,7 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str
 
 def build_article(site: Site, source: Path, products: list[str], variants: dict[str, str]) -> list[Outcome]:
     from .article import load_article
+
     try:
         article = load_article(source, site.settings, site.folders.sources)
     except PublishingError as error:
@@ -185,15 +226,14 @@ def build_product(site: Site, product: Product, subject: Any, variant: str | Non
     with Staging(site) as workdir, collect_warnings() as warnings:
         try:
             files = product.build(subject, site, workdir, variant)
-            product.verify(site, files, destination / files[0].name,
-                           subject if product.per_article else None)
+            product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
         except PublishingError as error:
             outcome.error = str(error)
         else:
             destination.mkdir(parents=True, exist_ok=True)
             # A product may write into subfolders (the newsletter's images/): keep them.
             outcome.files = [destination / file.relative_to(workdir) for file in files]
-            for file, target in zip(files, outcome.files):
+            for file, target in zip(files, outcome.files, strict=True):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(file, target)
     outcome.warnings = warnings
@@ -204,6 +244,7 @@ def build_product(site: Site, product: Product, subject: Any, variant: str | Non
 def build_bundle(site: Site, articles: list) -> Outcome:
     """The combined guide of ``articles``, through the same staging, proof and move as every product."""
     from .products.guide import Bundle
+
     try:
         return build_product(site, ALL_PRODUCTS["combined guide"], Bundle(tuple(articles), site.folders.sources))
     finally:

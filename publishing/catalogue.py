@@ -20,7 +20,7 @@ RESERVED_SLUGS = {"patient-guide": "the combined guide's name (build/guides/pati
 
 @dataclass
 class Catalogue:
-    sources: list[Path]                                   # every article source, in file-name order
+    sources: list[Path]  # every article source, in file-name order
     slugs: dict[Path, str]
     refused: dict[Path, PublishingError] = field(default_factory=dict)
 
@@ -32,8 +32,11 @@ class Catalogue:
 def discover(sources: Path) -> list[Path]:
     """Every article in ``sources``: Markdown files not starting with '_' (those are partial sources)."""
     if not sources.is_dir():
-        raise PublishingError(sources, "the sources folder does not exist",
-                              hint="create it, or pass --sources with the folder that holds the articles")
+        raise PublishingError(
+            sources,
+            "the sources folder does not exist",
+            hint="create it, or pass --sources with the folder that holds the articles",
+        )
     return sorted(p for p in sources.glob("*.md") if not p.name.startswith(("_", ".")))
 
 
@@ -43,6 +46,7 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> C
     ``known`` maps a source to ``[content hash, slug]`` from an earlier run: a source whose bytes
     are unchanged is not parsed again (and ``known`` is brought up to date)."""
     from .errors import shown_path
+
     sources = discover(sources_dir)
     known = known if known is not None else {}
     slugs: dict[Path, str] = {}
@@ -65,15 +69,20 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> C
     for slug, owners in by_slug.items():
         if slug in RESERVED_SLUGS:
             for source in owners:
-                refused[source] = PublishingError(source, f"the slug '{slug}' is {RESERVED_SLUGS[slug]}",
-                                                  hint="give the article another slug in its front matter")
+                refused[source] = PublishingError(
+                    source,
+                    f"the slug '{slug}' is {RESERVED_SLUGS[slug]}",
+                    hint="give the article another slug in its front matter",
+                )
         elif len(owners) > 1:
             for source in owners:
                 others = ", ".join(shown_path(other) for other in owners if other != source)
                 refused[source] = PublishingError(
-                    source, f"the slug '{slug}' is also the slug of {others}: both would write the same products",
+                    source,
+                    f"the slug '{slug}' is also the slug of {others}: both would write the same products",
                     hint="give one of them another 'slug:' in its front matter, or rename its file; "
-                         "neither is built until then")
+                    "neither is built until then",
+                )
     return Catalogue(sources, slugs, refused)
 
 
@@ -83,6 +92,7 @@ def _slug_of(source: Path) -> str:
     A source whose front matter cannot be read is named by its file: loading it reports the mistake."""
     from .article import slug_from_filename
     from .frontmatter import read_source
+
     try:
         slug = read_source(source).metadata.get("slug")
     except PublishingError:
@@ -97,6 +107,7 @@ def load_articles(site, cache: dict | None = None) -> tuple[list, list[Publishin
     With ``cache`` (kept by the caller between runs, as the preview does), a source whose bytes,
     settings and images are unchanged is not converted again."""
     from .article import load_article
+
     found = catalogue(site.folders.sources)
     articles, errors = [], []
     settings = site.settings.fingerprint()

@@ -9,8 +9,16 @@ from pathlib import Path
 from .errors import PublishingError, shown_path
 
 
-def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
-          variant: str | None = None, jobs: int = 0, force: bool = False) -> int:
+def build(
+    root: Path,
+    *,
+    sources: str | None,
+    out: str | None,
+    only: str | None,
+    variant: str | None = None,
+    jobs: int = 0,
+    force: bool = False,
+) -> int:
     """Build the products; print one line per product; return the exit code."""
     from .build import build_all, parse_only
     from .site import load_site
@@ -19,14 +27,23 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
     products = parse_only(only)
     if variant is not None:
         from .products import PRODUCTS
+
         known = [v for name in products for v in PRODUCTS[name].variants]
         if variant not in known:
             raise PublishingError(None, f"unknown variant '{variant}'", hint=f"choose {', '.join(known)}")
 
     from .report import for_terminal
+
     report = for_terminal()
-    outcomes = build_all(site, products, variant=variant, jobs=jobs or os.cpu_count() or 1, force=force,
-                         on_start=report.start, on_outcome=report.outcome)
+    outcomes = build_all(
+        site,
+        products,
+        variant=variant,
+        jobs=jobs or os.cpu_count() or 1,
+        force=force,
+        on_start=report.start,
+        on_outcome=report.outcome,
+    )
     report.finish(outcomes)
     failures = [o for o in outcomes if not o.ok]
     articles = len({o.source for o in outcomes})
@@ -39,11 +56,15 @@ def build(root: Path, *, sources: str | None, out: str | None, only: str | None,
         return 1
     up_to_date = sum(o.up_to_date for o in outcomes)
     if up_to_date == len(outcomes):
-        print(f"Nothing to do: all {len(outcomes)} product(s) of {articles} article(s) are up to date "
-              "(--force rebuilds them).")
+        print(
+            f"Nothing to do: all {len(outcomes)} product(s) of {articles} article(s) are up to date "
+            "(--force rebuilds them)."
+        )
     else:
-        print(f"{len(outcomes) - up_to_date} product(s) built and verified, {up_to_date} up to date, "
-              f"from {articles} article(s).")
+        print(
+            f"{len(outcomes) - up_to_date} product(s) built and verified, {up_to_date} up to date, "
+            f"from {articles} article(s)."
+        )
     return 0
 
 
@@ -56,13 +77,18 @@ def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> 
     rows = run_checks(site)
     widths = [max(len(getattr(r, col)) for r in rows) if rows else 0 for col in ("article", "product", "check")]
     for row in rows:
-        print(f"{row.status.upper():4}  {row.article:{widths[0]}}  {row.product:{widths[1]}}  "
-              f"{row.check:{widths[2]}}  {row.detail}")
+        print(
+            f"{row.status.upper():4}  {row.article:{widths[0]}}  {row.product:{widths[1]}}  "
+            f"{row.check:{widths[2]}}  {row.detail}"
+        )
     write_json(rows, site.folders.out / "check.json", strict=strict)
     bad = failed(rows, strict=strict)
-    print(("FAILED" if bad else "passed") + f": {sum(r.status == 'fail' for r in rows)} failure(s), "
-          f"{sum(r.status == 'warn' for r in rows)} warning(s)" + (" (--strict)" if strict else "")
-          + f"; details in {shown_path(site.folders.out / 'check.json')}")
+    print(
+        ("FAILED" if bad else "passed") + f": {sum(r.status == 'fail' for r in rows)} failure(s), "
+        f"{sum(r.status == 'warn' for r in rows)} warning(s)"
+        + (" (--strict)" if strict else "")
+        + f"; details in {shown_path(site.folders.out / 'check.json')}"
+    )
     return 1 if bad else 0
 
 
@@ -103,8 +129,10 @@ def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: 
         print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
         return 1
     [path] = outcome.files
-    print(f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(chosen)} article(s), "
-          f"{outcome.seconds:.1f} s)")
+    print(
+        f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(chosen)} article(s), "
+        f"{outcome.seconds:.1f} s)"
+    )
     return 0
 
 
@@ -115,8 +143,10 @@ def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str
 
     site = load_site(root, sources=sources, out=out)
     sent = send_newsletter(site, slug, to)
-    print(f"sent    {shown_path(sent.path)}  \"{sent.subject}\"  ({sent.size / 1024:.0f} KB)  "
-          f"from {sent.sender} to {sent.recipient} through {sent.server}")
+    print(
+        f'sent    {shown_path(sent.path)}  "{sent.subject}"  ({sent.size / 1024:.0f} KB)  '
+        f"from {sent.sender} to {sent.recipient} through {sent.server}"
+    )
     return 0
 
 
@@ -135,6 +165,13 @@ def new(root: Path, title: str) -> int:
 def serve(root: Path, *, port: int, sources: str | None = None, out: str | None = None, jobs: int = 0) -> int:
     """Build, then preview on 127.0.0.1 and rebuild on every change until Ctrl+C."""
     from .preview import serve as run_preview
-    run_preview(root, port=port, sources=sources, out=out, jobs=jobs or os.cpu_count() or 1,
-                announce=lambda line: print(line, flush=True))
+
+    run_preview(
+        root,
+        port=port,
+        sources=sources,
+        out=out,
+        jobs=jobs or os.cpu_count() or 1,
+        announce=lambda line: print(line, flush=True),
+    )
     return 0

@@ -14,13 +14,13 @@ def source_date(path: Path, last_reviewed: dt.date | None = None) -> dt.datetime
     else its modification time (a file not yet committed, or edited since its last commit)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     if last_reviewed is not None:
-        return dt.datetime.combine(last_reviewed, dt.time(), dt.timezone.utc)
+        return dt.datetime.combine(last_reviewed, dt.time(), dt.UTC)
     committed = commit_times(path.parent).get(path.name)
     if committed is not None:
-        return dt.datetime.fromtimestamp(committed, dt.timezone.utc)
-    return dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(committed, dt.UTC)
+    return dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.UTC)
 
 
 def prefetch_commit_times(folder: Path) -> None:
@@ -35,10 +35,20 @@ def commit_times(folder: Path) -> dict[str, int]:
     Two git commands per folder and process, not two per article: a build computes this before
     forking its workers, which inherit it."""
     try:
-        log = subprocess.run(["git", "log", "--format=%x00%ct", "--name-only", "--relative", "--", "."],
-                             cwd=folder, capture_output=True, text=True, timeout=30)
-        status = subprocess.run(["git", "status", "--porcelain", "--no-renames", "--", "."],
-                                cwd=folder, capture_output=True, text=True, timeout=30)
+        log = subprocess.run(
+            ["git", "log", "--format=%x00%ct", "--name-only", "--relative", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--no-renames", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError):
         return {}
     if log.returncode != 0:

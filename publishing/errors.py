@@ -12,8 +12,7 @@ from pathlib import Path
 class PublishingError(Exception):
     """A mistake in the sources, settings or layouts, with where and how to fix it."""
 
-    def __init__(self, path: Path | str | None, message: str, *, line: int | None = None,
-                 hint: str | None = None):
+    def __init__(self, path: Path | str | None, message: str, *, line: int | None = None, hint: str | None = None):
         self.path = Path(path) if path is not None else None
         self.line = line
         self.message = message

@@ -21,8 +21,7 @@ class Folders:
         return self.root / "sources" / "_required"
 
     @classmethod
-    def at(cls, root: Path, *, sources: Path | str | None = None,
-           out: Path | str | None = None) -> "Folders":
+    def at(cls, root: Path, *, sources: Path | str | None = None, out: Path | str | None = None) -> Folders:
         # Folders given on the command line are relative to where the user is, like any shell path.
         root = Path(root).resolve()
         return cls(
@@ -31,4 +30,3 @@ class Folders:
             layouts=root / "layouts",
             out=Path(out).resolve() if out else root / "build",
         )
-

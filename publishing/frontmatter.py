@@ -20,8 +20,6 @@ class Source:
     body_line: int
 
 
-
-
 def read_source(path: Path) -> Source:
     """Read ``path`` as UTF-8 and split off its front matter; any mistake is a PublishingError."""
     raw = path.read_bytes()
@@ -29,38 +27,55 @@ def read_source(path: Path) -> Source:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise PublishingError(path, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
-                              line=line, hint="save it as UTF-8 in your editor") from None
+        raise PublishingError(
+            path,
+            f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
+            line=line,
+            hint="save it as UTF-8 in your editor",
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise PublishingError(path, "the file contains a NUL character", line=line,
-                              hint="remove it; it usually comes from pasting binary data")
+        raise PublishingError(
+            path,
+            "the file contains a NUL character",
+            line=line,
+            hint="remove it; it usually comes from pasting binary data",
+        )
     control = INVISIBLE.search(text)
     if control:
         line = text[: control.start()].count("\n") + 1
-        raise PublishingError(path, f"the file contains the invisible control character U+{ord(control.group()):04X}, "
-                              "which XHTML, PDF text and email cannot carry", line=line,
-                              hint="delete it (it usually comes from pasting from a word processor)")
+        raise PublishingError(
+            path,
+            f"the file contains the invisible control character U+{ord(control.group()):04X}, "
+            "which XHTML, PDF text and email cannot carry",
+            line=line,
+            hint="delete it (it usually comes from pasting from a word processor)",
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        raise PublishingError(path, "the file does not start with front matter", line=1,
-                              hint="begin it with a line '---', the metadata (title, description, "
-                                   "author), and another '---'")
+        raise PublishingError(
+            path,
+            "the file does not start with front matter",
+            line=1,
+            hint="begin it with a line '---', the metadata (title, description, author), and another '---'",
+        )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
-        raise PublishingError(path, "the front matter is never closed", line=1,
-                              hint="add a line '---' after the metadata") from None
+        raise PublishingError(
+            path, "the front matter is never closed", line=1, hint="add a line '---' after the metadata"
+        ) from None
 
     yaml_text = "\n".join(lines[1:end])
     metadata, key_lines = _parse_yaml(path, yaml_text)
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     return Source(path=path, metadata=metadata, key_lines=key_lines, body=body, body_line=end + 2)
 
 
 def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
     import yaml
+
     # Front matter starts on line 2 of the file.
     loader = yaml.SafeLoader(yaml_text)
     try:
@@ -73,24 +88,37 @@ def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
         problem = error.problem or str(error)
         if isinstance(error, yaml.constructor.ConstructorError):
             problem = f"YAML tag not allowed in front matter ({problem.strip()})"
-        raise PublishingError(path, f"front matter is not valid YAML: {problem}", line=line,
-                              hint="check the indentation and quote values that contain ':' or '#'") from None
+        raise PublishingError(
+            path,
+            f"front matter is not valid YAML: {problem}",
+            line=line,
+            hint="check the indentation and quote values that contain ':' or '#'",
+        ) from None
     except (yaml.YAMLError, ValueError) as error:
-        raise PublishingError(path, f"front matter is not valid YAML: {error}", line=2,
-                              hint="write dates as YYYY-MM-DD and quote other odd values") from None
+        raise PublishingError(
+            path,
+            f"front matter is not valid YAML: {error}",
+            line=2,
+            hint="write dates as YYYY-MM-DD and quote other odd values",
+        ) from None
     finally:
         loader.dispose()
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise PublishingError(path, "front matter must be 'key: value' lines", line=2,
-                              hint="for example 'title: Sleep and Mood'")
+        raise PublishingError(
+            path, "front matter must be 'key: value' lines", line=2, hint="for example 'title: Sleep and Mood'"
+        )
     key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
     for key, value in data.items():
         # YAML escapes such as "\e" make control characters the file itself does not show.
         if any(INVISIBLE.search(text) for text in _strings(value)):
-            raise PublishingError(path, f"'{key}' contains an invisible control character", line=key_lines.get(str(key)),
-                                  hint="retype the value without escape sequences")
+            raise PublishingError(
+                path,
+                f"'{key}' contains an invisible control character",
+                line=key_lines.get(str(key)),
+                hint="retype the value without escape sequences",
+            )
     return {str(k): v for k, v in data.items()}, key_lines
 
 

@@ -13,6 +13,7 @@ def block_lines(html: str) -> str:
     """The text of a fragment, one block element per line: a required block's paragraphs, an
     article's text for the gate."""
     import lxml.html
+
     if not html.strip():
         return ""
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -26,6 +27,7 @@ def running_prose(html: str) -> str:
     """An article's running text, one block per line, without headings (they are not sentences):
     what a reading grade is measured on."""
     import lxml.html
+
     if not html.strip():
         return ""
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")

@@ -40,22 +40,67 @@ from markdown.treeprocessors import Treeprocessor
 from .htmltext import tag_free
 from .ids import RESERVED
 
-
 SMART_CHARACTERS = {
-    "left-single-quote": "\u2018", "right-single-quote": "\u2019",
-    "left-double-quote": "\u201c", "right-double-quote": "\u201d",
-    "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
-    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
+    "left-single-quote": "\u2018",
+    "right-single-quote": "\u2019",
+    "left-double-quote": "\u201c",
+    "right-double-quote": "\u201d",
+    "left-angle-quote": "\u00ab",
+    "right-angle-quote": "\u00bb",
+    "ndash": "\u2013",
+    "mdash": "\u2014",
+    "ellipsis": "\u2026",
 }
 
 ADMONITION_KINDS = ("note", "tip", "important", "warning", "caution", "danger")
 
 # What may survive from a source into any product: a conservative allow-list.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
-    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "lang"},
@@ -108,9 +153,14 @@ class _ListsInterruptParagraphs(Preprocessor):
             if self.FENCE.match(line):
                 in_fence = not in_fence
             previous = out[-1] if out else ""
-            if (not in_fence and self.LIST_ITEM.match(line) and previous.strip()
-                    and not self.LIST_ITEM.match(previous) and not re.match(r"^\s*([-*+]|\d+[.)])\s", previous)
-                    and not previous.startswith((" ", "\t", "#", ">", "|"))):
+            if (
+                not in_fence
+                and self.LIST_ITEM.match(line)
+                and previous.strip()
+                and not self.LIST_ITEM.match(previous)
+                and not re.match(r"^\s*([-*+]|\d+[.)])\s", previous)
+                and not previous.startswith((" ", "\t", "#", ">", "|"))
+            ):
                 out.append("")
             out.append(line)
         return out
@@ -122,8 +172,12 @@ class _Figures(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for paragraph in list(root.iter("p")):
             children = list(paragraph)
-            if (len(children) == 1 and children[0].tag == "img"
-                    and not (paragraph.text or "").strip() and not (children[0].tail or "").strip()):
+            if (
+                len(children) == 1
+                and children[0].tag == "img"
+                and not (paragraph.text or "").strip()
+                and not (children[0].tail or "").strip()
+            ):
                 image = children[0]
                 paragraph.tag = "figure"
                 caption = image.attrib.pop("title", "").strip()
@@ -144,11 +198,16 @@ def _converter() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
             FencedCodeExtension(),
-            FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="Back to text",
-                              BACKLINK_TITLE="Back to the text of note %d"),
-            AttrListExtension(), DefListExtension(), TableExtension(), AbbrExtension(),
+            FootnoteExtension(
+                SEPARATOR="-", BACKLINK_TEXT="Back to text", BACKLINK_TITLE="Back to the text of note %d"
+            ),
+            AttrListExtension(),
+            DefListExtension(),
+            TableExtension(),
+            AbbrExtension(),
             MarkdownInHtmlExtension(),
-            AdmonitionExtension(), SaneListExtension(),
+            AdmonitionExtension(),
+            SaneListExtension(),
             SmartyExtension(substitutions=SMART_CHARACTERS),
             TocExtension(slugify=_slugify, toc_depth="2-3"),
             _ClinicMarkdown(),
@@ -162,8 +221,20 @@ def sanitise(html: str) -> str:
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "template", "iframe", "object", "embed",
-                            "noscript", "svg", "math", "form", "textarea", "select"},
+        clean_content_tags={
+            "script",
+            "style",
+            "template",
+            "iframe",
+            "object",
+            "embed",
+            "noscript",
+            "svg",
+            "math",
+            "form",
+            "textarea",
+            "select",
+        },
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
         filter_style_properties={"text-align"},

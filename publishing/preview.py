@@ -31,11 +31,11 @@ class Card:
     title: str
     source: str
     review: str
-    review_status: str           # "ok", "due" or "none"
+    review_status: str  # "ok", "due" or "none"
     grade: str
-    products: dict[str, str] = field(default_factory=dict)   # label -> URL path
-    thumbnail: str = ""          # URL of the picture on the card
-    picture: str = ""            # URL of the file it pictures
+    products: dict[str, str] = field(default_factory=dict)  # label -> URL path
+    thumbnail: str = ""  # URL of the picture on the card
+    picture: str = ""  # URL of the file it pictures
     newsletter: str = ""
 
 
@@ -76,14 +76,20 @@ class Preview:
             errors.append(str(error))
         cards = self._cards()
         with self.lock:
-            self.state = PreviewState(generation=self.state.generation + 1, cards=cards, errors=errors,
-                                      last_build=dt.datetime.now().strftime("%H:%M:%S"), building=False)
+            self.state = PreviewState(
+                generation=self.state.generation + 1,
+                cards=cards,
+                errors=errors,
+                last_build=dt.datetime.now().strftime("%H:%M:%S"),
+                building=False,
+            )
         return outcomes
 
     def _cards(self) -> list[Card]:
         from .catalogue import load_articles
         from .dates import add_months
         from .readability import article_grade
+
         cards = []
         out = self.site.folders.out
         try:
@@ -99,8 +105,14 @@ class Preview:
             else:
                 review, status = "Not yet clinically reviewed", "none"
             grade = article_grade(article)
-            card = Card(slug=article.slug, title=article.title, source=article.source.name, review=review,
-                        review_status=status, grade=f"{grade:g}" if grade is not None else "n/a")
+            card = Card(
+                slug=article.slug,
+                title=article.title,
+                source=article.source.name,
+                review=review,
+                review_status=status,
+                grade=f"{grade:g}" if grade is not None else "n/a",
+            )
             for product in PRODUCTS.values():
                 for variant in product.variants:
                     for number, file in enumerate(product.output_names(article, variant)):
@@ -118,23 +130,30 @@ class Preview:
     def watch(self, stop: threading.Event) -> None:
         """Rebuild when anything under sources/ or layouts/ changes (watchfiles: no polling)."""
         import watchfiles
+
         watched = [str(self.site.folders.sources), str(self.site.folders.layouts)]
-        for _changes in watchfiles.watch(*watched, stop_event=stop, debounce=200, step=50,
-                                         watch_filter=lambda change, path: not Path(path).name.startswith(".")):
+        for _changes in watchfiles.watch(
+            *watched,
+            stop_event=stop,
+            debounce=200,
+            step=50,
+            watch_filter=lambda change, path: not Path(path).name.startswith("."),
+        ):
             try:
                 self.rebuild(jobs=1)
             except Exception:  # a bug: say so loudly, and keep watching (the page keeps the last build)
                 import traceback
+
                 traceback.print_exc()
 
     # --- serving ---------------------------------------------------------------------------------
 
     def index_html(self) -> str:
         from .templates import render
+
         with self.lock:
             state = self.state
-        return render(self.site.folders.layouts, "preview/index.html", state=state,
-                      settings=self.site.settings)
+        return render(self.site.folders.layouts, "preview/index.html", state=state, settings=self.site.settings)
 
     def thumbnail(self, relative: str) -> bytes | None:
         """The first page of a PDF in build/ as PNG (pypdfium2), cached beside its modification time."""
@@ -147,6 +166,7 @@ class Preview:
             import io
 
             import pypdfium2
+
             document = pypdfium2.PdfDocument(str(pdf))
             try:
                 image = document[0].render(scale=0.5).to_pil()
@@ -176,10 +196,10 @@ def make_handler(preview: Preview):
                     body = {"generation": preview.state.generation, "building": preview.state.building}
                 return self._send(200, json.dumps(body).encode(), "application/json")
             if path.startswith("/thumbnail/") and path.endswith(".png"):
-                data = preview.thumbnail(path[len("/thumbnail/"):-4])
+                data = preview.thumbnail(path[len("/thumbnail/") : -4])
                 return self._send(200, data, "image/png") if data else self._send(404, b"no handout", "text/plain")
             if path.startswith("/build/"):
-                file = (out / path[len("/build/"):]).resolve()
+                file = (out / path[len("/build/") :]).resolve()
                 if file.is_relative_to(out.resolve()) and file.is_file() and not file.name.startswith("."):
                     kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
                     if file.suffix in (".txt", ".html"):
@@ -203,8 +223,9 @@ def make_handler(preview: Preview):
     return Handler
 
 
-def serve(root: Path, *, port: int = 8000, sources: str | None = None, out: str | None = None,
-          jobs: int = 1, announce=print) -> None:
+def serve(
+    root: Path, *, port: int = 8000, sources: str | None = None, out: str | None = None, jobs: int = 1, announce=print
+) -> None:
     preview = Preview(root, sources=sources, out=out)
     preview.rebuild(jobs=jobs)  # before any thread starts, so the worker pool may fork safely
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))

@@ -17,6 +17,7 @@ _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\u2019][A-Za-z]+)*")
 @lru_cache(maxsize=4)
 def _dictionary(lang: str):
     import pyphen
+
     return pyphen.Pyphen(lang=lang if lang in pyphen.LANGUAGES else "en_US")
 
 
@@ -37,4 +38,5 @@ def flesch_kincaid_grade(text: str, lang: str = "en_US") -> float | None:
 def article_grade(article) -> float | None:
     """The reading grade of an article's running text, with the syllable rules of its language."""
     from .htmltext import running_prose
+
     return flesch_kincaid_grade(running_prose(article.body_html), article.lang.replace("-", "_"))

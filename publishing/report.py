@@ -24,11 +24,13 @@ class PlainReport:
             return
         if outcome.ok:
             for file in outcome.files:
-                print(f"built   {shown_path(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)",
-                      flush=True)
+                print(
+                    f"built   {shown_path(file)}  ({file.stat().st_size / 1024:.0f} KB, {outcome.seconds:.1f} s)",
+                    flush=True,
+                )
             for warning in outcome.warnings:
                 print(f"warning: {outcome.product}: {warning}", file=sys.stderr)
-        elif outcome.error not in self.reported:  # a broken source fails each product the same way: say it once
+        elif outcome.error and outcome.error not in self.reported:  # each product fails the same way: say it once
             self.reported.add(outcome.error)
             print(outcome.error, file=sys.stderr, flush=True)
 
@@ -44,6 +46,7 @@ class RichReport(PlainReport):
     def __init__(self):
         super().__init__()
         from rich.console import Console
+
         self.console = Console()
         self.progress = None
         self.done: set[Path] = set()
@@ -51,14 +54,21 @@ class RichReport(PlainReport):
     def start(self, articles: int) -> None:
         if articles >= self.PROGRESS_FROM:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-            self.progress = Progress(TextColumn("Building"), BarColumn(), MofNCompleteColumn(),
-                                     TextColumn("articles"), TimeElapsedColumn(), console=self.console,
-                                     transient=True)
+
+            self.progress = Progress(
+                TextColumn("Building"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("articles"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
             self.task = self.progress.add_task("build", total=articles)
             self.progress.start()
 
     def outcome(self, outcome: Outcome) -> None:
-        if not outcome.ok and outcome.error not in self.reported:
+        if outcome.error and outcome.error not in self.reported:
             self.reported.add(outcome.error)
             self.console.print(outcome.error, style="red", markup=False, highlight=False)
         for warning in outcome.warnings:
@@ -74,15 +84,25 @@ class RichReport(PlainReport):
         if not built:
             return
         from rich.table import Table
+
         table = Table(title="Build summary", title_justify="left")
-        for column, justify in (("article", "left"), ("product", "left"), ("size", "right"), ("time", "right"),
-                                ("result", "left")):
-            table.add_column(column, justify=justify)
+        for column, justify in (
+            ("article", "left"),
+            ("product", "left"),
+            ("size", "right"),
+            ("time", "right"),
+            ("result", "left"),
+        ):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for outcome in built:
             size = sum(f.stat().st_size for f in outcome.files if f.is_file())
-            table.add_row(outcome.source.stem, outcome.product, f"{size / 1024:.0f} KB" if outcome.ok else "",
-                          f"{outcome.seconds:.1f} s" if outcome.ok else "",
-                          "[green]built and verified[/]" if outcome.ok else "[red]failed[/]")
+            table.add_row(
+                outcome.source.stem,
+                outcome.product,
+                f"{size / 1024:.0f} KB" if outcome.ok else "",
+                f"{outcome.seconds:.1f} s" if outcome.ok else "",
+                "[green]built and verified[/]" if outcome.ok else "[red]failed[/]",
+            )
         self.console.print(table)
 
 

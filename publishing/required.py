@@ -20,9 +20,9 @@ from .ids import CRISIS, DISCLAIMER
 
 @dataclass(frozen=True)
 class RequiredBlock:
-    key: str           # "crisis" or "disclaimer": its file and its partial's macro
+    key: str  # "crisis" or "disclaimer": its file and its partial's macro
     id: str
-    name: str          # what a person calls it, in error messages
+    name: str  # what a person calls it, in error messages
     title: str
     body_html: str
     source: Path
@@ -55,13 +55,17 @@ BLOCK_FILES = {
 def load_required_blocks(required_dir: Path) -> RequiredBlocks:
     """Both blocks from their sources; every problem with them reported at once."""
     from . import markup
+
     blocks = {}
     problems: list[PublishingError] = []
     for key, (block_id, name) in BLOCK_FILES.items():
         path = required_dir / f"{key}.md"
         if not path.is_file():
-            problems.append(PublishingError(path, f"the {name} is missing",
-                                            hint=f"restore {path.name}: every product must carry it"))
+            problems.append(
+                PublishingError(
+                    path, f"the {name} is missing", hint=f"restore {path.name}: every product must carry it"
+                )
+            )
             continue
         try:
             source = read_source(path)
@@ -70,17 +74,36 @@ def load_required_blocks(required_dir: Path) -> RequiredBlocks:
             continue
         found = len(problems)
         for key_name in sorted(set(source.metadata) - {"title"}):
-            problems.append(PublishingError(path, f"unknown front matter key '{key_name}'",
-                                            line=source.key_lines[key_name], hint="a required block has only a 'title'"))
+            problems.append(
+                PublishingError(
+                    path,
+                    f"unknown front matter key '{key_name}'",
+                    line=source.key_lines[key_name],
+                    hint="a required block has only a 'title'",
+                )
+            )
         title = source.metadata.get("title")
         if not isinstance(title, str) or not title.strip():
-            problems.append(PublishingError(path, "the block has no 'title'", line=1,
-                                            hint="add 'title: ...' to its front matter"))
+            problems.append(
+                PublishingError(path, "the block has no 'title'", line=1, hint="add 'title: ...' to its front matter")
+            )
         if not source.body.strip():
-            problems.append(PublishingError(path, f"the {name} has no text", line=source.body_line,
-                                            hint="write the block's text below the front matter"))
+            problems.append(
+                PublishingError(
+                    path,
+                    f"the {name} has no text",
+                    line=source.body_line,
+                    hint="write the block's text below the front matter",
+                )
+            )
         if len(problems) == found:
-            blocks[key] = RequiredBlock(key=key, id=block_id, name=name, title=" ".join(str(title).split()),
-                                        body_html=markup.to_html(source.body).html, source=path)
+            blocks[key] = RequiredBlock(
+                key=key,
+                id=block_id,
+                name=name,
+                title=" ".join(str(title).split()),
+                body_html=markup.to_html(source.body).html,
+                source=path,
+            )
     PublishingErrors.raise_if_any(problems)
     return RequiredBlocks(**blocks)

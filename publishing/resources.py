@@ -17,6 +17,7 @@ FONT_FAMILY = "Atkinson Hyperlegible"
 def font_dir() -> Path:
     """Atkinson Hyperlegible (SIL OFL), shipped as a Python package: no download at build time."""
     import fontpkg_atkinson_hyperlegible
+
     return fontpkg_atkinson_hyperlegible.ROOT / "files"
 
 
@@ -33,8 +34,10 @@ def font_face_css() -> str:
     rules = []
     for file, weight, style in FONT_FACES:
         url = (font_dir() / file).as_uri()
-        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); '
-                     f"font-weight: {weight}; font-style: {style}; }}")
+        rules.append(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); '
+            f"font-weight: {weight}; font-style: {style}; }}"
+        )
     return "\n".join(rules)
 
 
@@ -46,12 +49,18 @@ def local_path(url: str, roots: tuple[Path, ...]) -> Path:
     """The file a file:// URL names, if it lies inside one of ``roots``; else a PublishingError."""
     parts = urlsplit(url)
     if parts.scheme != "file":
-        raise PublishingError(None, f"refused to fetch '{url}': builds never use the network",
-                              hint="save the file under sources/ and link it by a relative path")
+        raise PublishingError(
+            None,
+            f"refused to fetch '{url}': builds never use the network",
+            hint="save the file under sources/ and link it by a relative path",
+        )
     path = Path(unquote(parts.path)).resolve()
     if not any(path.is_relative_to(root) for root in roots):
-        raise PublishingError(None, f"refused to read '{path}': it is outside sources/ and layouts/",
-                              hint="copy the file into sources/ and link it from there")
+        raise PublishingError(
+            None,
+            f"refused to read '{path}': it is outside sources/ and layouts/",
+            hint="copy the file into sources/ and link it from there",
+        )
     if not path.is_file():
         raise PublishingError(None, f"'{path}' does not exist", hint="check the file name")
     return path

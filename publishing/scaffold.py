@@ -8,7 +8,7 @@ from .article import slug_from_filename
 from .errors import PublishingError
 from .site import Site
 
-SKELETON = '''---
+SKELETON = """---
 title: {title}
 description: >-
   One or two sentences that say what this article is about. They appear under
@@ -49,7 +49,7 @@ describes the picture for people who cannot see it; the quoted text becomes the 
 
 Do not write the medical disclaimer or the crisis information: every product adds them.
 -->
-'''
+"""
 
 
 def new_article(site: Site, title: str) -> Path:
@@ -59,11 +59,14 @@ def new_article(site: Site, title: str) -> Path:
         raise PublishingError(None, "the article needs a title", hint='run: invoke new "Sleep and Mood"')
     slug = slug_from_filename(title + ".md")
     if not slug:
-        raise PublishingError(None, f"cannot make a file name from {title!r}", hint="use letters or digits in the title")
+        raise PublishingError(
+            None, f"cannot make a file name from {title!r}", hint="use letters or digits in the title"
+        )
     path = site.folders.sources / f"{slug}.md"
     if path.exists():
-        raise PublishingError(path, "an article with this name already exists",
-                              hint="open it to edit it, or choose another title")
+        raise PublishingError(
+            path, "an article with this name already exists", hint="open it to edit it, or choose another title"
+        )
     author = site.settings.default_author or site.settings.clinic_name
     text = SKELETON.format(title=_yaml_text(title), author=_yaml_text(author))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,4 +78,5 @@ def new_article(site: Site, title: str) -> Path:
 def _yaml_text(value: str) -> str:
     """Quote a value for YAML when it holds characters YAML would read as syntax."""
     import json
-    return json.dumps(value, ensure_ascii=False) if any(c in value for c in ':#{}[]&*!|>\'"%@`,') else value
+
+    return json.dumps(value, ensure_ascii=False) if any(c in value for c in ":#{}[]&*!|>'\"%@`,") else value

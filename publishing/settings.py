@@ -10,6 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from .errors import PublishingError, PublishingErrors
 
@@ -45,7 +46,7 @@ class Settings:
     default_author: str = ""
     default_lang: str = "en-US"
     web_address: str = ""
-    article_url: str = ""   # e.g. https://www.example.org/guides/{slug}/ ; empty: web_address
+    article_url: str = ""  # e.g. https://www.example.org/guides/{slug}/ ; empty: web_address
     postal_address: str = ""
     sender_address: str = ""
     image_base_url: str = ""
@@ -76,8 +77,9 @@ class Settings:
 
     def fingerprint(self) -> str:
         """A stable text of every setting, for deciding what needs rebuilding."""
-        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self)
-                          if f.name not in ("path", "smtp")))  # where mail is sent changes no product
+        return repr(
+            tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("path", "smtp"))
+        )  # where mail is sent changes no product
 
 
 _SCALARS = {f.name: f for f in fields(Settings) if f.name not in ("newsletter", "smtp", "path")}
@@ -92,15 +94,17 @@ def load_settings(pyproject: Path) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
-        raise PublishingError(pyproject, f"not valid TOML: {error}",
-                              line=int(line.group(1)) if line else None) from None
+        raise PublishingError(
+            pyproject, f"not valid TOML: {error}", line=int(line.group(1)) if line else None
+        ) from None
     table = data.get("tool", {}).get("publishing")
     if table is None:
-        raise PublishingError(pyproject, "no [tool.publishing] table",
-                              hint="add the clinic's settings (see README.md, 'Settings')")
+        raise PublishingError(
+            pyproject, "no [tool.publishing] table", hint="add the clinic's settings (see README.md, 'Settings')"
+        )
 
     problems: list[tuple[int | None, str]] = []
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key, value in table.items():
         if key in ("newsletter", "smtp"):
             continue
@@ -108,29 +112,36 @@ def load_settings(pyproject: Path) -> Settings:
         if spec is None:
             problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing]"))
             continue
-        expected = {"str": str, "int": int, "float": (int, float)}[spec.type]
+        kind = str(spec.type)  # the annotation's text: "str", "int" or "float"
+        expected: Any = {"str": str, "int": int, "float": (int, float)}[kind]
         if not isinstance(value, expected) or isinstance(value, bool):
-            problems.append((_key_line(text, key), f"setting '{key}' must be {_KINDS[spec.type]}, not {value!r}"))
+            problems.append((_key_line(text, key), f"setting '{key}' must be {_KINDS[kind]}, not {value!r}"))
             continue
         values[key] = value.strip() if isinstance(value, str) else value
     for key in _REQUIRED:
         if not values.get(key):
             problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
     if values.get("paper_size", "letter") not in PAPER_SIZES:
-        problems.append((_key_line(text, "paper_size"),
-                         f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
+        problems.append((_key_line(text, "paper_size"), f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
     if values.get("article_url") and "{slug}" not in str(values["article_url"]):
-        problems.append((_key_line(text, "article_url"), "article_url must contain {slug}, e.g. "
-                         "https://www.example.org/guides/{slug}/"))
+        problems.append(
+            (
+                _key_line(text, "article_url"),
+                "article_url must contain {slug}, e.g. https://www.example.org/guides/{slug}/",
+            )
+        )
     for key in ("web_address", "article_url", "image_base_url"):
         if values.get(key) and not str(values[key]).startswith("https://"):
             problems.append((_key_line(text, key), f"setting '{key}' must be an https:// address"))
 
     newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
     smtp = _smtp_settings(table.get("smtp", {}), text, problems)
-    PublishingErrors.raise_if_any([PublishingError(pyproject, message, line=line,
-                                                   hint="fix [tool.publishing] in pyproject.toml")
-                                   for line, message in problems])
+    PublishingErrors.raise_if_any(
+        [
+            PublishingError(pyproject, message, line=line, hint="fix [tool.publishing] in pyproject.toml")
+            for line, message in problems
+        ]
+    )
     return Settings(**values, newsletter=newsletter, smtp=smtp, path=pyproject)
 
 
@@ -141,9 +152,12 @@ def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterPro
         problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing.newsletter]"))
     profiles = table.get("profiles", {})
     if name not in profiles:
-        problems.append((_key_line(text, "profile"),
-                         f"newsletter profile '{name}' is not defined under "
-                         "[tool.publishing.newsletter.profiles]"))
+        problems.append(
+            (
+                _key_line(text, "profile"),
+                f"newsletter profile '{name}' is not defined under [tool.publishing.newsletter.profiles]",
+            )
+        )
         return NewsletterProfile(name)
     profile = profiles[name]
     allowed = {"unsubscribe_url", "postal_address"}
@@ -154,19 +168,24 @@ def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterPro
 
 def _smtp_settings(table: dict, text: str, problems: list) -> SmtpSettings:
     """[tool.publishing.smtp]: host, port, starttls, user; never the password (it would end up in git)."""
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in table.items():
         if key == "password":
-            problems.append((_key_line(text, key), "the SMTP password is never a setting: "
-                             "set the SMTP_PASSWORD environment variable instead"))
+            problems.append(
+                (
+                    _key_line(text, key),
+                    "the SMTP password is never a setting: set the SMTP_PASSWORD environment variable instead",
+                )
+            )
             continue
         spec = {f.name: f for f in fields(SmtpSettings)}.get(key)
         if spec is None:
             problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing.smtp]"))
             continue
-        expected = {"str": str, "int": int, "bool": bool}[spec.type]
+        kind = str(spec.type)
+        expected = {"str": str, "int": int, "bool": bool}[kind]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            problems.append((_key_line(text, key), f"smtp setting '{key}' must be {_KINDS[spec.type]}, not {value!r}"))
+            problems.append((_key_line(text, key), f"smtp setting '{key}' must be {_KINDS[kind]}, not {value!r}"))
             continue
         values[key] = value.strip() if isinstance(value, str) else value
     return SmtpSettings(**values)

@@ -53,7 +53,6 @@ class Staging:
             pass
 
 
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -65,7 +64,6 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
     except (OSError, IndexError):
         return True
-
 
 
 class collect_warnings(logging.Handler):
@@ -94,4 +92,3 @@ class collect_warnings(logging.Handler):
             logger = logging.getLogger(name)
             logger.removeHandler(self)
             logger.propagate = self.propagated[name]
-

@@ -38,6 +38,7 @@ class InputFingerprints:
     @cached_property
     def _common(self) -> str:
         from .resources import FONT_FACES, font_dir
+
         project = self.site.folders
         package = Path(__file__).resolve().parent
         parts = [
@@ -54,8 +55,9 @@ class InputFingerprints:
     def _layouts_of(self, folders: tuple[str, ...]) -> str:
         if folders not in self._layouts:
             layouts = self.site.folders.layouts
-            self._layouts[folders] = _hash_files(p for folder in folders for p in (layouts / folder).rglob("*")
-                                                 if p.is_file())
+            self._layouts[folders] = _hash_files(
+                p for folder in folders for p in (layouts / folder).rglob("*") if p.is_file()
+            )
         return self._layouts[folders]
 
     def of(self, product, variant: str, source: Path, images: list[Path] | None = None) -> str:
@@ -82,7 +84,7 @@ class BuildState:
         self.changed = False
 
     @classmethod
-    def load(cls, out: Path) -> "BuildState":
+    def load(cls, out: Path) -> BuildState:
         path = out / STATE_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -100,8 +102,11 @@ class BuildState:
     def up_to_date(self, source: Path, key: str, fingerprint: str) -> bool:
         """True when nothing the product depends on changed and its files are still there."""
         entry = self._entry(source, key)
-        return bool(entry) and entry.get("fingerprint") == fingerprint \
+        return (
+            entry is not None
+            and entry.get("fingerprint") == fingerprint
             and all(Path(f).is_file() for f in entry.get("files", []))
+        )
 
     def images(self, source: Path, key: str) -> list[Path]:
         """The images the last build of this product found in the article."""
@@ -113,7 +118,10 @@ class BuildState:
 
     def record(self, source: Path, key: str, fingerprint: str, files: list[Path], images: list[Path]) -> None:
         self.entries.setdefault(str(source), {})[key] = {
-            "fingerprint": fingerprint, "files": [str(f) for f in files], "images": [str(i) for i in images]}
+            "fingerprint": fingerprint,
+            "files": [str(f) for f in files],
+            "images": [str(i) for i in images],
+        }
         self.changed = True
 
     def forget(self, source: Path, key: str) -> None:

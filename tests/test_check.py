@@ -14,6 +14,7 @@ from wording import CRISIS
 
 def _add_months(day: dt.date, months: int) -> dt.date:
     from publishing.dates import add_months as add
+
     return add(day, months)
 
 
@@ -29,10 +30,17 @@ def test_check_passes_on_the_sample_and_prints_one_row_per_check(checked):
     folder, result = checked
     assert result.returncode == 0, result.stdout + result.stderr
     table = result.stdout
-    for product, check in (("source", "clinical review"), ("source", "reading grade"), ("source", "required text"),
-                           ("handout", "required blocks"), ("handout", "PDF tags and fonts"),
-                           ("guide", "required blocks"), ("guide", "EPUBCheck"),
-                           ("newsletter", "required blocks"), ("newsletter", "email rules")):
+    for product, check in (
+        ("source", "clinical review"),
+        ("source", "reading grade"),
+        ("source", "required text"),
+        ("handout", "required blocks"),
+        ("handout", "PDF tags and fonts"),
+        ("guide", "required blocks"),
+        ("guide", "EPUBCheck"),
+        ("newsletter", "required blocks"),
+        ("newsletter", "email rules"),
+    ):
         assert any(product in line and check in line and SAMPLE in line for line in table.splitlines()), check
 
 
@@ -55,14 +63,19 @@ def test_strict_turns_warnings_into_failures(checked):
     assert "not yet reviewed" in result.stdout
 
 
-@pytest.mark.parametrize("when, expected", [
-    (lambda today: _add_months(today, -13), "overdue by"),
-    (lambda today: _add_months(today, 1), "is in the future"),
-])
+@pytest.mark.parametrize(
+    "when, expected",
+    [
+        (lambda today: _add_months(today, -13), "overdue by"),
+        (lambda today: _add_months(today, 1), "is in the future"),
+    ],
+)
 def test_a_stale_or_future_review_date_fails_and_names_the_article(project_copy, when, expected):
     source = project_copy / "sources" / f"{SAMPLE}.md"
     reviewed = when(dt.date.today())
-    source.write_text(source.read_text().replace("category: Conditions", f"category: Conditions\nlast_reviewed: {reviewed}"))
+    source.write_text(
+        source.read_text().replace("category: Conditions", f"category: Conditions\nlast_reviewed: {reviewed}")
+    )
     result = invoke("check", cwd=project_copy)  # the review is checked on the source: no build needed
     assert result.returncode != 0
     line = next(line for line in result.stdout.splitlines() if "clinical review" in line)
@@ -72,7 +85,9 @@ def test_a_stale_or_future_review_date_fails_and_names_the_article(project_copy,
 def test_a_recent_review_passes(project_copy):
     source = project_copy / "sources" / f"{SAMPLE}.md"
     reviewed = _add_months(dt.date.today(), -2)
-    source.write_text(source.read_text().replace("category: Conditions", f"category: Conditions\nlast_reviewed: {reviewed}"))
+    source.write_text(
+        source.read_text().replace("category: Conditions", f"category: Conditions\nlast_reviewed: {reviewed}")
+    )
     result = invoke("check", cwd=project_copy)
     line = next(line for line in result.stdout.splitlines() if "clinical review" in line)
     assert line.startswith("PASS") and f"reviewed {reviewed}" in line
@@ -86,7 +101,10 @@ def test_an_article_that_paraphrases_a_required_block_is_flagged(project_copy):
     result = invoke("check", cwd=project_copy)
     assert result.returncode != 0
     line = next(line for line in result.stdout.splitlines() if "required text" in line)
-    assert line.startswith("FAIL") and "repeats the crisis information (988 Suicide and Crisis Lifeline) in its own words" in line
+    assert (
+        line.startswith("FAIL")
+        and "repeats the crisis information (988 Suicide and Crisis Lifeline) in its own words" in line
+    )
     assert f"sources/{SAMPLE}.md:" in line
 
 
@@ -97,8 +115,9 @@ def test_a_broken_internal_link_is_reported_with_its_line(project_copy):
     line_number = text[: text.index("#the-sciense")].count("\n") + 1
     result = invoke("check", cwd=project_copy)
     assert result.returncode != 0
-    assert f"sources/{SAMPLE}.md:{line_number}: the link to '#the-sciense-in-plain-language' goes nowhere" \
-        in result.stdout
+    assert (
+        f"sources/{SAMPLE}.md:{line_number}: the link to '#the-sciense-in-plain-language' goes nowhere" in result.stdout
+    )
 
 
 def test_a_product_missing_from_build_fails_the_check(project_copy):
@@ -110,9 +129,12 @@ def test_a_product_missing_from_build_fails_the_check(project_copy):
 
 def test_reading_grade_is_computed_offline():
     from publishing.readability import flesch_kincaid_grade
+
     assert flesch_kincaid_grade("The cat sat on the mat. The dog ran to the cat.") < 3
-    hard = ("Neuroplasticity, the formation of new synapses between neurons, is associated with "
-            "brain-derived neurotrophic factor and glutamatergic signalling in mood-regulating regions.")
+    hard = (
+        "Neuroplasticity, the formation of new synapses between neurons, is associated with "
+        "brain-derived neurotrophic factor and glutamatergic signalling in mood-regulating regions."
+    )
     assert flesch_kincaid_grade(hard) > 14
 
 

@@ -27,9 +27,13 @@ from wording import CRISIS as CRISIS_WORDING
 RICH = "how-we-support-you"
 AGAIN = "connections-again"
 GUIDES = ("sample", "rich", "bundle")
-NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",
-      "dc": "http://purl.org/dc/elements/1.1/", "ncx": "http://www.daisy.org/z3986/2005/ncx/",
-      "epub": "http://www.idpf.org/2007/ops"}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "x": "http://www.w3.org/1999/xhtml",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "epub": "http://www.idpf.org/2007/ops",
+}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # A third article whose heading, note label and picture file name repeat the rich fixture's,
@@ -56,6 +60,7 @@ Ketamine acts on glutamate.[^glu]
 
 def _png(size: tuple[int, int], colour: str) -> bytes:
     from PIL import Image
+
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, format="PNG")
     return out.getvalue()
@@ -85,9 +90,11 @@ def bundle_build(bundle_sources) -> Path:
 
 @pytest.fixture(scope="module")
 def guides(sample_build, rich_build, bundle_build) -> dict[str, Path]:
-    return {"sample": sample_build / "guides" / f"{SAMPLE}.epub",
-            "rich": rich_build / "guides" / f"{RICH}.epub",
-            "bundle": bundle_build}
+    return {
+        "sample": sample_build / "guides" / f"{SAMPLE}.epub",
+        "rich": rich_build / "guides" / f"{RICH}.epub",
+        "bundle": bundle_build,
+    }
 
 
 class Epub:
@@ -131,6 +138,7 @@ def books(guides) -> dict[str, Epub]:
 
 # --- The validators ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def validators(guides, tmp_path_factory) -> dict[str, dict]:
     """Ace by DAISY on every guide and EPUBCheck on the combined guide, all running at once.
@@ -142,9 +150,16 @@ def validators(guides, tmp_path_factory) -> dict[str, dict]:
     assert ace.exists(), "Ace by DAISY is not installed: run ./install --test"
     folder = tmp_path_factory.mktemp("validators")
     environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium"}
-    runs = {name: subprocess.Popen([str(ace), "--silent", "--force", "--outdir", str(folder / name), str(path)],
-                                   env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            for name, path in guides.items()}
+    runs = {
+        name: subprocess.Popen(
+            [str(ace), "--silent", "--force", "--outdir", str(folder / name), str(path)],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, path in guides.items()
+    }
     reports = {"epubcheck": epubcheck(guides["bundle"], tmp=folder)[0]}
     for name, process in runs.items():
         output, _ = process.communicate(timeout=300)
@@ -164,13 +179,17 @@ def test_the_combined_guide_passes_epubcheck_without_a_single_message(validators
 
 @pytest.mark.parametrize("name", GUIDES)
 def test_ace_finds_no_critical_or_serious_violation(validators, name):
-    violations = [(a["earl:test"]["earl:impact"], a["earl:test"]["dct:title"], document.get("earl:testSubject", {}).get("url"))
-                  for document in validators[name]["assertions"] for a in document["assertions"]]
+    violations = [
+        (a["earl:test"]["earl:impact"], a["earl:test"]["dct:title"], document.get("earl:testSubject", {}).get("url"))
+        for document in validators[name]["assertions"]
+        for a in document["assertions"]
+    ]
     serious = [v for v in violations if v[0] in ("critical", "serious")]
     assert serious == [], serious
 
 
 # --- What a patient sees first and last ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", GUIDES)
 def test_the_cover_comes_first_then_the_crisis_information_with_a_call_link(books, name):
@@ -200,6 +219,7 @@ def test_the_last_document_carries_the_disclaimer_once(books, name):
 @pytest.mark.parametrize("name", GUIDES)
 def test_the_cover_is_a_drawn_picture_marked_as_the_cover_with_a_description(books, name):
     from PIL import Image
+
     book = books[name]
     [item] = [i for i in book.manifest.values() if "cover-image" in (i.get("properties") or "").split()]
     picture = Image.open(io.BytesIO(book.read(item.get("href"))))
@@ -217,6 +237,7 @@ def test_each_cover_is_drawn_for_its_own_title(books):
 
 
 # --- Metadata ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", GUIDES)
 def test_every_document_and_the_package_say_their_language(books, name):
@@ -246,21 +267,29 @@ def test_accessibility_metadata_follows_what_the_book_contains(books):
     for book in (text_only, rich, bundle):
         assert set(book.metadata("schema:accessMode")) == {"textual", "visual"}  # the cover is a picture
         assert "textual" in book.metadata("schema:accessModeSufficient")
-        assert {"alternativeText", "structuralNavigation", "tableOfContents", "readingOrder",
-                "displayTransformability"} <= set(book.metadata("schema:accessibilityFeature"))
+        assert {
+            "alternativeText",
+            "structuralNavigation",
+            "tableOfContents",
+            "readingOrder",
+            "displayTransformability",
+        } <= set(book.metadata("schema:accessibilityFeature"))
         assert book.metadata("schema:accessibilityHazard") == ["none"]
         assert book.metadata("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
         assert book.metadata("a11y:certifiedBy") == ["Ketamine Uplift"]
     assert text_only.metadata("schema:accessibilitySummary")[0].startswith("This guide holds one article. ")
     assert rich.metadata("schema:accessibilitySummary")[0].startswith(
         "This guide holds one article, with 1 picture described in text, 1 table with header cells "
-        "and 1 note linked to and from the text.")
+        "and 1 note linked to and from the text."
+    )
     assert bundle.metadata("schema:accessibilitySummary")[0].startswith(
         "This guide holds 3 articles, with 2 pictures described in text, 2 tables with header cells "
-        "and 2 notes linked to and from the text.")
+        "and 2 notes linked to and from the text."
+    )
 
 
 # --- Navigation ----------------------------------------------------------------------------------
+
 
 def _targets(book: Epub, href_in: str, href: str) -> tuple[str, str]:
     path, _, fragment = href.partition("#")
@@ -291,8 +320,9 @@ def test_the_contents_follow_the_articles_headings_in_reading_order(books):
     assert titles[-2:] == ["Questions? Talk with us", "Medical disclaimer"]
     assert "A different approach from traditional antidepressants" in titles
     # Questions (h3) sit under "Frequently asked questions" (h2).
-    assert nav.xpath("//x:li[x:a='Frequently asked questions']/x:ol/x:li/x:a[.='How many treatments are needed?']",
-                     namespaces=NS)
+    assert nav.xpath(
+        "//x:li[x:a='Frequently asked questions']/x:ol/x:li/x:a[.='How many treatments are needed?']", namespaces=NS
+    )
     # The NCX for older readers lists the same entries in the same order.
     ncx = etree.fromstring(book.read("toc.ncx"))
     assert [t.text for t in ncx.iterfind(".//ncx:navPoint/ncx:navLabel/ncx:text", NS)] == titles
@@ -308,8 +338,14 @@ def test_the_combined_guide_has_one_chapter_per_article_and_contents_across_them
     assert book.spine == ["cover.xhtml", "crisis.xhtml", "nav.xhtml", *chapters, "about.xhtml"]
     nav = book.document("nav.xhtml")
     top = [a.text for a in nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li/x:a", namespaces=NS)]
-    assert top == [CRISIS_WORDING.title, "Connections, Again", "How Does Ketamine Work for Depression?",
-                   "Sleep, Mood & the \u201cQuiet Mind\u201d <Guide>", "Questions? Talk with us", "Medical disclaimer"]
+    assert top == [
+        CRISIS_WORDING.title,
+        "Connections, Again",
+        "How Does Ketamine Work for Depression?",
+        "Sleep, Mood & the \u201cQuiet Mind\u201d <Guide>",
+        "Questions? Talk with us",
+        "Medical disclaimer",
+    ]
     # Each article's sections are listed under it, pointing into its own chapter.
     for chapter in chapters:
         title = book.document(chapter).xpath("//x:h1", namespaces=NS)[0].text
@@ -340,6 +376,7 @@ def test_pictures_with_the_same_file_name_stay_apart_in_the_combined_guide(books
 
 # --- The stylesheet ------------------------------------------------------------------------------
 
+
 def test_the_stylesheet_leaves_font_size_colours_and_width_to_the_reader(books):
     css = books["sample"].read("style.css").decode()
     rules = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
@@ -351,9 +388,11 @@ def test_the_stylesheet_leaves_font_size_colours_and_width_to_the_reader(books):
 
 # --- The command ---------------------------------------------------------------------------------
 
+
 def test_the_combined_guide_binds_the_listed_articles_in_the_listed_order(bundle_sources, tmp_path):
-    result = invoke("guide", "--bundle", "--articles", f"{RICH},{SAMPLE}", "--sources", str(bundle_sources),
-                    "--out", str(tmp_path))
+    result = invoke(
+        "guide", "--bundle", "--articles", f"{RICH},{SAMPLE}", "--sources", str(bundle_sources), "--out", str(tmp_path)
+    )
     assert result.returncode == 0, result.stderr
     book = Epub(tmp_path / "guides" / "patient-guide.epub")
     assert [h for h in book.spine if h.startswith("chapter-")] == [f"chapter-{RICH}.xhtml", f"chapter-{SAMPLE}.xhtml"]
@@ -361,11 +400,11 @@ def test_the_combined_guide_binds_the_listed_articles_in_the_listed_order(bundle
 
 
 def test_an_unknown_article_is_named_and_nothing_is_bound(bundle_sources, tmp_path):
-    result = invoke("guide", "--bundle", "--articles", "sleep-and-mood", "--sources", str(bundle_sources),
-                    "--out", str(tmp_path))
+    result = invoke(
+        "guide", "--bundle", "--articles", "sleep-and-mood", "--sources", str(bundle_sources), "--out", str(tmp_path)
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert (f"error: no article with the slug 'sleep-and-mood'; choose from {AGAIN}, {SAMPLE}, {RICH}"
-            in result.stderr)
+    assert f"error: no article with the slug 'sleep-and-mood'; choose from {AGAIN}, {SAMPLE}, {RICH}" in result.stderr
     assert not (tmp_path / "guides").exists()
 
 
@@ -374,13 +413,16 @@ def test_a_combined_guide_without_the_disclaimer_is_never_moved_into_build(proje
     end.write_text(end.read_text().replace("{{ disclaimer(blocks) }}", ""))
     result = invoke("guide", "--bundle", cwd=project_copy)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert ("build/guides/patient-guide.epub: error: combined guide: the medical disclaimer is missing from the last "
-            "document (about.xhtml)") in result.stderr
+    assert (
+        "build/guides/patient-guide.epub: error: combined guide: the medical disclaimer is missing from the last "
+        "document (about.xhtml)"
+    ) in result.stderr
     assert not (project_copy / "build/guides/patient-guide.epub").exists()
     assert not (project_copy / ".build-tmp").exists()
 
 
 # --- Reproducible --------------------------------------------------------------------------------
+
 
 def _build_guides(sources: Path, out: Path, epoch: str | None) -> subprocess.Popen:
     """Start building every guide of ``sources`` and the combined guide into a fresh ``out``."""
@@ -388,9 +430,14 @@ def _build_guides(sources: Path, out: Path, epoch: str | None) -> subprocess.Pop
     if epoch is not None:
         environment["SOURCE_DATE_EPOCH"] = epoch
     options = ("--sources", str(sources), "--out", str(out))
-    return subprocess.Popen([sys.executable, "-m", "invoke", "guide", *options, "guide", "--bundle", *options],
-                            cwd=ROOT, env={**environment, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "guide", *options, "guide", "--bundle", *options],
+        cwd=ROOT,
+        env={**environment, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _built(out: Path, process: subprocess.Popen) -> dict[str, bytes]:

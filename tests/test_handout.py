@@ -42,6 +42,7 @@ class _Records(logging.Handler):
 def _build_in_process(root: Path, out: Path, sources: Path | None, variant: str) -> tuple[Path, list[str]]:
     """Build one handout with the pipeline's own functions, listening to every logger it may warn on."""
     from publishing.products import PRODUCTS
+
     handout = PRODUCTS["handout"]
     from publishing.article import load_article
     from publishing.site import load_site
@@ -111,10 +112,19 @@ VARIANTS = ("office", "large-print", "print-shop")
 
 def poppler_pages(pdf: Path) -> list[str]:
     """Each page's text by poppler's pdftotext, independent of the pipeline's own extractor."""
-    pages = int(re.search(r"^Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
-                                                                 text=True, check=True).stdout, re.M)[1])
-    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
-                           text=True, check=True).stdout for n in range(1, pages + 1)]
+    pages = int(
+        re.search(
+            r"^Pages:\s+(\d+)",
+            subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout,
+            re.M,
+        )[1]
+    )
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for n in range(1, pages + 1)
+    ]
 
 
 def structure(pdf: Path) -> list[tuple[str, int | None, DictionaryObject]]:
@@ -142,6 +152,7 @@ def structure(pdf: Path) -> list[tuple[str, int | None, DictionaryObject]]:
 
 
 # --- Typography ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", [*VARIANTS, "rich", "web address"])
 def test_every_font_is_the_shipped_one_embedded_and_subset(built, with_web_address, name):
@@ -187,6 +198,7 @@ def test_english_text_is_hyphenated_with_a_hyphen_the_font_has(built):
 
 # --- Page -----------------------------------------------------------------------------------------
 
+
 def test_the_sample_is_letter_sized_and_fits_on_three_pages(built):
     reader = PdfReader(built["office"][0])
     assert 1 <= len(reader.pages) <= 3
@@ -220,11 +232,12 @@ def test_the_last_review_shows_in_the_byline_and_every_footer_of_a_reviewed_arti
 
 def test_page_one_opens_with_the_title_band(built):
     first = poppler_pages(built["office"][0])[0]
-    band = first[:first.index(CRISIS_WORDING.title)]
+    band = first[: first.index(CRISIS_WORDING.title)]
     assert band.index("KETAMINE UPLIFT") < band.index(TITLE) < band.index("Ketamine works for depression")
 
 
 # --- Required blocks ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", [*VARIANTS, "rich"])
 def test_the_crisis_is_on_page_one_and_the_disclaimer_on_the_last(built, name):
@@ -237,12 +250,16 @@ def test_the_crisis_is_on_page_one_and_the_disclaimer_on_the_last(built, name):
 @pytest.mark.parametrize("name", VARIANTS)
 def test_the_crisis_numbers_are_live_links(built, name):
     reader = PdfReader(built[name][0])
-    uris = [str(annotation.get_object()["/A"]["/URI"]) for annotation in reader.pages[0].get("/Annots", [])
-            if "/URI" in annotation.get_object().get("/A", {})]
+    uris = [
+        str(annotation.get_object()["/A"]["/URI"])
+        for annotation in reader.pages[0].get("/Annots", [])
+        if "/URI" in annotation.get_object().get("/A", {})
+    ]
     assert "tel:988" in uris and "sms:988" in uris
 
 
 # --- Accessibility --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", VARIANTS)
 def test_each_variant_is_tagged_with_title_and_language(built, name):
@@ -257,20 +274,21 @@ def test_each_variant_is_tagged_with_title_and_language(built, name):
     if name == "print-shop":
         assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
     else:
-        assert "pdfuaid:part=\"1\"" in xmp
+        assert 'pdfuaid:part="1"' in xmp
 
 
 @pytest.mark.parametrize("name", [*VARIANTS, "rich"])
 def test_headings_run_h1_then_h2_without_skipping_a_level(built, name):
     levels = [int(role[1]) for role, _, _ in structure(built[name][0]) if re.fullmatch(r"H[1-6]", role)]
     assert levels[0] == 1 and levels.count(1) == 1
-    for before, after in zip(levels, levels[1:]):
+    for before, after in zip(levels, levels[1:], strict=False):
         assert after <= before + 1, f"h{before} is followed by h{after}"
 
 
 def test_reading_order_follows_the_article(built):
     from publishing.article import load_article
     from publishing.settings import load_settings
+
     article = load_article(ROOT / f"sources/{SAMPLE}.md", load_settings(ROOT / "pyproject.toml"), ROOT / "sources")
     pdf = built["office"][0]
     roles = [role for role, _, _ in structure(pdf) if re.fullmatch(r"H[1-6]", role)]
@@ -278,8 +296,13 @@ def test_reading_order_follows_the_article(built):
     assert len(roles) == 1 + 1 + len(article.headings) + 2
     text = normalised(" ".join(poppler_pages(pdf)))
     position = 0
-    for part in (TITLE, CRISIS_WORDING.title, *[h.title for h in article.headings],
-                 "Questions? Talk with us", "Medical disclaimer"):
+    for part in (
+        TITLE,
+        CRISIS_WORDING.title,
+        *[h.title for h in article.headings],
+        "Questions? Talk with us",
+        "Medical disclaimer",
+    ):
         found = text.find(normalised(part), position)
         assert found >= 0, f"'{part}' is out of order"
         position = found
@@ -290,21 +313,31 @@ def test_no_heading_is_left_at_the_foot_of_a_page(built):
         elements = structure(built[name][0])
         for index, (role, page, _) in enumerate(elements):
             if re.fullmatch(r"H[2-6]", role):
-                following = next((p for r, p, _ in elements[index + 1:]
-                                  if r in ("P", "L", "LI", "Table", "BlockQuote", "Div", "Figure")), page)
+                following = next(
+                    (
+                        p
+                        for r, p, _ in elements[index + 1 :]
+                        if r in ("P", "L", "LI", "Table", "BlockQuote", "Div", "Figure")
+                    ),
+                    page,
+                )
                 assert following == page, f"{name}: a {role} on page {page + 1} is parted from its text"
 
 
 def test_callouts_and_figures_stay_whole_on_one_page(built):
     pages = poppler_pages(built["rich"][0])
-    for first, last in (("Before your first session", "Eat lightly and arrange a ride home."),
-                        (CRISIS_WORDING.title, "Call 988 or text 988"),
-                        ("Questions? Talk with us", "Phone: (310) 280-4440")):
-        assert [n for n, text in enumerate(pages) if first in text] == \
-               [n for n, text in enumerate(pages) if last in text], first
+    for first, last in (
+        ("Before your first session", "Eat lightly and arrange a ride home."),
+        (CRISIS_WORDING.title, "Call 988 or text 988"),
+        ("Questions? Talk with us", "Phone: (310) 280-4440"),
+    ):
+        assert [n for n, text in enumerate(pages) if first in text] == [
+            n for n, text in enumerate(pages) if last in text
+        ], first
 
 
 # --- Images and the QR code -----------------------------------------------------------------------
+
 
 def test_an_article_image_fits_the_column_with_its_caption_and_alt_text(built):
     pdf = built["rich"][0]
@@ -342,8 +375,22 @@ def test_with_a_web_address_the_handout_has_a_qr_code_that_opens_it(with_web_add
     assert "Scan to read online" in text and WEB_ADDRESS in text
 
     pages = len(reader.pages)
-    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", "-f", str(pages), "-l", str(pages),
-                    str(with_web_address), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-gray",
+            "-png",
+            "-f",
+            str(pages),
+            "-l",
+            str(pages),
+            str(with_web_address),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     [png] = tmp_path.glob("page*.png")
     decoded = zxingcpp.read_barcodes(Image.open(png))
     assert [(code.format, code.text) for code in decoded] == [(zxingcpp.BarcodeFormat.QRCode, WEB_ADDRESS)]
@@ -356,8 +403,9 @@ def test_the_fetcher_serves_generated_images_and_nothing_outside_the_project(tmp
     from publishing.resources import allowed_roots
 
     ProjectFetcher, _ = _fetcher_types()
-    fetcher = ProjectFetcher(allowed_roots(ROOT / "sources", ROOT / "layouts"),
-                             {"generated:qr-code.svg": (b"<svg/>", "image/svg+xml")})
+    fetcher = ProjectFetcher(
+        allowed_roots(ROOT / "sources", ROOT / "layouts"), {"generated:qr-code.svg": (b"<svg/>", "image/svg+xml")}
+    )
     served = fetcher.fetch("generated:qr-code.svg")
     assert served.headers["Content-Type"] == "image/svg+xml"
     assert fetcher.fetch((ROOT / "layouts/handout/handout.css").as_uri()).url.endswith("handout.css")
@@ -370,24 +418,31 @@ def test_the_fetcher_serves_generated_images_and_nothing_outside_the_project(tmp
 
 # --- Print shop -----------------------------------------------------------------------------------
 
+
 def test_the_print_shop_file_has_bleed_trim_and_crop_marks(built, tmp_path):
     pdf = built["print-shop"][0]
     for page in PdfReader(pdf).pages:
         media = [float(v) for v in page.mediabox]
         trim = [float(v) for v in page.trimbox]
         bleed = [float(v) for v in page.bleedbox]
-        assert [t - m for t, m in zip(trim, media)] == [BLEED, BLEED, -BLEED, -BLEED]
+        assert [t - m for t, m in zip(trim, media, strict=True)] == [BLEED, BLEED, -BLEED, -BLEED]
         assert bleed == media
         assert (trim[2] - trim[0], trim[3] - trim[1]) == (612, 792)
     # Crop marks: ink in each corner of the bleed, outside the trimmed page.
     from PIL import Image
-    subprocess.run(["pdftoppm", "-r", "144", "-gray", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
-                   check=True)
+
+    subprocess.run(
+        ["pdftoppm", "-r", "144", "-gray", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True
+    )
     [png] = tmp_path.glob("p*.png")
     image = Image.open(png).convert("L")
     corner = round(BLEED * 2)  # 144 dpi: 2 pixels a point
-    for x, y in ((0, 0), (image.width - corner, 0), (0, image.height - corner),
-                 (image.width - corner, image.height - corner)):
+    for x, y in (
+        (0, 0),
+        (image.width - corner, 0),
+        (0, image.height - corner),
+        (image.width - corner, image.height - corner),
+    ):
         assert image.crop((x, y, x + corner, y + corner)).getextrema()[0] < 100, f"no crop mark at {x},{y}"
 
 
@@ -398,6 +453,7 @@ def test_the_print_shop_file_is_reproducible(built, tmp_path):
 
 # --- Clean builds ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", [*VARIANTS, "rich"])
 def test_building_logs_no_warning(built, name):
     assert built[name][1] == []
@@ -405,8 +461,9 @@ def test_building_logs_no_warning(built, name):
 
 @pytest.mark.parametrize("name", [*VARIANTS, "rich", "web address"])
 def test_qpdf_finds_no_problem(built, with_web_address, name):
-    result = subprocess.run(["qpdf", "--check", str(every_pdf(built, with_web_address)[name])],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["qpdf", "--check", str(every_pdf(built, with_web_address)[name])], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors found" in result.stdout
 
@@ -419,7 +476,9 @@ def test_a_character_the_font_lacks_is_reported_not_silently_borrowed(tmp_path):
     for tree in ("layouts", "sources"):
         shutil.copytree(ROOT / tree, project / tree)
     article = project / f"sources/{SAMPLE}.md"
-    article.write_text(article.read_text().replace("Here is the simplified chain", "Here \u2192 is the simplified chain"))
+    article.write_text(
+        article.read_text().replace("Here is the simplified chain", "Here \u2192 is the simplified chain")
+    )
     pdf, records = _build_in_process(project, project / "build", None, "office")
     assert any("'\u2192' (U+2192) is not in Atkinson Hyperlegible" in record for record in records), records
 
@@ -427,12 +486,17 @@ def test_a_character_the_font_lacks_is_reported_not_silently_borrowed(tmp_path):
 def test_the_qr_code_follows_the_clinics_article_address_pattern(project_copy):
     """With an article_url pattern the code opens that article; without one, the clinic's site."""
     settings = project_copy / "pyproject.toml"
-    settings.write_text(settings.read_text().replace('web_address = ""', 'web_address = "https://www.example.org/"')
-                        .replace('article_url = ""', 'article_url = "https://www.example.org/guides/{slug}/"'))
+    settings.write_text(
+        settings.read_text()
+        .replace('web_address = ""', 'web_address = "https://www.example.org/"')
+        .replace('article_url = ""', 'article_url = "https://www.example.org/guides/{slug}/"')
+    )
     from publishing.products.handout.render import qr_code
     from publishing.settings import load_settings
+
     loaded = load_settings(settings)
     assert qr_code(loaded, SAMPLE).target == f"https://www.example.org/guides/{SAMPLE}/"
     import dataclasses
+
     assert qr_code(dataclasses.replace(loaded, article_url=""), SAMPLE).target == "https://www.example.org/"
     assert qr_code(dataclasses.replace(loaded, article_url="", web_address=""), SAMPLE) is None

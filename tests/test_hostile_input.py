@@ -88,7 +88,9 @@ Pasted from the web:
     for name, body in cases.items():
         (sources / f"{name}.md").write_text(_article(name.replace("-", " ").title(), body))
     (sources / "nul-byte.md").write_bytes(_article("Nul", "Text\x00more").encode())
-    (sources / "bom-crlf.md").write_bytes(b"\xef\xbb\xbf" + _article("Bom and CRLF", "Works\n\n- on\n- Windows").replace("\n", "\r\n").encode())
+    (sources / "bom-crlf.md").write_bytes(
+        b"\xef\xbb\xbf" + _article("Bom and CRLF", "Works\n\n- on\n- Windows").replace("\n", "\r\n").encode()
+    )
     before = _tree_hash(sources)
     started = time.perf_counter()
     result = invoke("-r", str(ROOT), "build", "--sources", str(sources), "--out", str(folder / "build"), cwd=folder)
@@ -119,8 +121,21 @@ def test_pasted_html_reaches_no_product(hostile_build):
     guide = " ".join(epub_documents(build / "guides/pasted-html.epub").values()).lower()
     pdf = pdftotext(build / "handouts/pasted-html.pdf").lower()
     for product in (html, guide):
-        for forbidden in ("<script", "onclick", "onmouseover", "onload", "javascript:", "data:", "<iframe",
-                          "<object", "<form", "<input", "<svg", "attachment\"", "url("):
+        for forbidden in (
+            "<script",
+            "onclick",
+            "onmouseover",
+            "onload",
+            "javascript:",
+            "data:",
+            "<iframe",
+            "<object",
+            "<form",
+            "<input",
+            "<svg",
+            'attachment"',
+            "url(",
+        ):
             assert forbidden not in product, forbidden
     for product in (html, text, guide, pdf):
         assert "alert(" not in product
@@ -139,17 +154,20 @@ def test_no_outside_file_gets_into_a_product(hostile_build):
     assert b"/EmbeddedFile" not in pdf
 
 
-@pytest.mark.parametrize("name, message", [
-    ("absolute-path", "image '/etc/passwd' is not a path inside sources/; link images by a relative path"),
-    ("parent-path", "image '../../../../etc/passwd' is outside sources/; copy it into sources/images/"),
-    ("file-url", "image 'file:///etc/passwd' is not a path inside sources/"),
-    ("remote-image", "is not fetched at build time; save the image under sources/images/"),
-    ("data-image", "image 'data:image/png;base64,iVBORw0KGgo=' is not a path inside sources/"),
-    ("huge-list", "lists or quotes are nested 13 levels deep (at most 12); flatten the list or quote"),
-    ("huge-line", "the line is 1,000,000 characters long (at most 10,000); break it into paragraphs"),
-    ("huge-article", "KB; at most 400 KB is supported; split it into several articles"),
-    ("nul-byte", "the file contains a NUL character"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("absolute-path", "image '/etc/passwd' is not a path inside sources/; link images by a relative path"),
+        ("parent-path", "image '../../../../etc/passwd' is outside sources/; copy it into sources/images/"),
+        ("file-url", "image 'file:///etc/passwd' is not a path inside sources/"),
+        ("remote-image", "is not fetched at build time; save the image under sources/images/"),
+        ("data-image", "image 'data:image/png;base64,iVBORw0KGgo=' is not a path inside sources/"),
+        ("huge-list", "lists or quotes are nested 13 levels deep (at most 12); flatten the list or quote"),
+        ("huge-line", "the line is 1,000,000 characters long (at most 10,000); break it into paragraphs"),
+        ("huge-article", "KB; at most 400 KB is supported; split it into several articles"),
+        ("nul-byte", "the file contains a NUL character"),
+    ],
+)
 def test_each_hostile_source_gets_a_clear_error(hostile_build, name, message):
     _, result, _, _ = hostile_build
     line = _error(result, name)
@@ -184,9 +202,14 @@ def test_a_build_killed_halfway_leaves_the_previous_products_intact(project_copy
 
     css = project_copy / "layouts/handout/handout.css"
     css.write_text(css.read_text() + "\n/* a change that rebuilds every handout */\n")
-    process = subprocess.Popen([sys.executable, "-m", "invoke", "build", "--jobs", "2"], cwd=project_copy,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "build", "--jobs", "2"],
+        cwd=project_copy,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     # Wait until the build is producing (the first handout is done), then kill the whole group.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and b"built" not in (process.stdout.peek(64) if process.stdout else b""):
@@ -197,6 +220,7 @@ def test_a_build_killed_halfway_leaves_the_previous_products_intact(project_copy
     after = [p for p in (project_copy / "build").rglob("*") if p.is_file()]
     assert sorted(after) == sorted(before), "a file appeared or vanished in build/"
     from pypdf import PdfReader
+
     for path in after:
         if path.suffix == ".pdf":
             assert len(PdfReader(path).pages) >= 1  # complete: old or new, never half-written
@@ -208,9 +232,14 @@ def test_a_build_killed_halfway_leaves_the_previous_products_intact(project_copy
 
 
 def _start_build(project: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "invoke", "build", *args], cwd=project,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "build", *args],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def test_ctrl_c_stops_a_parallel_build_quietly_and_cleanly(project_copy):

@@ -19,8 +19,12 @@ EVERYTHING = {(folder, slug) for folder in ("handouts", "guides", "newsletters")
 def rebuilt(result) -> set[tuple[str, str]]:
     """(folder, slug) of every product the build wrote, from its 'built' lines."""
     assert result.returncode == 0, result.stdout + result.stderr
-    return {(m[0], m[1]) for m in re.findall(r"^built\s+\S*?(handouts|guides|newsletters)/([a-z0-9-]+)\.",
-                                             result.stdout, flags=re.MULTILINE)}
+    return {
+        (m[0], m[1])
+        for m in re.findall(
+            r"^built\s+\S*?(handouts|guides|newsletters)/([a-z0-9-]+)\.", result.stdout, flags=re.MULTILINE
+        )
+    }
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +52,25 @@ def test_a_build_with_nothing_to_do_says_so(project):
 HEAVY_LIBRARIES = ("weasyprint", "ebooklib", "PIL", "lxml", "css_inline", "pypdfium2", "fontTools")
 
 
-@pytest.mark.parametrize("command", [("--list",), ("--help", "build"), ("build",)],
-                         ids=["invoke --list", "invoke --help build", "a build with nothing to do"])
+@pytest.mark.parametrize(
+    "command",
+    [("--list",), ("--help", "build"), ("build",)],
+    ids=["invoke --list", "invoke --help build", "a build with nothing to do"],
+)
 def test_commands_that_build_nothing_import_no_heavy_library(project, command):
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "invoke", *command], cwd=project,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "invoke", *command],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
-    imported = {line.rsplit("|", 1)[1].strip().split(".")[0]
-                for line in result.stderr.splitlines() if line.startswith("import time:")}
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
     assert "invoke" in imported  # the log is real
     assert not imported & set(HEAVY_LIBRARIES), sorted(imported & set(HEAVY_LIBRARIES))
 
@@ -74,6 +89,7 @@ def test_editing_a_source_rebuilds_only_that_articles_products(project):
 def test_changing_an_image_rebuilds_only_the_article_that_shows_it(project):
     image = project / "sources" / "images" / "connections.png"
     from PIL import Image
+
     with Image.open(image) as picture:
         picture.rotate(180).save(image)
     assert rebuilt(invoke("build", cwd=project)) == {(f, RICH) for f in ("handouts", "guides", "newsletters")}
@@ -106,8 +122,11 @@ def test_changing_a_shared_partial_rebuilds_everything(project):
 
 
 def test_changing_a_setting_rebuilds_everything(project):
-    edit(project / "pyproject.toml", 'clinic_location = "Marina del Rey, West Los Angeles"',
-         'clinic_location = "Marina del Rey and West Los Angeles"')
+    edit(
+        project / "pyproject.toml",
+        'clinic_location = "Marina del Rey, West Los Angeles"',
+        'clinic_location = "Marina del Rey and West Los Angeles"',
+    )
     assert rebuilt(invoke("build", cwd=project)) == EVERYTHING
 
 
@@ -130,5 +149,8 @@ def test_force_rebuilds_everything(project):
 def test_one_job_and_two_jobs_give_the_same_output_order(project):
     one = invoke("build", "--force", "--jobs", "1", cwd=project).stdout
     two = invoke("build", "--force", "--jobs", "2", cwd=project).stdout
-    strip = lambda text: re.sub(r"\(.*?\)", "", text)  # sizes and times differ
-    assert strip(one) == strip(two)
+
+    def without_sizes_and_times(text: str) -> str:
+        return re.sub(r"\(.*?\)", "", text)
+
+    assert without_sizes_and_times(one) == without_sizes_and_times(two)

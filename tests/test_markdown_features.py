@@ -9,9 +9,10 @@ import zipfile
 import lxml.html
 import pytest
 
+from publishing.markup import to_html
+
 from conftest import pdf_pages
 from extract import epub_documents, epubcheck, pdftotext
-from publishing.markup import to_html
 
 SLUG = "how-we-support-you"
 
@@ -52,8 +53,10 @@ def test_definition_lists_callouts_and_quotes(built):
     for markup in (built["epub"], built["html"]):
         page = parse(markup)
         assert [dt.text_content() for dt in page.iter("dt")] == ["NMDA", "BDNF"]
-        assert page.xpath("//div[contains(@class,'admonition')]/p[@class='admonition-title']")[0].text_content() \
+        assert (
+            page.xpath("//div[contains(@class,'admonition')]/p[@class='admonition-title']")[0].text_content()
             == "Before your first session"
+        )
         assert page.xpath("//blockquote")
     for text in (built["pdf"], built["txt"]):
         assert "Eat lightly and arrange a ride home." in " ".join(text.split())
@@ -95,8 +98,9 @@ def test_a_title_with_markup_characters_stays_text(built, rich_build):
 def test_the_rich_guide_passes_epubcheck(rich_build, tmp_path):
     report = epubcheck(rich_build / f"guides/{SLUG}.epub", tmp=tmp_path)[0]
     checker = report["checker"]
-    assert (checker["nFatal"], checker["nError"], checker["nWarning"], checker["nUsage"]) == (0, 0, 0, 0), \
-        [(m["ID"], m["message"]) for m in report["messages"]]
+    assert (checker["nFatal"], checker["nError"], checker["nWarning"], checker["nUsage"]) == (0, 0, 0, 0), [
+        (m["ID"], m["message"]) for m in report["messages"]
+    ]
 
 
 def test_the_reviewed_date_shows_in_every_page_footer(rich_build):
@@ -104,14 +108,17 @@ def test_the_reviewed_date_shows_in_every_page_footer(rich_build):
         assert "Last reviewed May 4, 2026 by Test Reviewer, MD" in text
 
 
-@pytest.mark.parametrize("pasted", [
-    "<script>alert(1)</script>Hello",
-    '<img src="x.png" onerror="alert(1)">Hello',
-    '<a href="javascript:alert(1)">Hello</a>',
-    '<iframe src="https://example.com"></iframe>Hello',
-    '<form action="/x"><input name="q"></form>Hello',
-    '<a rel="attachment" href="/etc/passwd">Hello</a>',
-])
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "<script>alert(1)</script>Hello",
+        '<img src="x.png" onerror="alert(1)">Hello',
+        '<a href="javascript:alert(1)">Hello</a>',
+        '<iframe src="https://example.com"></iframe>Hello',
+        '<form action="/x"><input name="q"></form>Hello',
+        '<a rel="attachment" href="/etc/passwd">Hello</a>',
+    ],
+)
 def test_pasted_html_is_sanitised(pasted):
     html = to_html(pasted).html.lower()
     for forbidden in ("<script", "onerror", "javascript:", "<iframe", "<form", "<input", "attachment", "alert"):

@@ -45,15 +45,17 @@ def _set(pyproject: Path, **values: str) -> None:
     """Give top-level [tool.publishing] settings values (they are all present, empty, in the copy)."""
     text = pyproject.read_text()
     for key, value in values.items():
-        text, count = re.subn(rf'(?m)^{key} = .*$', f"{key} = {json.dumps(value)}", text, count=1)
+        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {json.dumps(value)}", text, count=1)
         assert count == 1, key
     pyproject.write_text(text)
 
 
 def _use_smtp_profile(pyproject: Path, unsubscribe: str) -> None:
     text = pyproject.read_text().replace('profile = "mailchimp"', 'profile = "smtp"')
-    text = text.replace('[tool.publishing.newsletter.profiles.smtp]\nunsubscribe_url = ""',
-                        f'[tool.publishing.newsletter.profiles.smtp]\nunsubscribe_url = "{unsubscribe}"')
+    text = text.replace(
+        '[tool.publishing.newsletter.profiles.smtp]\nunsubscribe_url = ""',
+        f'[tool.publishing.newsletter.profiles.smtp]\nunsubscribe_url = "{unsubscribe}"',
+    )
     assert 'profile = "smtp"' in text and unsubscribe in text
     pyproject.write_text(text)
 
@@ -76,13 +78,20 @@ def email_project(tmp_path_factory) -> Path:
         (shutil.copytree if path.is_dir() else shutil.copy)(path, sources / path.name)
     (sources / "images" / "diagram.svg").write_text(DIAGRAM)
     with (sources / f"{RICH}.md").open("a") as article:
-        article.write("\n## A diagram\n\n![Two boxes joined by a line: NMDA on the left, BDNF on the right]"
-                      '(images/diagram.svg "From receptor to growth factor")\n\n'
-                      "Read [what to expect at a first session](https://www.example.org/first-session) "
-                      "before you come.\n")
+        article.write(
+            "\n## A diagram\n\n![Two boxes joined by a line: NMDA on the left, BDNF on the right]"
+            '(images/diagram.svg "From receptor to growth factor")\n\n'
+            "Read [what to expect at a first session](https://www.example.org/first-session) "
+            "before you come.\n"
+        )
     (sources / f"{LONG}.md").write_text(_long_article())
-    _set(project / "pyproject.toml", sender_address=SENDER, postal_address=POSTAL, web_address=WEB,
-         image_base_url=IMAGE_BASE)
+    _set(
+        project / "pyproject.toml",
+        sender_address=SENDER,
+        postal_address=POSTAL,
+        web_address=WEB,
+        image_base_url=IMAGE_BASE,
+    )
     _use_smtp_profile(project / "pyproject.toml", UNSUBSCRIBE)
     result = invoke("build", "--only", "newsletter", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -105,8 +114,10 @@ def read_eml(path: Path):
 
 # --- Gmail's limits and the skeleton -------------------------------------------------------------
 
+
 def test_the_sample_fits_gmail_with_its_only_style_in_the_head(sample_build):
     import tinycss2
+
     raw = newsletter_files(sample_build, SAMPLE)["html"].read_bytes()
     assert len(raw) <= 82_000
     html = raw.decode("utf-8")
@@ -145,8 +156,11 @@ def test_the_skeleton_that_every_client_needs(sample_build):
 
 @pytest.mark.parametrize("which", ["sample", "rich", "long"])
 def test_no_line_over_998_bytes_and_no_control_characters(which, sample_build, email_project):
-    build, slug = {"sample": (sample_build, SAMPLE), "rich": (email_project / "build", RICH),
-                   "long": (email_project / "build", LONG)}[which]
+    build, slug = {
+        "sample": (sample_build, SAMPLE),
+        "rich": (email_project / "build", RICH),
+        "long": (email_project / "build", LONG),
+    }[which]
     for path in newsletter_files(build, slug).values():
         raw = path.read_bytes()
         assert max(len(line) for line in raw.split(b"\r\n")) <= 998, path.name
@@ -156,10 +170,13 @@ def test_no_line_over_998_bytes_and_no_control_characters(which, sample_build, e
 
 def test_long_style_lines_are_broken_without_changing_the_page():
     from publishing.products.newsletter.fold import fold_long_lines
+
     style = ";".join(f"margin-top: {n}px" for n in range(120))
     words = " ".join(f"word{n}" for n in range(400))
-    html = (f'<p class="a" style="{style}">{words} <a href="https://example.org/{"x" * 300}">link</a></p>'
-            f"<pre>{'keep   ' * 10}</pre><!--[if mso]>{'x ' * 20}<![endif]-->")
+    html = (
+        f'<p class="a" style="{style}">{words} <a href="https://example.org/{"x" * 300}">link</a></p>'
+        f"<pre>{'keep   ' * 10}</pre><!--[if mso]>{'x ' * 20}<![endif]-->"
+    )
     folded = fold_long_lines(html)
     assert max(len(line.encode()) for line in folded.split("\n")) <= 998
     assert folded.count("\n") >= 2
@@ -172,11 +189,25 @@ def test_long_style_lines_are_broken_without_changing_the_page():
 
 # --- Content ---------------------------------------------------------------------------------------
 
+
 def test_nothing_an_email_client_blocks(sample_build, email_project):
-    for path in (newsletter_files(sample_build, SAMPLE)["html"], newsletter_files(email_project / "build", RICH)["html"]):
+    for path in (
+        newsletter_files(sample_build, SAMPLE)["html"],
+        newsletter_files(email_project / "build", RICH)["html"],
+    ):
         html = path.read_text().lower()
-        for forbidden in ("<script", "<form", "<iframe", "<object", "<embed", "<svg", "data:image", "<link",
-                          "@import", ".svg\""):
+        for forbidden in (
+            "<script",
+            "<form",
+            "<iframe",
+            "<object",
+            "<embed",
+            "<svg",
+            "data:image",
+            "<link",
+            "@import",
+            '.svg"',
+        ):
             assert forbidden not in html, (path.name, forbidden)
 
 
@@ -189,17 +220,19 @@ def test_images_are_hosted_pngs_with_width_and_description(email_project):
         assert image.get("alt").strip()
         assert image.get("width").isdigit() and int(image.get("width")) <= 536
         assert image.get("src").startswith(IMAGE_BASE + "/images/")
-        hosted = build / "newsletters" / image.get("src")[len(IMAGE_BASE) + 1:]
+        hosted = build / "newsletters" / image.get("src")[len(IMAGE_BASE) + 1 :]
         assert hosted.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", hosted
     diagram = page.xpath("//img[contains(@src, 'diagram')]")[0]
     assert diagram.get("src") == f"{IMAGE_BASE}/images/diagram.svg.png"
     assert (diagram.get("width"), diagram.get("height")) == ("400", "120")
     from PIL import Image
+
     with Image.open(build / "newsletters/images/diagram.svg.png") as png:
         assert png.size == (800, 240)  # twice its shown size: sharp on high-density screens
         assert png.getpixel((2, 2))[:3] == (255, 255, 255)  # opaque: readable on a dark background
-    assert diagram.xpath("following-sibling::p[@class='figcaption']")[0].text_content() \
-        == "From receptor to growth factor"
+    assert (
+        diagram.xpath("following-sibling::p[@class='figcaption']")[0].text_content() == "From receptor to growth factor"
+    )
 
 
 def test_required_blocks_in_html_and_text(sample_build):
@@ -231,6 +264,7 @@ def test_the_footer_merge_tags_survive_inlining_byte_for_byte(profile):
         values = {"unsubscribe_url": "mailto:unsubscribe@example.org?subject=unsubscribe", "postal_address": POSTAL}
     site = Site(site.folders, dataclasses.replace(site.settings, newsletter=NewsletterProfile(profile, **values)))
     from publishing.article import load_article
+
     article = load_article(ROOT / "sources" / f"{SAMPLE}.md", site.settings, site.folders.sources)
     edition = compose(article, site)
     assert f'href="{values["unsubscribe_url"]}"' in edition.html
@@ -240,6 +274,7 @@ def test_the_footer_merge_tags_survive_inlining_byte_for_byte(profile):
 
 
 # --- The plain-text part ---------------------------------------------------------------------------
+
 
 def test_the_plain_text_part_reads_as_text(email_project):
     text = newsletter_files(email_project / "build", RICH)["txt"].read_text()
@@ -257,6 +292,7 @@ def test_the_plain_text_part_reads_as_text(email_project):
 
 
 # --- The ready-to-send message ---------------------------------------------------------------------
+
 
 def _parts(message):
     assert message.get_content_type() == "multipart/alternative"
@@ -287,9 +323,13 @@ def test_the_same_source_gives_the_same_eml(sample_build):
     from publishing.products.newsletter.compose import compose
     from publishing.products.newsletter.message import message_bytes
     from publishing.site import load_site
+
     site = load_site(ROOT)
     article = load_article(ROOT / "sources" / f"{SAMPLE}.md", site.settings, site.folders.sources)
-    assert message_bytes(compose(article, site), article, site) == newsletter_files(sample_build, SAMPLE)["eml"].read_bytes()
+    assert (
+        message_bytes(compose(article, site), article, site)
+        == newsletter_files(sample_build, SAMPLE)["eml"].read_bytes()
+    )
 
 
 def test_the_eml_of_a_project_ready_to_send(email_project):
@@ -313,8 +353,10 @@ def test_check_proves_the_blocks_in_the_eml_too(project_copy):
 
 # --- Length ----------------------------------------------------------------------------------------
 
+
 def test_a_long_article_is_cut_at_a_section_and_points_to_the_rest(email_project):
     from publishing.products.newsletter.compose import shortening
+
     files = newsletter_files(email_project / "build", LONG)
     raw = files["html"].read_bytes()
     assert 60_000 < len(raw) <= 82_000
@@ -346,14 +388,17 @@ def test_without_a_web_address_readers_are_invited_to_call(email_project):
     from publishing.article import load_article
     from publishing.products.newsletter.compose import compose
     from publishing.site import Site, load_site
+
     site = load_site(email_project)
     site = Site(site.folders, dataclasses.replace(site.settings, web_address=""))
     article = load_article(email_project / "sources" / f"{LONG}.md", site.settings, site.folders.sources)
     edition = compose(article, site)
     assert edition.shortened and len(edition.html.encode()) + edition.html.count("\n") <= 82_000
     continuation = lxml.html.fromstring(edition.html).xpath("//p[@class='continue']")[0]
-    assert " ".join(continuation.text_content().split()) == \
-        "This is the first part of the guide. For the full guide, call us at (310) 280-4440."
+    assert (
+        " ".join(continuation.text_content().split())
+        == "This is the first part of the guide. For the full guide, call us at (310) 280-4440."
+    )
     assert continuation.xpath("a/@href") == ["tel:+13102804440"]
 
 
@@ -362,18 +407,25 @@ def test_an_opening_too_long_to_cut_is_a_clear_error(tmp_path):
     from publishing.errors import PublishingError
     from publishing.products.newsletter.compose import compose
     from publishing.site import load_site
+
     source = tmp_path / "endless.md"
-    source.write_text("---\ntitle: Endless\ndescription: No sections.\nauthor: Care Team\n---\n\n"
-                      + "A paragraph that goes on without a single section heading.\n\n" * 1500)
+    source.write_text(
+        "---\ntitle: Endless\ndescription: No sections.\nauthor: Care Team\n---\n\n"
+        + "A paragraph that goes on without a single section heading.\n\n" * 1500
+    )
     site = load_site(ROOT)
     with pytest.raises(PublishingError) as caught:
         compose(load_article(source, site.settings, tmp_path), site)
-    assert re.fullmatch(r".*endless\.md: error: newsletter: even the opening before the first '##' heading "
-                        r"makes \d\d\d?,\d{3} bytes of HTML, over the 82,000-byte budget; shorten the opening "
-                        r"or start a '##' section earlier, so the email can be cut there", str(caught.value))
+    assert re.fullmatch(
+        r".*endless\.md: error: newsletter: even the opening before the first '##' heading "
+        r"makes \d\d\d?,\d{3} bytes of HTML, over the 82,000-byte budget; shorten the opening "
+        r"or start a '##' section earlier, so the email can be cut there",
+        str(caught.value),
+    )
 
 
 # --- Sending ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def smtp_server():
@@ -400,8 +452,7 @@ def smtp_server():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticate,
-                            auth_require_tls=False)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticate, auth_require_tls=False)
     controller.start()
     inbox.port = port
     yield inbox
@@ -410,13 +461,20 @@ def smtp_server():
 
 def test_send_delivers_the_built_message_intact(email_project, smtp_server):
     eml = newsletter_files(email_project / "build", RICH)["eml"]
-    env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port), "SMTP_STARTTLS": "false",
-           "SMTP_USER": "clinic", "SMTP_PASSWORD": "s3cret"}
+    env = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_STARTTLS": "false",
+        "SMTP_USER": "clinic",
+        "SMTP_PASSWORD": "s3cret",
+    }
     result = invoke("send", RICH, "--to", "reader@example.org", cwd=email_project, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.fullmatch(rf'sent    build/newsletters/{RICH}\.eml  "Sleep, Mood & the “Quiet Mind” <Guide>"  '
-                        rf"\(\d+ KB\)  from {SENDER} to reader@example\.org through 127\.0\.0\.1:{smtp_server.port}\n",
-                        result.stdout), result.stdout
+    assert re.fullmatch(
+        rf'sent    build/newsletters/{RICH}\.eml  "Sleep, Mood & the “Quiet Mind” <Guide>"  '
+        rf"\(\d+ KB\)  from {SENDER} to reader@example\.org through 127\.0\.0\.1:{smtp_server.port}\n",
+        result.stdout,
+    ), result.stdout
     assert smtp_server.logins == ["clinic"]
     [envelope] = smtp_server.envelopes
     assert (envelope.mail_from, envelope.rcpt_tos) == (SENDER, ["reader@example.org"])
@@ -428,18 +486,29 @@ def test_send_delivers_the_built_message_intact(email_project, smtp_server):
     assert unix(_parts(message)) == unix(_parts(read_eml(eml)))
 
 
-@pytest.mark.parametrize("change, expected", [
-    ({"sender_address": ""}, "'sender_address' is empty: the message would have no From address"),
-    ({"postal_address": ""}, "'postal_address' is empty: CAN-SPAM requires the sender's postal address"),
-    ({"unsubscribe": "*|UNSUB|*"}, "'*|UNSUB|*' is not an unsubscribe link a recipient can use"),
-], ids=["no-sender", "no-postal-address", "merge-tag-unsubscribe"])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"sender_address": ""}, "'sender_address' is empty: the message would have no From address"),
+        ({"postal_address": ""}, "'postal_address' is empty: CAN-SPAM requires the sender's postal address"),
+        ({"unsubscribe": "*|UNSUB|*"}, "'*|UNSUB|*' is not an unsubscribe link a recipient can use"),
+    ],
+    ids=["no-sender", "no-postal-address", "merge-tag-unsubscribe"],
+)
 def test_send_refuses_what_the_law_requires(project_copy, change, expected):
     pyproject = project_copy / "pyproject.toml"
-    _set(pyproject, **{"sender_address": SENDER, "postal_address": POSTAL,
-                       **{k: v for k, v in change.items() if k != "unsubscribe"}})
+    _set(
+        pyproject,
+        **{
+            "sender_address": SENDER,
+            "postal_address": POSTAL,
+            **{k: v for k, v in change.items() if k != "unsubscribe"},
+        },
+    )
     _use_smtp_profile(pyproject, change.get("unsubscribe", UNSUBSCRIBE))
-    result = invoke("send", SAMPLE, "--to", "reader@example.org", cwd=project_copy,
-                    env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": "9"})
+    result = invoke(
+        "send", SAMPLE, "--to", "reader@example.org", cwd=project_copy, env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": "9"}
+    )
     assert result.returncode != 0 and result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("pyproject.toml: error: cannot send the newsletter: ")
@@ -447,14 +516,18 @@ def test_send_refuses_what_the_law_requires(project_copy, change, expected):
 
 
 def test_send_without_a_build_says_what_to_run(email_project):
-    result = invoke("send", "no-such-article", "--to", "reader@example.org", cwd=email_project,
-                    env={"SMTP_HOST": "127.0.0.1"})
+    result = invoke(
+        "send", "no-such-article", "--to", "reader@example.org", cwd=email_project, env={"SMTP_HOST": "127.0.0.1"}
+    )
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == ("build/newsletters/no-such-article.eml: error: the newsletter is not built; "
-                                     "run 'invoke build --only newsletter' first (and check the slug)")
+    assert result.stderr.strip() == (
+        "build/newsletters/no-such-article.eml: error: the newsletter is not built; "
+        "run 'invoke build --only newsletter' first (and check the slug)"
+    )
 
 
 # --- In a real browser -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def chromium():
@@ -464,9 +537,19 @@ def chromium():
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     profile = tempfile.mkdtemp(prefix="chromium-")
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     f"--user-data-dir={profile}", "--hide-scrollbars", "--force-device-scale-factor=1"):
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     yield driver
@@ -480,34 +563,54 @@ AXE = ROOT / "node_modules/axe-core/axe.min.js"
 def render(driver, path: Path, width: int, *, without_style=False, dark=False, last_px: int | None = None) -> dict:
     """Open the newsletter at ``width`` px; return its overflow, axe-core's violations and a screenshot
     (of the whole page, or of its last ``last_px`` pixels)."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
-        {"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]},
+    )
     driver.get(path.as_uri())
     # Images are hosted at image_base_url; here they are read from the build instead (no network).
-    driver.execute_script("for (const i of document.images) i.src = i.src.replace(arguments[0], arguments[1]);",
-                          IMAGE_BASE, path.parent.as_uri())
-    driver.execute_async_script("const done = arguments[0];"
-                                "Promise.all([...document.images].map(i => i.decode().catch(() => 0))).then(done);")
+    driver.execute_script(
+        "for (const i of document.images) i.src = i.src.replace(arguments[0], arguments[1]);",
+        IMAGE_BASE,
+        path.parent.as_uri(),
+    )
+    driver.execute_async_script(
+        "const done = arguments[0];Promise.all([...document.images].map(i => i.decode().catch(() => 0))).then(done);"
+    )
     if without_style:  # as a client that strips <style> shows it
         driver.execute_script("document.querySelectorAll('style').forEach(s => s.remove());")
     scroll_width, client_width = driver.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];"
+    )
     driver.execute_script(AXE.read_text())
     violations = driver.execute_async_script(
         "const done = arguments[0]; axe.run(document).then(r => done(r.violations.map("
-        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));")
+        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));"
+    )
     height = driver.execute_script("return document.documentElement.scrollHeight;")
     top = max(0, height - last_px) if last_px else 0
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True, "clip": {
-        "x": 0, "y": top, "width": width, "height": height - top, "scale": 1}})
-    return {"overflow": scroll_width - client_width, "violations": violations,
-            "screenshot": base64.b64decode(shot["data"])}
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {"captureBeyondViewport": True, "clip": {"x": 0, "y": top, "width": width, "height": height - top, "scale": 1}},
+    )
+    return {
+        "overflow": scroll_width - client_width,
+        "violations": violations,
+        "screenshot": base64.b64decode(shot["data"]),
+    }
 
 
-VIEWS = {"600": (600, {}), "375": (375, {}), "375-no-style": (375, {"without_style": True}),
-         "600-no-style": (600, {"without_style": True}), "375-dark": (375, {"dark": True})}
+VIEWS = {
+    "600": (600, {}),
+    "375": (375, {}),
+    "375-no-style": (375, {"without_style": True}),
+    "600-no-style": (600, {"without_style": True}),
+    "375-dark": (375, {"dark": True}),
+}
 
 
 # The long article only on a phone (its page is the sample's again, plus the continue-reading
@@ -516,13 +619,18 @@ PAGES = [(which, view) for which in ("sample", "rich") for view in VIEWS] + [("l
 
 
 @pytest.mark.parametrize("which, view", PAGES, ids=[f"{which}-{view}" for which, view in PAGES])
-def test_in_chromium_no_sideways_scroll_and_no_axe_violations(chromium, sample_build, email_project, which, view,
-                                                              tmp_path_factory):
-    build, slug = {"sample": (sample_build, SAMPLE), "rich": (email_project / "build", RICH),
-                   "long": (email_project / "build", LONG)}[which]
+def test_in_chromium_no_sideways_scroll_and_no_axe_violations(
+    chromium, sample_build, email_project, which, view, tmp_path_factory
+):
+    build, slug = {
+        "sample": (sample_build, SAMPLE),
+        "rich": (email_project / "build", RICH),
+        "long": (email_project / "build", LONG),
+    }[which]
     width, options = VIEWS[view]
-    seen = render(chromium, newsletter_files(build, slug)["html"], width, **options,
-                  last_px=2400 if which == "long" else None)
+    seen = render(
+        chromium, newsletter_files(build, slug)["html"], width, **options, last_px=2400 if which == "long" else None
+    )
     shots = tmp_path_factory.getbasetemp() / "newsletter-screenshots"
     shots.mkdir(exist_ok=True)
     (shots / f"{which}-{view}.png").write_bytes(seen["screenshot"])  # for a person to look at
@@ -544,8 +652,10 @@ DELIBERATE_FALLBACKS = {
     "`overflow` is not supported by `outlook.windows`",
     # aria-labelledby names the crisis and disclaimer regions for screen readers where it is kept;
     # where a client strips it, each region still opens with its visible heading.
-    *(f"`aria-labelledby attribute` is not supported by `{client}`" for client in
-      ("gmail.desktop-webmail", "gmail.ios", "gmail.android", "gmail.mobile-webmail", "outlook.windows")),
+    *(
+        f"`aria-labelledby attribute` is not supported by `{client}`"
+        for client in ("gmail.desktop-webmail", "gmail.ios", "gmail.android", "gmail.mobile-webmail", "outlook.windows")
+    ),
     # Classic Outlook draws the button with square corners.
     "`border-radius` is not supported by `outlook.windows`",
     # Footnote marks link to their notes; where Gmail for iOS ignores the jump, the numbered
@@ -557,9 +667,13 @@ DELIBERATE_FALLBACKS = {
 @pytest.mark.parametrize("which", ["sample", "rich"])
 def test_gmail_outlook_and_apple_mail_support_what_the_design_relies_on(sample_build, email_project, which):
     build, slug = {"sample": (sample_build, SAMPLE), "rich": (email_project / "build", RICH)}[which]
-    result = subprocess.run(["node", str(ROOT / "tests/email_client_support.js"),
-                             str(newsletter_files(build, slug)["html"])],
-                            capture_output=True, text=True, check=True, cwd=ROOT)
+    result = subprocess.run(
+        ["node", str(ROOT / "tests/email_client_support.js"), str(newsletter_files(build, slug)["html"])],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     report = json.loads(result.stdout)
     assert set(report["errors"]) - DELIBERATE_FALLBACKS == set()
 
@@ -569,3 +683,14 @@ def test_send_help_shows_the_usage_instead_of_sending_to_an_article_called_help(
     assert result.returncode == 0
     assert "usage: invoke send <slug> --to name@example.org" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_text_that_comes_before_any_paragraph_is_kept(project_copy):
+    """A pasted '# Title' loses its heading (articles start at '##') but never its words."""
+    source = project_copy / f"sources/{SAMPLE}.md"
+    front_matter = source.read_text().split("---", 2)[1]
+    source.write_text(f"---{front_matter}---\n# Words before any paragraph\n\nThe article.\n")
+    assert invoke("build", "--only", "newsletter", cwd=project_copy).returncode == 0
+    page = parse(project_copy / f"build/newsletters/{SAMPLE}.html")
+    body = page.xpath("//td[contains(@class, 'article-body')]")[0]
+    assert "Words before any paragraph" in body.text_content()

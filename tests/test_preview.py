@@ -30,9 +30,14 @@ def served(tmp_path_factory):
     folder = copy_project(tmp_path_factory.mktemp("served"))
     assert invoke("new", "Sleep and Mood", cwd=folder).returncode == 0
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", str(port)], cwd=folder,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -52,11 +57,21 @@ def served(tmp_path_factory):
 def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1280,1000"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tempfile.mkdtemp()}",
+        "--window-size=1280,1000",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     yield driver
@@ -93,8 +108,12 @@ def test_every_link_answers_and_every_thumbnail_loads(served, browser):
         assert urllib.request.urlopen(link, timeout=10).status == 200, link
     thumbnails = browser.find_elements("css selector", "img.thumb")
     assert len(thumbnails) == 2
-    _wait_for(lambda: all(browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", t)
-                          for t in thumbnails), 10)
+    _wait_for(
+        lambda: all(
+            browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", t) for t in thumbnails
+        ),
+        10,
+    )
     assert all(browser.execute_script("return arguments[0].naturalWidth", t) > 100 for t in thumbnails)
 
 
@@ -114,12 +133,14 @@ def test_editing_a_source_updates_the_page_within_three_seconds(served, browser)
     folder, url = served
     browser.get(url)
     generation = browser.find_element("id", "content").get_attribute("data-generation")
-    state = (folder / "build" / ".publishing-state.json")
+    state = folder / "build" / ".publishing-state.json"
     sample_pdf = folder / "build" / "handouts" / f"{SAMPLE}.pdf"
     untouched = sample_pdf.stat().st_mtime_ns
     source = folder / "sources" / "sleep-and-mood.md"
     source.write_text(source.read_text().replace("title: Sleep and Mood", "title: Sleep, Mood and Rest"))
-    elapsed = _wait_for(lambda: "Sleep, Mood and Rest" in [e.text for e in browser.find_elements("css selector", ".card h2")], 3)
+    elapsed = _wait_for(
+        lambda: "Sleep, Mood and Rest" in [e.text for e in browser.find_elements("css selector", ".card h2")], 3
+    )
     assert browser.find_element("id", "content").get_attribute("data-generation") != generation
     assert sample_pdf.stat().st_mtime_ns == untouched, "the other article was rebuilt"
     assert state.is_file() and elapsed < 3

@@ -18,9 +18,11 @@ def test_a_handout_layout_that_forgets_the_crisis_block_fails_the_build(project_
     _drop(project_copy / "layouts/handout/handout.html", "{{ crisis(blocks) }}")
     result = invoke("build", cwd=project_copy)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert (f"build/handouts/{SAMPLE}.pdf: error: handout: the crisis information (988 Suicide and Crisis "
-            "Lifeline) is missing from page 1; the layout must place it with the crisis() macro of "
-            "layouts/_partials/required.html") in result.stderr
+    assert (
+        f"build/handouts/{SAMPLE}.pdf: error: handout: the crisis information (988 Suicide and Crisis "
+        "Lifeline) is missing from page 1; the layout must place it with the crisis() macro of "
+        "layouts/_partials/required.html"
+    ) in result.stderr
     assert not (project_copy / "build/handouts").exists()
     # The other products were still built, each with its own proof.
     assert (project_copy / f"build/guides/{SAMPLE}.epub").is_file()
@@ -59,10 +61,12 @@ def test_editing_a_required_block_changes_every_product(project_copy):
     crisis.write_text(crisis.read_text() + "\nWe are here for you, day or night.\n")
     assert invoke("build", cwd=project_copy).returncode == 0
     built = project_copy / "build"
-    texts = {"handout": pdftotext(built / f"handouts/{SAMPLE}.pdf"),
-             "guide": " ".join(epub_documents(built / f"guides/{SAMPLE}.epub").values()),
-             "newsletter": (built / f"newsletters/{SAMPLE}.html").read_text(),
-             "plain text": (built / f"newsletters/{SAMPLE}.txt").read_text()}
+    texts = {
+        "handout": pdftotext(built / f"handouts/{SAMPLE}.pdf"),
+        "guide": " ".join(epub_documents(built / f"guides/{SAMPLE}.epub").values()),
+        "newsletter": (built / f"newsletters/{SAMPLE}.html").read_text(),
+        "plain text": (built / f"newsletters/{SAMPLE}.txt").read_text(),
+    }
     for product, text in texts.items():
         assert normalised("We are here for you, day or night.") in normalised(text), product
 
@@ -71,8 +75,10 @@ def test_a_deleted_required_block_stops_the_build(project_copy):
     (project_copy / "sources/_required/disclaimer.md").unlink()
     result = invoke("build", cwd=project_copy)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == ("sources/_required/disclaimer.md: error: the medical disclaimer is missing; "
-                                     "restore disclaimer.md: every product must carry it")
+    assert result.stderr.strip() == (
+        "sources/_required/disclaimer.md: error: the medical disclaimer is missing; "
+        "restore disclaimer.md: every product must carry it"
+    )
 
 
 def test_check_re_verifies_the_required_blocks_in_build(project_copy):
@@ -85,4 +91,6 @@ def test_check_re_verifies_the_required_blocks_in_build(project_copy):
     text.write_text(text.read_text().replace(CRISIS.title.upper(), ""))
     result = invoke("check", cwd=project_copy)
     assert result.returncode != 0
-    assert "the crisis information (988 Suicide and Crisis Lifeline) is missing from the plain-text part" in result.stdout
+    assert (
+        "the crisis information (988 Suicide and Crisis Lifeline) is missing from the plain-text part" in result.stdout
+    )

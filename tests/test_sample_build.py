@@ -30,8 +30,13 @@ def test_the_sample_builds_all_four_files(sample_build):
     for name, path in products(sample_build).items():
         assert path.is_file() and path.stat().st_size > 1000, name
     # Besides the products, only the record of what they were built from (for incremental builds).
-    leftovers = [p for p in sample_build.rglob("*") if p.is_file()
-                 and p.suffix not in (".pdf", ".epub", ".html", ".txt", ".eml") and p.name != ".publishing-state.json"]
+    leftovers = [
+        p
+        for p in sample_build.rglob("*")
+        if p.is_file()
+        and p.suffix not in (".pdf", ".epub", ".html", ".txt", ".eml")
+        and p.name != ".publishing-state.json"
+    ]
     assert leftovers == []
 
 
@@ -60,6 +65,7 @@ def test_the_article_carries_no_copy_of_the_required_text(sample_build):
 
 # --- The handout -------------------------------------------------------------------------------
 
+
 def test_handout_is_letter_sized_and_short(sample_build):
     reader = PdfReader(products(sample_build)["handout"])
     assert 1 <= len(reader.pages) <= 3
@@ -80,8 +86,10 @@ def test_handout_is_a_tagged_pdf_with_title_and_language(sample_build):
 
 def test_handout_embeds_only_the_shipped_font(sample_build):
     import subprocess
-    listing = subprocess.run(["pdffonts", str(products(sample_build)["handout"])], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
+
+    listing = subprocess.run(
+        ["pdffonts", str(products(sample_build)["handout"])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert listing, "no fonts found"
     for line in listing:
         assert "Atkinson-Hyperlegible" in line, line
@@ -103,13 +111,16 @@ def test_handout_footer_has_clinic_phone_and_page_numbers(sample_build):
 
 def test_handout_keeps_the_clinics_wording(sample_build):
     text = normalised(pdftotext(products(sample_build)["handout"]))
-    for sentence in ("At Ketamine Uplift, depression treatment is led by Dr. Geoffery O'Neill and built around this science.",
-                     "Ketamine blocks a receptor called NMDA, which leads to a brief surge of glutamate",
-                     "How many treatments are needed?"):
+    for sentence in (
+        "At Ketamine Uplift, depression treatment is led by Dr. Geoffery O'Neill and built around this science.",
+        "Ketamine blocks a receptor called NMDA, which leads to a brief surge of glutamate",
+        "How many treatments are needed?",
+    ):
         assert normalised(sentence) in text
 
 
 # --- The guide -----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def sample_epubcheck(sample_build, tmp_path_factory):
@@ -128,9 +139,13 @@ def test_guide_has_navigation_and_metadata(sample_build):
         assert names[0] == "mimetype"
         opf = archive.read("EPUB/content.opf").decode()
     assert any(name.endswith("nav.xhtml") for name in names) and any(name.endswith(".ncx") for name in names)
-    for expected in ("<dc:title>How Does Ketamine Work for Depression?</dc:title>", "<dc:language>en-US</dc:language>",
-                     "<dc:publisher>Ketamine Uplift</dc:publisher>", "schema:accessibilitySummary",
-                     "<dc:creator"):
+    for expected in (
+        "<dc:title>How Does Ketamine Work for Depression?</dc:title>",
+        "<dc:language>en-US</dc:language>",
+        "<dc:publisher>Ketamine Uplift</dc:publisher>",
+        "schema:accessibilitySummary",
+        "<dc:creator",
+    ):
         assert expected in opf
 
 
@@ -142,6 +157,7 @@ def test_guide_places_crisis_first_and_disclaimer_last(sample_build):
 
 
 # --- The newsletter ------------------------------------------------------------------------------
+
 
 def test_newsletter_is_self_contained_with_css_inlined(sample_build):
     html = products(sample_build)["newsletter"].read_text()

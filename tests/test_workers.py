@@ -12,24 +12,30 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, add_copies, copy_project
 from publishing import build, workers
 from publishing.site import load_site
 from publishing.workers import Piece, WorkerCrashed, build_in_workers
 
+from conftest import FIXTURES, add_copies, copy_project
+
 
 def pieces(count: int) -> list[Piece]:
     """For each article a guide-and-newsletter piece and a handout piece, as a build makes them."""
-    return [Piece(position, Path(f"article-{position}.md"), products, needs_weasyprint=products == ("handout",))
-            for position in range(count) for products in (("guide", "newsletter"), ("handout",))]
+    return [
+        Piece(position, Path(f"article-{position}.md"), products, needs_weasyprint=products == ("handout",))
+        for position in range(count)
+        for products in (("guide", "newsletter"), ("handout",))
+    ]
 
 
 def run(work: list[Piece], build_piece, jobs: int = 2) -> list[tuple[Piece, object]]:
     def slowly(piece):
         time.sleep(0.01)  # as long as a real piece, relatively: every process gets a share
         return build_piece(piece)
-    return list(build_in_workers(work, jobs, slowly, prepare=lambda: None,
-                                 lost=lambda piece, reason: f"lost: {reason}"))
+
+    return list(
+        build_in_workers(work, jobs, slowly, prepare=lambda: None, lost=lambda piece, reason: f"lost: {reason}")
+    )
 
 
 def test_every_piece_is_built_exactly_once_and_workers_are_replaced_as_they_retire(monkeypatch):
@@ -45,10 +51,18 @@ def test_every_piece_is_built_exactly_once_and_workers_are_replaced_as_they_reti
 
 def test_handout_workers_take_the_oldest_work_and_help_with_guides_that_fall_behind():
     shared = workers._SharedList(multiprocessing.get_context("fork"), pieces(3))
-    taken = [shared.take(can_build_handouts=True), shared.take(can_build_handouts=False),
-             shared.take(can_build_handouts=True), shared.take(can_build_handouts=True)]
+    taken = [
+        shared.take(can_build_handouts=True),
+        shared.take(can_build_handouts=False),
+        shared.take(can_build_handouts=True),
+        shared.take(can_build_handouts=True),
+    ]
     assert [(p.position, p.products) for p in taken] == [
-        (0, ("handout",)), (0, ("guide", "newsletter")), (1, ("handout",)), (1, ("guide", "newsletter"))]
+        (0, ("handout",)),
+        (0, ("guide", "newsletter")),
+        (1, ("handout",)),
+        (1, ("guide", "newsletter")),
+    ]
     # Whatever is left, a worker without WeasyPrint takes only what it can build.
     assert shared.take(can_build_handouts=False).products == ("guide", "newsletter")
     assert shared.take(can_build_handouts=False) is None
@@ -118,11 +132,15 @@ def test_a_killed_worker_fails_its_article_and_every_other_article_is_built(tmp_
     assert set(failed) == {(victim, "guide"), (victim, "newsletter")}
     assert failed[(victim, "guide")] == (
         f"sources/{victim}.md: error: building the guide stopped unexpectedly: the process building it "
-        "was stopped by SIGKILL; build again, and report it if it happens again")
+        "was stopped by SIGKILL; build again, and report it if it happens again"
+    )
     assert (project / "build" / "handouts" / f"{victim}.pdf").exists()
     assert not (project / "build" / "guides" / f"{victim}.epub").exists()
-    assert all((project / "build" / "guides" / f"{o.source.stem}.epub").exists()
-               for o in outcomes if o.ok and o.product == "guide")
+    assert all(
+        (project / "build" / "guides" / f"{o.source.stem}.epub").exists()
+        for o in outcomes
+        if o.ok and o.product == "guide"
+    )
     # The next build redoes only what was lost.
     monkeypatch.setattr(build, "build_article", real_build_article)
     again = [o for o in build.build_all(site, list(build.PRODUCTS), jobs=2) if not o.up_to_date]

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Wording:
     title: str
-    text: str        # the body's paragraphs, joined by single spaces
+    text: str  # the body's paragraphs, joined by single spaces
 
     @property
     def sentences(self) -> list[str]:
@@ -26,8 +26,8 @@ class Wording:
 def required_wording(key: str, root: Path = ROOT) -> Wording:
     _, front_matter, body = (root / "sources" / "_required" / f"{key}.md").read_text(encoding="utf-8").split("---", 2)
     title = yaml.safe_load(front_matter)["title"]
-    body = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body)          # [words](link) -> words
-    body = re.sub(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1", r"\2", body)   # emphasis marks
+    body = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body)  # [words](link) -> words
+    body = re.sub(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1", r"\2", body)  # emphasis marks
     return Wording(" ".join(title.split()), " ".join(body.split()))
 
 

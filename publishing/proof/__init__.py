@@ -19,27 +19,38 @@ if TYPE_CHECKING:
     from .markup import Visibility
     from .pdf import PdfText
 
-__all__ = ["RequiredBlockFailure", "contains", "normalise", "require_text", "require_in_markup", "require_in_pdf",
-           "require_before", "opening_words", "unreadable"]
+__all__ = [
+    "RequiredBlockFailure",
+    "contains",
+    "normalise",
+    "require_text",
+    "require_in_markup",
+    "require_in_pdf",
+    "require_before",
+    "opening_words",
+    "unreadable",
+]
 
 
 def _missing(product: str, where: str, block: RequiredBlock, shown_as: Path) -> RequiredBlockFailure:
     return RequiredBlockFailure(
-        shown_as, f"{product}: the {block.name} is missing from {where}",
-        hint=f"the layout must place it with the {block.key}() macro of layouts/_partials/required.html")
+        shown_as,
+        f"{product}: the {block.name} is missing from {where}",
+        hint=f"the layout must place it with the {block.key}() macro of layouts/_partials/required.html",
+    )
 
 
 def _hidden(product: str, where: str, block: RequiredBlock, shown_as: Path, problem, hint: str) -> RequiredBlockFailure:
-    return RequiredBlockFailure(shown_as, f"{product}: the {block.name} is not visible {where}: {problem}",
-                                hint=hint)
+    return RequiredBlockFailure(shown_as, f"{product}: the {block.name} is not visible {where}: {problem}", hint=hint)
 
 
 def unreadable(product: str, shown_as: Path, kind: str, error) -> RequiredBlockFailure:
     """A built file that cannot even be opened carries no block anyone can read."""
     variant = next((part for part in shown_as.name.split(".")[1:-1] if part in ("large-print", "print-shop")), None)
     command = f"invoke handout --variant {variant} --force" if variant else f"invoke build --only {product} --force"
-    return RequiredBlockFailure(shown_as, f"{product}: the file is not a readable {kind} ({error})",
-                                hint=f"rebuild it with '{command}'")
+    return RequiredBlockFailure(
+        shown_as, f"{product}: the file is not a readable {kind} ({error})", hint=f"rebuild it with '{command}'"
+    )
 
 
 def require_text(product: str, where: str, text: str, block: RequiredBlock, shown_as: Path) -> None:
@@ -49,29 +60,46 @@ def require_text(product: str, where: str, text: str, block: RequiredBlock, show
         raise _missing(product, where, block, shown_as)
 
 
-def require_in_markup(visibility: Visibility, block: RequiredBlock, *, product: str, where: str,
-                      shown_as: Path) -> None:
+def require_in_markup(
+    visibility: Visibility, block: RequiredBlock, *, product: str, where: str, shown_as: Path
+) -> None:
     """The element with the block's id carries its wording, and a reader sees it."""
     element = visibility.find(block.id)
     if element is None or not contains("".join(element.etree_element.itertext()), block.proof_texts):
         raise _missing(product, where, block, shown_as)
     problem = visibility.problem(element)
     if problem is not None:
-        raise _hidden(product, f"in {where}", block, shown_as, problem,
-                      "every reader must see it: change that rule back (the block keeps its id "
-                      f"'{block.id}')")
+        raise _hidden(
+            product,
+            f"in {where}",
+            block,
+            shown_as,
+            problem,
+            f"every reader must see it: change that rule back (the block keeps its id '{block.id}')",
+        )
 
 
-def require_in_pdf(pdf: PdfText, page: int, block: RequiredBlock, *, product: str, where: str, shown_as: Path,
-                   title_at_least: float = 0.0) -> None:
+def require_in_pdf(
+    pdf: PdfText,
+    page: int,
+    block: RequiredBlock,
+    *,
+    product: str,
+    where: str,
+    shown_as: Path,
+    title_at_least: float = 0.0,
+) -> None:
     """Page ``page`` (0-based) draws the block's wording, every glyph large, on the paper and in contrast."""
     from .pdf import MIN_POINTS
-    found = [pdf.find(page, part) for part in block.proof_texts]
-    if any(characters is None for characters in found):
+
+    found = [characters for part in block.proof_texts if (characters := pdf.find(page, part)) is not None]
+    if len(found) < len(block.proof_texts):
         raise _missing(product, where, block, shown_as)
     title, *rest = found
-    hint = (f"every reader must see it: check the rules for #{block.id} and .required-block in the product's "
-            "stylesheets in layouts/")
+    hint = (
+        f"every reader must see it: check the rules for #{block.id} and .required-block in the product's "
+        "stylesheets in layouts/"
+    )
     problem = pdf.problem(page, pdf.glyphs(page, title), at_least=max(MIN_POINTS, title_at_least))
     if problem is not None:
         raise _hidden(product, f"on {where}", block, shown_as, f"its title: {problem}", hint)
@@ -80,8 +108,15 @@ def require_in_pdf(pdf: PdfText, page: int, block: RequiredBlock, *, product: st
         raise _hidden(product, f"on {where}", block, shown_as, problem, hint)
 
 
-def require_before(product: str, where: str, pieces: list[tuple[str, str]], block: RequiredBlock,
-                   first_text: str, what_follows: str, shown_as: Path) -> None:
+def require_before(
+    product: str,
+    where: str,
+    pieces: list[tuple[str, str]],
+    block: RequiredBlock,
+    first_text: str,
+    what_follows: str,
+    shown_as: Path,
+) -> None:
     """The block comes before ``first_text`` (the start of what must follow it).
 
     ``pieces`` is the document's text in reading order, each piece tagged with the key of the
@@ -101,5 +136,7 @@ def require_before(product: str, where: str, pieces: list[tuple[str, str]], bloc
     text = "".join(outside)
     if needle and block_starts is not None and needle in text and text.find(needle, block_starts) < 0:
         raise RequiredBlockFailure(
-            shown_as, f"{product}: in {where} the {block.name} comes after {what_follows}",
-            hint=f"the reader must meet it first: place the {block.key}() macro before {what_follows} in the layout")
+            shown_as,
+            f"{product}: in {where} the {block.name} comes after {what_follows}",
+            hint=f"the reader must meet it first: place the {block.key}() macro before {what_follows} in the layout",
+        )

@@ -11,7 +11,9 @@ dark mode. Each such condition is a *scenario*; a block must be visible in every
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # What browsers never show, whatever the author's stylesheet says (the HTML standard's rendering
 # section, reduced to what can hold text).
@@ -29,16 +31,16 @@ INHERITED = {"color", "visibility", "font-size", "-webkit-text-fill-color", "tex
 @dataclass(frozen=True)
 class Declaration:
     name: str
-    value: str          # serialised and lower-cased, e.g. "none", "0.5", "#fff"
+    value: str  # serialised and lower-cased, e.g. "none", "0.5", "#fff"
     tokens: tuple
     important: bool
-    origin: str         # where a person would go to change it
+    origin: str  # where a person would go to change it
 
 
 @dataclass
 class _Rule:
     declarations: list[Declaration]
-    conditions: tuple[str, ...]   # the @media/@supports preludes it sits in
+    conditions: tuple[str, ...]  # the @media/@supports preludes it sits in
 
 
 @dataclass
@@ -46,21 +48,24 @@ class Stylesheet:
     """One stylesheet's rules, parsed once."""
 
     origin: str
-    rules: list[tuple[object, _Rule]] = field(default_factory=list)   # (compiled selector, rule)
+    rules: list[tuple[Any, _Rule]] = field(default_factory=list)  # (cssselect2's compiled selector, rule)
     conditions: set[str] = field(default_factory=set)
 
     @classmethod
-    def parse(cls, css: str, origin: str, load_import=None) -> "Stylesheet":
+    def parse(cls, css: str, origin: str, load_import=None) -> Stylesheet:
         import tinycss2
+
         sheet = cls(origin)
-        namespaces: dict[str, str] = {}
-        sheet._add(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True), (), namespaces,
-                   load_import)
+        namespaces: dict[str | None, str] = {}
+        sheet._add(
+            tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True), (), namespaces, load_import
+        )
         return sheet
 
-    def _add(self, nodes, conditions: tuple[str, ...], namespaces: dict[str, str], load_import) -> None:
+    def _add(self, nodes, conditions: tuple[str, ...], namespaces: dict[str | None, str], load_import) -> None:
         import cssselect2
         import tinycss2
+
         for node in nodes:
             if node.type == "qualified-rule":
                 try:
@@ -80,20 +85,33 @@ class Stylesheet:
                 elif keyword == "import" and load_import is not None:
                     imported = load_import(node.prelude)
                     if imported:
-                        self._add(tinycss2.parse_stylesheet(imported, skip_whitespace=True, skip_comments=True),
-                                  conditions, namespaces, load_import)
+                        self._add(
+                            tinycss2.parse_stylesheet(imported, skip_whitespace=True, skip_comments=True),
+                            conditions,
+                            namespaces,
+                            load_import,
+                        )
                 elif keyword in ("media", "supports", "container", "document") and node.content is not None:
                     condition = f"@{keyword} {prelude}"
                     self.conditions.add(condition)
-                    self._add(tinycss2.parse_blocks_contents(node.content, skip_whitespace=True, skip_comments=True),
-                              (*conditions, condition), namespaces, load_import)
+                    self._add(
+                        tinycss2.parse_blocks_contents(node.content, skip_whitespace=True, skip_comments=True),
+                        (*conditions, condition),
+                        namespaces,
+                        load_import,
+                    )
                 elif keyword in ("layer", "scope") and node.content is not None:
-                    self._add(tinycss2.parse_blocks_contents(node.content, skip_whitespace=True, skip_comments=True),
-                              conditions, namespaces, load_import)
+                    self._add(
+                        tinycss2.parse_blocks_contents(node.content, skip_whitespace=True, skip_comments=True),
+                        conditions,
+                        namespaces,
+                        load_import,
+                    )
 
 
 def parse_declarations(content, origin: str) -> list[Declaration]:
     import tinycss2
+
     if isinstance(content, str):
         content = tinycss2.parse_component_value_list(content)
     declarations = []
@@ -118,20 +136,26 @@ class Colour:
     blue: float
     alpha: float = 1.0
 
-    def over(self, ground: "Colour") -> "Colour":
+    def over(self, ground: Colour) -> Colour:
         """This colour painted over an opaque ``ground``."""
         a = self.alpha
-        return Colour(*(c * a + g * (1 - a) for c, g in zip((self.red, self.green, self.blue),
-                                                             (ground.red, ground.green, ground.blue))))
+        return Colour(
+            *(
+                c * a + g * (1 - a)
+                for c, g in zip((self.red, self.green, self.blue), (ground.red, ground.green, ground.blue), strict=True)
+            )
+        )
 
-    def faded(self, opacity: float) -> "Colour":
+    def faded(self, opacity: float) -> Colour:
         return Colour(self.red, self.green, self.blue, self.alpha * opacity)
 
     @property
     def luminance(self) -> float:
         """WCAG 2 relative luminance."""
+
         def linear(c: float) -> float:
             return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
         return 0.2126 * linear(self.red) + 0.7152 * linear(self.green) + 0.0722 * linear(self.blue)
 
     def hex(self) -> str:
@@ -150,6 +174,7 @@ def contrast(one: Colour, other: Colour) -> float:
 def parse_colour(value) -> Colour | str | None:
     """A Colour, the string 'currentcolor', or None for a value that is not a colour."""
     from tinycss2.color4 import parse_color
+
     parsed = parse_color(value)
     if parsed is None or isinstance(parsed, str):
         return parsed
@@ -160,20 +185,22 @@ def parse_colour(value) -> Colour | str | None:
 class Cascade:
     """The styles of one document's elements under one scenario (a set of @media conditions that hold)."""
 
-    def __init__(self, stylesheets: list[Stylesheet], active: frozenset[str], inline_origin: str,
-                 hints=None):
+    def __init__(self, stylesheets: list[Stylesheet], active: frozenset[str], inline_origin: str, hints=None):
         import cssselect2
+
         self.matcher = cssselect2.Matcher()
         order = 0
-        for level, sheet in [(USER_AGENT, cached_stylesheet(USER_AGENT_CSS, "the browser's defaults")),
-                             *((AUTHOR, sheet) for sheet in stylesheets)]:
+        for level, sheet in [
+            (USER_AGENT, cached_stylesheet(USER_AGENT_CSS, "the browser's defaults")),
+            *((AUTHOR, sheet) for sheet in stylesheets),
+        ]:
             for selector, rule in sheet.rules:
                 if set(rule.conditions) <= active:
                     self.matcher.add_selector(selector, (level, order, rule))
                     order += 1
         self.active = active
         self.inline_origin = inline_origin
-        self.hints = hints or (lambda element: [])
+        self.hints: Callable[[Any], list[Declaration]] = hints or (lambda element: [])
         self._declared: dict[object, dict[str, Declaration]] = {}
 
     def declared(self, element) -> dict[str, Declaration]:
@@ -206,10 +233,17 @@ def _longhands(declaration: Declaration):
     name = declaration.name
     if name == "background":
         import tinycss2
+
         colour = next((token for token in declaration.tokens if isinstance(parse_colour(token), Colour)), None)
-        yield "background-color", _replace(declaration, "background-color",
-                                           tinycss2.serialize([colour]).lower() if colour is not None
-                                           else "transparent", (colour,) if colour is not None else ())
+        yield (
+            "background-color",
+            _replace(
+                declaration,
+                "background-color",
+                tinycss2.serialize([colour]).lower() if colour is not None else "transparent",
+                (colour,) if colour is not None else (),
+            ),
+        )
     elif name == "overflow":
         parts = declaration.value.split()
         yield "overflow-x", _replace(declaration, "overflow-x", parts[0] if parts else "", ())
@@ -235,12 +269,21 @@ def _replace(declaration: Declaration, name: str, value: str, tokens: tuple) -> 
     return Declaration(name, value, tokens, declaration.important, declaration.origin)
 
 
-_FONT_SIZE_KEYWORDS = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0,
-                       "x-large": 24.0, "xx-large": 32.0, "xxx-large": 48.0}
+_FONT_SIZE_KEYWORDS = {
+    "xx-small": 9.0,
+    "x-small": 10.0,
+    "small": 13.0,
+    "medium": 16.0,
+    "large": 18.0,
+    "x-large": 24.0,
+    "xx-large": 32.0,
+    "xxx-large": 48.0,
+}
 
 
 def _font_shorthand_size(tokens) -> str | None:
     import tinycss2
+
     for token in tokens:
         if token.type in ("dimension", "percentage") or (token.type == "number" and token.value == 0):
             return tinycss2.serialize([token]).lower()
@@ -249,10 +292,12 @@ def _font_shorthand_size(tokens) -> str | None:
     return None
 
 
-def length_px(value: str, font_size: float, root_font_size: float = 16.0,
-              percent_of: float | None = None) -> float | None:
+def length_px(
+    value: str, font_size: float, root_font_size: float = 16.0, percent_of: float | None = None
+) -> float | None:
     """A CSS length in px, or None when it cannot be known without layout (auto, %, calc())."""
     import tinycss2
+
     tokens = [t for t in tinycss2.parse_component_value_list(value) if t.type != "whitespace"]
     if len(tokens) != 1:
         return None
@@ -263,9 +308,23 @@ def length_px(value: str, font_size: float, root_font_size: float = 16.0,
         return token.value / 100 * percent_of if percent_of is not None else None
     if token.type != "dimension":
         return None
-    factor = {"px": 1, "pt": 4 / 3, "pc": 16, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6,
-              "em": font_size, "rem": root_font_size, "ex": font_size / 2, "ch": font_size / 2,
-              "vw": 3.75, "vh": 6.67, "vmin": 3.75, "vmax": 6.67}.get(token.lower_unit)  # a 375x667 phone
+    factor = {
+        "px": 1,
+        "pt": 4 / 3,
+        "pc": 16,
+        "in": 96,
+        "cm": 96 / 2.54,
+        "mm": 96 / 25.4,
+        "q": 96 / 101.6,
+        "em": font_size,
+        "rem": root_font_size,
+        "ex": font_size / 2,
+        "ch": font_size / 2,
+        "vw": 3.75,
+        "vh": 6.67,
+        "vmin": 3.75,
+        "vmax": 6.67,
+    }.get(token.lower_unit)  # a 375x667 phone
     return token.value * factor if factor is not None else None
 
 

@@ -19,6 +19,7 @@ class Epub:
         import lxml.etree as etree
 
         from . import unreadable
+
         self.path = path
         try:
             self.archive = zipfile.ZipFile(path)
@@ -30,7 +31,7 @@ class Epub:
         self.base = posixpath.dirname(self.package_path)
         self.manifest = {item.get("id"): item for item in self.package.iter("{*}item")}
 
-    def __enter__(self) -> "Epub":
+    def __enter__(self) -> Epub:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -46,8 +47,10 @@ class Epub:
     @cached_property
     def spine(self) -> list[tuple[str, bool]]:
         """(document, linear) in reading order; a non-linear document is skipped when paging through."""
-        return [(self.manifest[ref.get("idref")].get("href"), ref.get("linear", "yes") != "no")
-                for ref in self.package.iter("{*}itemref")]
+        return [
+            (self.manifest[ref.get("idref")].get("href"), ref.get("linear", "yes") != "no")
+            for ref in self.package.iter("{*}itemref")
+        ]
 
     @cached_property
     def guide(self) -> dict[str, str]:
@@ -56,8 +59,10 @@ class Epub:
 
     def landmark(self, kind: str) -> str | None:
         """The document a landmark (e.g. 'bodymatter') points to, from the navigation document."""
-        nav = next((item.get("href") for item in self.manifest.values()
-                    if "nav" in (item.get("properties") or "").split()), None)
+        nav = next(
+            (item.get("href") for item in self.manifest.values() if "nav" in (item.get("properties") or "").split()),
+            None,
+        )
         if nav is None:
             return None
         document = self.document(nav)
@@ -71,6 +76,7 @@ class Epub:
 
     def document(self, name: str):
         import lxml.etree as etree
+
         return etree.fromstring(self.read(name))
 
     def stylesheets(self, name: str, root, labels: dict[str, str]) -> list[Stylesheet]:
@@ -90,5 +96,10 @@ class Epub:
 
     def visibility(self, name: str, labels: dict[str, str], sources: list[Stylesheet]) -> tuple[object, Visibility]:
         root = self.document(name)
-        return root, Visibility(root, self.stylesheets(name, root, labels), html=False,
-                                inline_origin=f"a style attribute in {name}", sources=sources)
+        return root, Visibility(
+            root,
+            self.stylesheets(name, root, labels),
+            html=False,
+            inline_origin=f"a style attribute in {name}",
+            sources=sources,
+        )

@@ -13,8 +13,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cascade import (BLACK, WHITE, Cascade, Colour, Declaration, Stylesheet, contrast, font_size_px, length_px,
-                      parse_colour)
+from .cascade import (
+    BLACK,
+    WHITE,
+    Cascade,
+    Colour,
+    Declaration,
+    Stylesheet,
+    contrast,
+    font_size_px,
+    length_px,
+    parse_colour,
+)
 
 MIN_CONTRAST = 4.5
 MIN_FONT_PX = 9.0
@@ -30,7 +40,7 @@ class Problem:
     what: str
     origin: str = ""
     scenario: str = ""
-    effect: str = ""    # what the declaration does, when its name does not say it
+    effect: str = ""  # what the declaration does, when its name does not say it
 
     def __str__(self) -> str:
         text = self.what + (f" from {self.origin}" if self.origin else "") + (f": {self.effect}" if self.effect else "")
@@ -42,29 +52,40 @@ class _Computed:
     font_size: float
     colour: Colour
     colour_from: Declaration | None
-    fill: Colour | None            # -webkit-text-fill-color paints glyphs instead of color
+    fill: Colour | None  # -webkit-text-fill-color paints glyphs instead of color
     visibility: str
     visibility_from: Declaration | None
     size_from: Declaration | None
     text_indent: str
     text_indent_from: Declaration | None
-    opacity: float                 # the product of this element's and its ancestors' opacity
-    ground: Colour                 # what is painted beneath this element's text
+    opacity: float  # the product of this element's and its ancestors' opacity
+    ground: Colour  # what is painted beneath this element's text
     ground_from: Declaration | None
 
 
 class Visibility:
     """The styles of one built document, under every scenario its stylesheets describe."""
 
-    def __init__(self, root, stylesheets: list[Stylesheet], *, html: bool, inline_origin: str,
-                 sources: list[Stylesheet] = (), hints=None):
+    def __init__(
+        self,
+        root,
+        stylesheets: list[Stylesheet],
+        *,
+        html: bool,
+        inline_origin: str,
+        sources: tuple[Stylesheet, ...] | list[Stylesheet] = (),
+        hints=None,
+    ):
         import cssselect2
+
         self.root = root
-        self.wrapper = (cssselect2.ElementWrapper.from_html_root if html else cssselect2.ElementWrapper.from_xml_root)(root)
+        self.wrapper = (cssselect2.ElementWrapper.from_html_root if html else cssselect2.ElementWrapper.from_xml_root)(
+            root
+        )
         self.stylesheets = stylesheets
         self.sources = list(sources)
         conditions = sorted(set().union(*(sheet.conditions for sheet in stylesheets)) if stylesheets else set())
-        self.scenarios = [frozenset()] + [frozenset({c}) for c in conditions]
+        self.scenarios: list[frozenset[str]] = [frozenset(), *(frozenset({c}) for c in conditions)]
         if len(conditions) > 1:
             self.scenarios.append(frozenset(conditions))
         self.cascades = [Cascade(stylesheets, scenario, inline_origin, hints) for scenario in self.scenarios]
@@ -77,7 +98,7 @@ class Visibility:
 
     def problem(self, element) -> Problem | None:
         """Why ``element`` (a cssselect2 wrapper) would not be seen, in the first scenario where it would not."""
-        for scenario, cascade in zip(self.scenarios, self.cascades):
+        for scenario, cascade in zip(self.scenarios, self.cascades, strict=True):
             problem = _Examination(cascade, element, self.sources).problem()
             if problem is not None:
                 label = " and ".join(sorted(scenario))
@@ -148,8 +169,20 @@ class _Examination:
         indent, indent_from = parent.text_indent, parent.text_indent_from
         if "text-indent" in declared:
             indent, indent_from = declared["text-indent"].value, declared["text-indent"]
-        computed = _Computed(size, colour, colour_from, fill, visibility, visibility_from, size_from, indent,
-                             indent_from, opacity, ground, ground_from)
+        computed = _Computed(
+            size,
+            colour,
+            colour_from,
+            fill,
+            visibility,
+            visibility_from,
+            size_from,
+            indent,
+            indent_from,
+            opacity,
+            ground,
+            ground_from,
+        )
         self.computed[element.etree_element] = computed
         return computed
 
@@ -165,8 +198,11 @@ class _Examination:
             return Problem(f'aria-hidden="true" on {where}', "the template")
 
         def fault(name: str, what: str, effect: str = "") -> Problem:
-            return Problem(what.format(value=declared[name].value, where=where), self._origin(element, declared[name]),
-                           effect=effect)
+            return Problem(
+                what.format(value=declared[name].value, where=where),
+                self._origin(element, declared[name]),
+                effect=effect,
+            )
 
         for name, hidden in (("display", {"none"}), ("content-visibility", {"hidden"}), ("mso-hide", {"all"})):
             if name in declared and declared[name].value in hidden:
@@ -179,8 +215,15 @@ class _Examination:
         overflow = {declared[n].value for n in ("overflow-x", "overflow-y", "overflow") if n in declared}
         if overflow & {"hidden", "clip", "scroll", "auto"}:
             for name in ("height", "max-height"):
-                if name in declared and declared[name].value not in ("auto", "none", "fit-content", "max-content",
-                                                                     "min-content", "initial", "unset"):
+                if name in declared and declared[name].value not in (
+                    "auto",
+                    "none",
+                    "fit-content",
+                    "max-content",
+                    "min-content",
+                    "initial",
+                    "unset",
+                ):
                     return fault(name, name + ":{value} with overflow hidden on {where}", "it can cut the text off")
             for name in ("width", "max-width"):
                 if name in declared:
@@ -198,14 +241,19 @@ class _Examination:
                 offset = length_px(declared[name].value, computed.font_size)
                 if offset is not None and offset <= -OFF_SCREEN_PX:
                     return fault(name, name + ":{value} on {where}", "it moves the text off the screen")
-        if "clip" in declared and declared["clip"].value not in ("auto", "initial", "unset") \
-                and position in ("absolute", "fixed"):
+        if (
+            "clip" in declared
+            and declared["clip"].value not in ("auto", "initial", "unset")
+            and position in ("absolute", "fixed")
+        ):
             return fault("clip", "clip:{value} on {where}")
         if "clip-path" in declared and declared["clip-path"].value not in ("none", "initial", "unset"):
             return fault("clip-path", "clip-path:{value} on {where}", "it can cut the text away")
         if "transform" in declared and _transform_hides(declared["transform"].value, computed.font_size):
             return fault("transform", "transform:{value} on {where}")
-        if "filter" in declared and re.search(r"opacity\(\s*0*(\.0*)?\s*%?\s*\)|brightness\(\s*0", declared["filter"].value):
+        if "filter" in declared and re.search(
+            r"opacity\(\s*0*(\.0*)?\s*%?\s*\)|brightness\(\s*0", declared["filter"].value
+        ):
             return fault("filter", "filter:{value} on {where}")
         return None
 
@@ -215,23 +263,32 @@ class _Examination:
         computed = self.computed[element.etree_element]
         where = self._describe(element)
         if computed.visibility != "visible":
-            return Problem(f"visibility:{computed.visibility} on {self._declarer(element, 'visibility')}",
-                           self._origin(element, computed.visibility_from))
+            return Problem(
+                f"visibility:{computed.visibility} on {self._declarer(element, 'visibility')}",
+                self._origin(element, computed.visibility_from),
+            )
         if computed.font_size < MIN_FONT_PX:
-            return Problem(f"font-size {computed.font_size:.1f}px on {where} (at least {MIN_FONT_PX:g}px)",
-                           self._origin(element, computed.size_from))
+            return Problem(
+                f"font-size {computed.font_size:.1f}px on {where} (at least {MIN_FONT_PX:g}px)",
+                self._origin(element, computed.size_from),
+            )
         indent = length_px(computed.text_indent, computed.font_size)
         if indent is not None and abs(indent) >= OFF_SCREEN_PX:
-            return Problem(f"text-indent:{computed.text_indent} on {self._declarer(element, 'text-indent')}",
-                           self._origin(element, computed.text_indent_from), effect="it moves the text off the screen")
-        ink = (computed.fill or computed.colour)
+            return Problem(
+                f"text-indent:{computed.text_indent} on {self._declarer(element, 'text-indent')}",
+                self._origin(element, computed.text_indent_from),
+                effect="it moves the text off the screen",
+            )
+        ink = computed.fill or computed.colour
         seen = ink.faded(computed.opacity).over(computed.ground)
         ratio = contrast(seen, computed.ground)
         if ratio < MIN_CONTRAST:
             origins = [self._origin(element, d) for d in (computed.colour_from, computed.ground_from) if d]
-            return Problem(f"text {seen.hex()} on {computed.ground.hex()} in {where}",
-                           " and ".join(dict.fromkeys(o for o in origins if o)),
-                           effect=f"contrast {ratio:.1f}:1, under {MIN_CONTRAST}:1")
+            return Problem(
+                f"text {seen.hex()} on {computed.ground.hex()} in {where}",
+                " and ".join(dict.fromkeys(o for o in origins if o)),
+                effect=f"contrast {ratio:.1f}:1, under {MIN_CONTRAST}:1",
+            )
         return None
 
     # --- words for the message -------------------------------------------------------------------
@@ -260,8 +317,8 @@ class _Examination:
                 for sheet in self.sources:
                     for selector, rule in sheet.rules:
                         if selector.test(candidate) and any(
-                                d.name == declaration.name and d.value == declaration.value
-                                for d in rule.declarations):
+                            d.name == declaration.name and d.value == declaration.value for d in rule.declarations
+                        ):
                             return sheet.origin
         return declaration.origin
 
@@ -284,11 +341,12 @@ def _opacity(declared: dict[str, Declaration]) -> float:
 def _transform_hides(value: str, font_size: float) -> bool:
     for function, arguments in re.findall(r"([a-z0-9]+)\(([^)]*)\)", value):
         numbers = [a.strip() for a in re.split(r"[,\s]+", arguments.strip()) if a.strip()]
-        if function.startswith("scale") and any(_number(n) is not None and abs(_number(n)) < 0.1 for n in numbers):
+        values = [_number(n) for n in numbers]
+        if function.startswith("scale") and any(v is not None and abs(v) < 0.1 for v in values):
             return True
-        if function == "matrix" and len(numbers) == 6 and all(_number(n) is not None for n in numbers[:4]):
-            a, b, c, d = (_number(n) for n in numbers[:4])
-            if abs(a * d - b * c) < 0.01 or any(abs(_number(n) or 0) >= OFF_SCREEN_PX for n in numbers[4:]):
+        if function == "matrix" and len(values) == 6:
+            a, b, c, d, e, f = (v if v is not None else 1.0 for v in values)
+            if abs(a * d - b * c) < 0.01 or abs(e) >= OFF_SCREEN_PX or abs(f) >= OFF_SCREEN_PX:
                 return True
         if function.startswith("translate"):
             for n in numbers:

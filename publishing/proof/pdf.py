@@ -31,9 +31,9 @@ MIN_INK_CONTRAST = 4.0
 @dataclass(frozen=True)
 class Glyph:
     character: str
-    points: float                               # its size on paper
-    box: tuple[float, float, float, float]      # left, bottom, right, top, in PDF points
-    loose: tuple[float, float, float, float]    # the line's full height around it
+    points: float  # its size on paper
+    box: tuple[float, float, float, float]  # left, bottom, right, top, in PDF points
+    loose: tuple[float, float, float, float]  # the line's full height around it
     fill: Colour
 
 
@@ -44,6 +44,7 @@ class PdfText:
         import pypdfium2
 
         from . import unreadable
+
         self.path = path
         try:
             self.document = pypdfium2.PdfDocument(str(path))
@@ -61,7 +62,7 @@ class PdfText:
             page.close()
         self.document.close()
 
-    def __enter__(self) -> "PdfText":
+    def __enter__(self) -> PdfText:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -74,6 +75,7 @@ class PdfText:
         """(page, text page, its characters) of page ``index`` (0-based)."""
         if index not in self._pages:
             import pypdfium2.raw as raw
+
             page = self.document[index]
             text_page = page.get_textpage()
             characters = [chr(raw.FPDFText_GetUnicode(text_page, i)) for i in range(text_page.count_chars())]
@@ -90,6 +92,7 @@ class PdfText:
 
     def glyphs(self, index: int, characters: range) -> list[Glyph]:
         import pypdfium2.raw as raw
+
         _, text_page, text = self.page(index)
         glyphs = []
         for i in characters:
@@ -100,15 +103,24 @@ class PdfText:
             points = raw.FPDFText_GetFontSize(text_page, i) * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
             r, g, b, a = (ctypes.c_uint() for _ in range(4))
             raw.FPDFText_GetFillColor(text_page, i, r, g, b, a)
-            glyphs.append(Glyph(text[i], points, text_page.get_charbox(i), text_page.get_charbox(i, loose=True),
-                                Colour(r.value / 255, g.value / 255, b.value / 255, a.value / 255)))
+            glyphs.append(
+                Glyph(
+                    text[i],
+                    points,
+                    text_page.get_charbox(i),
+                    text_page.get_charbox(i, loose=True),
+                    Colour(r.value / 255, g.value / 255, b.value / 255, a.value / 255),
+                )
+            )
         return glyphs
 
     def body_points(self) -> float:
         """The size most of the document's characters are set in: its body text (every third
         character is enough to tell)."""
-        import pypdfium2.raw as raw
         from collections import Counter
+
+        import pypdfium2.raw as raw
+
         sizes: Counter = Counter()
         matrix = raw.FS_MATRIX()
         for index in range(len(self)):
@@ -126,12 +138,17 @@ class PdfText:
             return None
         small = [g for g in glyphs if g.points < at_least - 0.05]
         if small:
-            return Problem(f"{len(small)} of its {len(glyphs)} characters are set at {min(g.points for g in small):.1f} pt "
-                           f"(at least {at_least:.1f} pt)")
+            return Problem(
+                f"{len(small)} of its {len(glyphs)} characters are set at {min(g.points for g in small):.1f} pt "
+                f"(at least {at_least:.1f} pt)"
+            )
         page = self.page(index)[0]
         left, bottom, right, top = page.get_trimbox()
-        outside = [g for g in glyphs if g.box[0] < left - 0.5 or g.box[2] > right + 0.5
-                   or g.box[1] < bottom - 0.5 or g.box[3] > top + 0.5]
+        outside = [
+            g
+            for g in glyphs
+            if g.box[0] < left - 0.5 or g.box[2] > right + 0.5 or g.box[1] < bottom - 0.5 or g.box[3] > top + 0.5
+        ]
         if outside:
             return Problem(f"{len(outside)} of its {len(glyphs)} characters lie outside the page")
         return self._painted(page, glyphs)
@@ -150,8 +167,12 @@ class PdfText:
         for glyph in glyphs:
             if not glyph.character.isalnum():
                 continue  # a comma or a dot is too small to judge its ink reliably
-            box = (round((glyph.loose[0] - left) * RENDER_SCALE), round((top - glyph.loose[3]) * RENDER_SCALE),
-                   round((glyph.loose[2] - left) * RENDER_SCALE), round((top - glyph.loose[1]) * RENDER_SCALE))
+            box = (
+                round((glyph.loose[0] - left) * RENDER_SCALE),
+                round((top - glyph.loose[3]) * RENDER_SCALE),
+                round((glyph.loose[2] - left) * RENDER_SCALE),
+                round((top - glyph.loose[1]) * RENDER_SCALE),
+            )
             patch = image.crop(box)
             colours = patch.getcolors(maxcolors=patch.width * patch.height + 1) or []
             if not colours:
@@ -168,11 +189,15 @@ class PdfText:
                 unpainted.append(strongest)
         if faint:
             glyph, ink, ground = faint[0]
-            return Problem(f"{len(faint)} of its characters print as {ink.hex()} on {ground.hex()}: contrast "
-                           f"{contrast(ink, ground):.1f}:1, under {MIN_CONTRAST}:1")
+            return Problem(
+                f"{len(faint)} of its characters print as {ink.hex()} on {ground.hex()}: contrast "
+                f"{contrast(ink, ground):.1f}:1, under {MIN_CONTRAST}:1"
+            )
         if unpainted:
-            return Problem(f"{len(unpainted)} of its characters leave too little ink on the page (covered, clipped "
-                           f"or transparent): contrast {min(unpainted):.1f}:1 as printed")
+            return Problem(
+                f"{len(unpainted)} of its characters leave too little ink on the page (covered, clipped "
+                f"or transparent): contrast {min(unpainted):.1f}:1 as printed"
+            )
         return None
 
 

@@ -10,8 +10,20 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+    }
+)
 # Whitespace, soft hyphens, dashes, and the marks PDF text extraction leaves at line breaks.
 _NOT_COMPARED = re.compile(r"[\s\x00-\x1f\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\ufffe\ufffd\-]+")
 
@@ -50,6 +62,7 @@ class CharacterMap:
     def find(self, wording: str, after: int = -1) -> range | None:
         """The range of character indices that spell ``wording`` (beginning after character ``after``), or None."""
         import bisect
+
         needle = normalise(wording)
         if not needle:
             return None

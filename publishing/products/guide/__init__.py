@@ -15,7 +15,7 @@ from .. import Product
 
 SUFFIX = ".epub"
 COMBINED_SLUG = "patient-guide"
-STYLESHEET = "guide/guide.css"   # in layouts/; the book carries it as style.css
+STYLESHEET = "guide/guide.css"  # in layouts/; the book carries it as style.css
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Bundle:
     """The articles the combined guide binds, in reading order."""
 
     articles: tuple
-    source: Path          # the folder they came from: what the build reports the bundle by
+    source: Path  # the folder they came from: what the build reports the bundle by
     slug: str = COMBINED_SLUG
 
 
@@ -37,9 +37,15 @@ class Guide(Product):
 
     def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
         from .book import Book, Chapter, epub_bytes, identifier
-        book = Book(identifier=identifier(article.slug), title=article.title, subtitle="A guide for patients",
-                    description=article.description, lang=article.lang,
-                    chapters=(Chapter(article, "article.xhtml"),))
+
+        book = Book(
+            identifier=identifier(article.slug),
+            title=article.title,
+            subtitle="A guide for patients",
+            description=article.description,
+            lang=article.lang,
+            chapters=(Chapter(article, "article.xhtml"),),
+        )
         target = workdir / self.output_names(article, variant)[0]
         target.write_bytes(epub_bytes(book, site))
         return [target]
@@ -51,23 +57,29 @@ class Guide(Product):
         from ...proof.epub import Epub
 
         blocks = site.blocks
-        source_css = cached_stylesheet((site.folders.layouts / STYLESHEET).read_text(encoding="utf-8"),
-                                       f"layouts/{STYLESHEET}")
+        source_css = cached_stylesheet(
+            (site.folders.layouts / STYLESHEET).read_text(encoding="utf-8"), f"layouts/{STYLESHEET}"
+        )
         with Epub(files[0], product=self.name, shown_as=shown_as) as book:
             readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
             first, last = readable[0], readable[-1]
             for name, block, which in ((first, blocks.crisis, "first"), (last, blocks.disclaimer, "last")):
                 _, visibility = book.visibility(name, {"style.css": source_css.origin}, [source_css])
-                proof.require_in_markup(visibility, block, product=self.name, where=f"the {which} document ({name})",
-                                        shown_as=shown_as)
+                proof.require_in_markup(
+                    visibility, block, product=self.name, where=f"the {which} document ({name})", shown_as=shown_as
+                )
             # Reading systems open a book at its start-of-reading landmark: there, the crisis information.
-            for what, start in (("start-of-reading landmark (bodymatter)", book.landmark("bodymatter")),
-                                ("EPUB 2 guide's 'text' reference", book.guide.get("text", first))):
+            for what, start in (
+                ("start-of-reading landmark (bodymatter)", book.landmark("bodymatter")),
+                ("EPUB 2 guide's 'text' reference", book.guide.get("text", first)),
+            ):
                 if start != first:
                     raise RequiredBlockFailure(
-                        shown_as, f"{self.name}: the {what} opens the book on {start or 'nothing'}, after the "
+                        shown_as,
+                        f"{self.name}: the {what} opens the book on {start or 'nothing'}, after the "
                         f"{blocks.crisis.name} ({first})",
-                        hint="point it at the crisis page, so a reader app that opens books there shows it first")
+                        hint="point it at the crisis page, so a reader app that opens books there shows it first",
+                    )
 
     def warm_up(self, site) -> None:
         """Import ebooklib, lxml and Pillow before worker processes are forked."""
@@ -90,6 +102,7 @@ class CombinedGuide(Guide):
 
     def build(self, bundle, site, workdir: Path, variant: str) -> list[Path]:
         from .book import Book, Chapter, epub_bytes, identifier
+
         articles = bundle.articles
         clinic = site.settings.clinic_name
         titles = "; ".join(article.title for article in articles)
@@ -100,8 +113,9 @@ class CombinedGuide(Guide):
             description=f"Patient education from {clinic}, in one book: {titles}",
             lang=site.settings.default_lang,
             # Slugs hold no "--", so "<slug>--<id>" can never equal another chapter's id.
-            chapters=tuple(Chapter(article, f"chapter-{article.slug}.xhtml", f"{article.slug}--")
-                           for article in articles),
+            chapters=tuple(
+                Chapter(article, f"chapter-{article.slug}.xhtml", f"{article.slug}--") for article in articles
+            ),
         )
         target = workdir / self.output_names(bundle, variant)[0]
         target.write_bytes(epub_bytes(book, site))
@@ -129,9 +143,15 @@ def bundle_articles(site, slugs: list[str] | None) -> tuple[list, list[Publishin
     if missing:
         # A listed article may be one that failed to load: show why, beside what is missing.
         failed = {error.path.stem for error in load_errors if error.path is not None}
-        errors += [PublishingError(site.folders.sources, f"no article with the slug '{slug}'",
-                                   hint=f"choose from {', '.join(sorted(by_slug)) or '(none)'}")
-                   for slug in missing if slug not in failed]
+        errors += [
+            PublishingError(
+                site.folders.sources,
+                f"no article with the slug '{slug}'",
+                hint=f"choose from {', '.join(sorted(by_slug)) or '(none)'}",
+            )
+            for slug in missing
+            if slug not in failed
+        ]
     return [by_slug[slug] for slug in wanted if slug in by_slug], errors
 
 

@@ -25,4 +25,3 @@ def reproducible(epub_bytes: bytes, date_time: tuple, lang: str) -> bytes:
             entry.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             archive.writestr(entry, data, compresslevel=9 if entry.compress_type else None)
     return out.getvalue()
-

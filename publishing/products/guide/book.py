@@ -37,8 +37,14 @@ FIXED_DOCUMENTS = ("cover.xhtml", "crisis.xhtml", "nav.xhtml", "about.xhtml")
 
 
 # The media types EPUB 3.3 reading systems must show; anything else would need a fallback.
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".svg": "image/svg+xml", ".webp": "image/webp"}
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
 
 
 def identifier(name: str) -> str:
@@ -60,7 +66,7 @@ class Book:
 
     identifier: str
     title: str
-    subtitle: str           # the line under the title on the cover
+    subtitle: str  # the line under the title on the cover
     description: str
     lang: str
     chapters: tuple[Chapter, ...]
@@ -103,14 +109,26 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     # Older reading systems (EPUB 2) find the cover image by this meta, EPUB 3 ones by the manifest.
     epub_book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
-    epub_book.add_item(epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
-                                     content=(layouts / "guide/guide.css").read_bytes()))
+    epub_book.add_item(
+        epub.EpubItem(
+            uid="style",
+            file_name="style.css",
+            media_type="text/css",
+            content=(layouts / "guide/guide.css").read_bytes(),
+        )
+    )
     cover_image = epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE)
     cover_image.content = cover_png(book.title, book.subtitle, settings)
     epub_book.add_item(cover_image)
     for path, name in images.items():
-        epub_book.add_item(epub.EpubImage(uid=f"image-{len(epub_book.items)}", file_name=name,
-                                          media_type=IMAGE_TYPES[path.suffix.lower()], content=path.read_bytes()))
+        epub_book.add_item(
+            epub.EpubImage(
+                uid=f"image-{len(epub_book.items)}",
+                file_name=name,
+                media_type=IMAGE_TYPES[path.suffix.lower()],
+                content=path.read_bytes(),
+            )
+        )
 
     context = dict(settings=settings, blocks=blocks, contact_title=CONTACT_TITLE)
 
@@ -122,13 +140,29 @@ def epub_bytes(book: Book, site: Site) -> bytes:
         epub_book.add_item(item)
         return item
 
-    cover = document("cover", "Cover", "cover.xhtml", "cover.xhtml", book=book, cover_image=COVER_IMAGE,
-                     cover_alt=cover_alt(book, settings.clinic_name))
+    cover = document(
+        "cover",
+        "Cover",
+        "cover.xhtml",
+        "cover.xhtml",
+        book=book,
+        cover_image=COVER_IMAGE,
+        cover_alt=cover_alt(book, settings.clinic_name),
+    )
     crisis = document("crisis", blocks.crisis.title, "crisis.xhtml", "crisis.xhtml")
-    chapters = [document(f"chapter-{number}", chapter.article.title, chapter.file_name, "article.xhtml",
-                         lang=chapter.article.lang, article=chapter.article, id_prefix=chapter.id_prefix,
-                         body_html=chapter_body(chapter, images))
-                for number, chapter in enumerate(book.chapters, start=1)]
+    chapters = [
+        document(
+            f"chapter-{number}",
+            chapter.article.title,
+            chapter.file_name,
+            "article.xhtml",
+            lang=chapter.article.lang,
+            article=chapter.article,
+            id_prefix=chapter.id_prefix,
+            body_html=chapter_body(chapter, images),
+        )
+        for number, chapter in enumerate(book.chapters, start=1)
+    ]
     end = document("end", "About this guide", "about.xhtml", "end.xhtml")
 
     epub_book.toc = _table_of_contents(book, blocks)
@@ -138,21 +172,23 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     epub_book.add_item(nav)
     # The crisis information comes right after the cover, before even the contents.
     epub_book.spine = [cover, crisis, nav, *chapters, end]
-    epub_book.guide = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
-                       {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
-                       # Where reading starts (EPUB 3 'bodymatter' landmark too): the crisis information,
-                       # so a reader app that opens books there never skips it.
-                       {"type": "text", "href": "crisis.xhtml", "title": _xml(blocks.crisis.title)}]
+    epub_book.guide = [
+        {"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+        {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+        # Where reading starts (EPUB 3 'bodymatter' landmark too): the crisis information,
+        # so a reader app that opens books there never skips it.
+        {"type": "text", "href": "crisis.xhtml", "title": _xml(blocks.crisis.title)},
+    ]
 
     buffer = io.BytesIO()
-    epub.write_epub(buffer, epub_book, {"mtime": book.date, "epub3_pages": False,
-                                        "play_order": {"enabled": True}})
+    epub.write_epub(buffer, epub_book, {"mtime": book.date, "epub3_pages": False, "play_order": {"enabled": True}})
     return reproducible(buffer.getvalue(), book.date.timetuple()[:6], book.lang)
 
 
 def _table_of_contents(book: Book, blocks) -> list:
     """Crisis, each article with its sections (h2, and h3 under them), then the end matter."""
     from ebooklib import epub
+
     numbers = itertools.count(1)
 
     def link(href: str, title: str):
@@ -202,7 +238,8 @@ def chapter_body(chapter: Chapter, images: dict[Path, str]) -> str:
     for back_link in fragment.xpath("//a[contains(concat(' ', @class, ' '), ' footnote-backref ')]"):
         back_link.set("role", "doc-backlink")
     return html.escape(fragment.text or "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in fragment)
+        lxml.html.tostring(child, encoding="unicode") for child in fragment
+    )
 
 
 def _image_names(book: Book, site: Site) -> dict[Path, str]:
@@ -217,11 +254,13 @@ def _image_names(book: Book, site: Site) -> dict[Path, str]:
                 continue
             suffix = image.path.suffix.lower()
             if suffix not in IMAGE_TYPES:
-                raise PublishingError(article.source, f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG "
-                                      "file, which every e-reader can show", line=image.line,
-                                      hint="save it as a PNG or JPEG and link that file")
-            relative = image.path.relative_to(sources) if image.path.is_relative_to(sources) \
-                else Path(image.path.name)
+                raise PublishingError(
+                    article.source,
+                    f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG file, which every e-reader can show",
+                    line=image.line,
+                    hint="save it as a PNG or JPEG and link that file",
+                )
+            relative = image.path.relative_to(sources) if image.path.is_relative_to(sources) else Path(image.path.name)
             # Only characters that need no escaping in a URL or a zip entry name.
             name = "/".join(re.sub(r"[^A-Za-z0-9._-]+", "-", part) for part in relative.parts)
             if name.lower() in reserved:
@@ -257,13 +296,21 @@ def accessibility_metadata(book: Book, evaluator: str) -> list[tuple[str, str]]:
         ("schema:accessibilityHazard", "none"),
     ]
     holds = f"{len(book.chapters)} articles" if len(book.chapters) > 1 else "one article"
-    extras = [f"{count} {noun}{'s' if count > 1 else ''} {what}" for count, noun, what in (
-        (pictures, "picture", "described in text"), (tables, "table", "with header cells"),
-        (notes, "note", "linked to and from the text")) if count]
-    summary = (f"This guide holds {holds}" + (f", with {_listed(extras)}" if extras else "") + ". "
-               "Headings mark every section and the table of contents lists them; the cover picture has a text "
-               "description. There is no fixed layout: text size, font, spacing and colours follow the reader's "
-               "settings. Phone numbers are links. Nothing flashes, moves or makes sound.")
+    extras = [
+        f"{count} {noun}{'s' if count > 1 else ''} {what}"
+        for count, noun, what in (
+            (pictures, "picture", "described in text"),
+            (tables, "table", "with header cells"),
+            (notes, "note", "linked to and from the text"),
+        )
+        if count
+    ]
+    summary = (
+        f"This guide holds {holds}" + (f", with {_listed(extras)}" if extras else "") + ". "
+        "Headings mark every section and the table of contents lists them; the cover picture has a text "
+        "description. There is no fixed layout: text size, font, spacing and colours follow the reader's "
+        "settings. Phone numbers are links. Nothing flashes, moves or makes sound."
+    )
     metadata += [
         ("schema:accessibilitySummary", summary),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
@@ -275,4 +322,3 @@ def accessibility_metadata(book: Book, evaluator: str) -> list[tuple[str, str]]:
 
 def _listed(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-

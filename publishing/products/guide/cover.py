@@ -7,7 +7,7 @@ import io
 
 from ...resources import font_dir
 
-COVER_SIZE = (1600, 2400)          # 2:3, the shape stores and reading systems expect
+COVER_SIZE = (1600, 2400)  # 2:3, the shape stores and reading systems expect
 
 
 TEAL, TINT, INK, MUTED, PALE = "#1d4f5c", "#eaf2f3", "#1b1f23", "#4a5560", "#dbe9ec"
@@ -23,23 +23,23 @@ TEXT_ON = ((TEAL, TINT), (INK, TINT), (MUTED, TINT), (PALE, TEAL))
 EDGE_STEPS = 6
 
 
-
 @functools.cache
 def _cover_palette():
     """The cover's 32 colours: its flat colours and the anti-aliasing steps between each text colour
     and its background. Mapping to a palette known in advance takes 13 ms where choosing one from
     the pixels takes 50 (most of a guide's build), and it is the same for every cover."""
     from PIL import Image, ImageColor
+
     colours = [ImageColor.getrgb(colour) for colour in (TEAL, TINT, INK, MUTED, PALE, *SUN)]
     for text, background in TEXT_ON:
         ink, paper = ImageColor.getrgb(text), ImageColor.getrgb(background)
         for step in range(1, EDGE_STEPS + 1):
             share = step / (EDGE_STEPS + 1)
-            colours.append(tuple(round(i * share + p * (1 - share)) for i, p in zip(ink, paper)))
+            red, green, blue = (round(i * share + p * (1 - share)) for i, p in zip(ink[:3], paper[:3], strict=True))
+            colours.append((red, green, blue))
     palette = Image.new("P", (1, 1))
     palette.putpalette([value for colour in colours for value in colour])
     return palette
-
 
 
 def cover_png(title: str, subtitle: str, settings) -> bytes:
@@ -48,8 +48,9 @@ def cover_png(title: str, subtitle: str, settings) -> bytes:
 
     def font(face: str, size: int):
         # The basic layout engine everywhere, so a machine with libraqm draws the same pixels.
-        return ImageFont.truetype(str(font_dir() / f"AtkinsonHyperlegible-{face}.ttf"), size,
-                                  layout_engine=ImageFont.Layout.BASIC)
+        return ImageFont.truetype(
+            str(font_dir() / f"AtkinsonHyperlegible-{face}.ttf"), size, layout_engine=ImageFont.Layout.BASIC
+        )
 
     width, height = COVER_SIZE
     margin = 150
@@ -75,9 +76,8 @@ def cover_png(title: str, subtitle: str, settings) -> bytes:
     # A sun rising over the band: calm, and the same on every cover, whatever the title's length.
     band_top = height - 420
     centre = width - margin - 300
-    for radius, colour in zip((360, 260, 160), SUN):
-        draw.pieslice((centre - radius, band_top - radius, centre + radius, band_top + radius), 180, 360,
-                      fill=colour)
+    for radius, colour in zip((360, 260, 160), SUN, strict=True):
+        draw.pieslice((centre - radius, band_top - radius, centre + radius, band_top + radius), 180, 360, fill=colour)
     draw.rectangle((0, band_top, width, height), fill=TEAL)
     if settings.clinic_location:
         location_font = font("Regular", 60)
@@ -86,10 +86,10 @@ def cover_png(title: str, subtitle: str, settings) -> bytes:
 
     out = io.BytesIO()
     # A few flat colours and their anti-aliasing: 32 indexed colours look the same at a third of the size.
-    image.quantize(palette=_cover_palette(), dither=Image.Dither.NONE) \
-        .save(out, format="PNG", compress_level=3)  # zlib effort beyond this buys little on flat colours
+    image.quantize(palette=_cover_palette(), dither=Image.Dither.NONE).save(
+        out, format="PNG", compress_level=3
+    )  # zlib effort beyond this buys little on flat colours
     return out.getvalue()
-
 
 
 def _wrap(text: str, font, width: int) -> list[str]:
@@ -112,4 +112,3 @@ def _wrap(text: str, font, width: int) -> list[str]:
     if current:
         lines.append(current)
     return lines
-

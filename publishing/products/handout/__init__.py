@@ -7,6 +7,7 @@ vision, ``print-shop`` (PDF/X-4 with bleed and crop marks) for a press.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ... import proof
 from ...errors import RequiredBlockFailure
@@ -31,6 +32,7 @@ class Handout(Product):
 
     def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
         from .render import render_pdf
+
         target = workdir / self.output_names(article, variant)[0]
         render_pdf(article, site, target, variant)
         return [target]
@@ -40,22 +42,38 @@ class Handout(Product):
         visible (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in
         contrast)."""
         from ...proof.pdf import PdfText
+
         blocks = site.blocks
         with PdfText(files[0], product=self.name, shown_as=shown_as) as pdf:
             last = len(pdf) - 1
-            proof.require_in_pdf(pdf, 0, blocks.crisis, product=self.name, where="page 1", shown_as=shown_as,
-                                 title_at_least=pdf.body_points())
-            proof.require_in_pdf(pdf, last, blocks.disclaimer, product=self.name,
-                                 where=f"the last page (page {last + 1})", shown_as=shown_as)
+            proof.require_in_pdf(
+                pdf,
+                0,
+                blocks.crisis,
+                product=self.name,
+                where="page 1",
+                shown_as=shown_as,
+                title_at_least=pdf.body_points(),
+            )
+            proof.require_in_pdf(
+                pdf,
+                last,
+                blocks.disclaimer,
+                product=self.name,
+                where=f"the last page (page {last + 1})",
+                shown_as=shown_as,
+            )
             # The article's first words must come after the crisis block (they may also occur before
             # it, in the title, when the article is short).
             opening = proof.opening_words(subject.plain_text) if subject is not None else ""
-            crisis_ends = pdf.find(0, blocks.crisis.proof_texts[-1]).stop - 1
+            crisis = pdf.find(0, blocks.crisis.proof_texts[-1])  # found: the block was proven above
+            crisis_ends = crisis.stop - 1 if crisis is not None else -1
             if pdf.find(0, opening) is not None and pdf.find(0, opening, after=crisis_ends) is None:
                 raise RequiredBlockFailure(
-                    shown_as, f"{self.name}: on page 1 the {blocks.crisis.name} comes after the article's text "
-                    "begins", hint="the reader must meet it first: place the crisis() macro before the article "
-                    "in the layout")
+                    shown_as,
+                    f"{self.name}: on page 1 the {blocks.crisis.name} comes after the article's text begins",
+                    hint="the reader must meet it first: place the crisis() macro before the article in the layout",
+                )
 
     def gate_rows(self, slug: str, label: str, files: list[Path]):
         """Tagged, titled, in a language, every font embedded."""
@@ -63,8 +81,9 @@ class Handout(Product):
 
         from ...gate.row import Row
         from .fonts import pdf_fonts
+
         reader = PdfReader(files[0])
-        catalog = reader.trailer["/Root"]
+        catalog: Any = reader.trailer["/Root"]
         problems = []
         if "/StructTreeRoot" not in catalog or not bool(catalog.get("/MarkInfo", {}).get("/Marked")):
             problems.append("not a tagged PDF")
@@ -76,8 +95,14 @@ class Handout(Product):
         unembedded = sorted(name for name, embedded in fonts.items() if not embedded)
         if unembedded:
             problems.append(f"fonts not embedded: {', '.join(unembedded)}")
-        status, detail = ("fail", "; ".join(problems)) if problems else (
-            "pass", f"tagged, titled, language set; {len(fonts)} font(s), all embedded; {len(reader.pages)} page(s)")
+        status, detail = (
+            ("fail", "; ".join(problems))
+            if problems
+            else (
+                "pass",
+                f"tagged, titled, language set; {len(fonts)} font(s), all embedded; {len(reader.pages)} page(s)",
+            )
+        )
         return [Row(slug, label, "PDF tags and fonts", status, detail)]
 
     def describe(self, file_name: str) -> str:

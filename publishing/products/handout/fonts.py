@@ -16,6 +16,7 @@ def pdf_fonts(pdf) -> dict[str, bool]:
 
     ``pdf`` is a path or an open pypdf reader. Fonts inside form XObjects (SVG pictures) count too."""
     from pypdf import PdfReader
+
     reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf)
     fonts: dict[str, bool] = {}
     seen: set[int] = set()
@@ -29,7 +30,8 @@ def pdf_fonts(pdf) -> dict[str, bool]:
             descriptor = owner.get("/FontDescriptor")
             descriptor = descriptor.get_object() if descriptor is not None else {}
             fonts[name] = font.get("/Subtype") == "/Type3" or any(
-                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
         for reference in resources.get("/XObject", {}).values():
             if reference.idnum not in seen:
                 seen.add(reference.idnum)
@@ -40,7 +42,6 @@ def pdf_fonts(pdf) -> dict[str, bool]:
     return fonts
 
 
-
 def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
     """Pango silently borrows a glyph the shipped font lacks from whatever the machine has
     (DejaVu here, something else on a clinic PC): say which font and which characters."""
@@ -48,25 +49,29 @@ def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
     if not borrowed:
         return
     import html as html_module
+
     text = html_module.unescape(re.sub(r"<[^>]*>", " ", html))
     missing = sorted({char for char in text if not char.isspace() and ord(char) not in _font_characters()})
     fallback = ", ".join(borrowed)
     if missing:
         shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:8])
-        log.warning("%s is not in %s and prints in a system font (%s): replace it in the source",
-                    shown, FONT_FAMILY, fallback)
+        log.warning(
+            "%s is not in %s and prints in a system font (%s): replace it in the source", shown, FONT_FAMILY, fallback
+        )
     else:
-        log.warning("a character the layout adds (a hyphen, list marker or quote from CSS) is not in %s "
-                    "and prints in a system font (%s): set one the font has in layouts/handout/",
-                    FONT_FAMILY, fallback)
-
+        log.warning(
+            "a character the layout adds (a hyphen, list marker or quote from CSS) is not in %s "
+            "and prints in a system font (%s): set one the font has in layouts/handout/",
+            FONT_FAMILY,
+            fallback,
+        )
 
 
 @functools.cache
 def _font_characters() -> frozenset[int]:
     from fontTools.ttLib import TTFont
+
     covered: set[int] = set()
     for file, _, _ in FONT_FACES:
         covered.update(TTFont(font_dir() / file, lazy=True).getBestCmap())
     return frozenset(covered)
-

@@ -31,7 +31,6 @@ VARIANT_SETTINGS = {
 GENERATED_SCHEME = "generated"
 
 
-
 @dataclass(frozen=True)
 class QrCode:
     """A QR code to the clinic's online guide, as an SVG the fetcher serves from memory."""
@@ -49,13 +48,13 @@ class QrCode:
         return f"QR code: scan it with a phone camera to open {self.target}"
 
 
-
 def qr_code(settings, slug: str) -> QrCode | None:
     """The QR code to the article online; none when the clinic has given no address (never an invented URL)."""
     target = settings.article_web_address(slug)
     if not target:
         return None
     import segno
+
     # Level M survives a smudge or a fold; pure black on white prints on any office printer.
     code = segno.make(target, error="m", micro=False, boost_error=False)
     buffer = io.BytesIO()
@@ -63,15 +62,21 @@ def qr_code(settings, slug: str) -> QrCode | None:
     return QrCode(target=target, svg=buffer.getvalue())
 
 
-
 def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None:
     """Lay the article out with WeasyPrint and write the PDF of one variant to ``target``."""
     weasyprint = _weasyprint()
     layouts = site.folders.layouts
     qr = qr_code(site.settings, article.slug)
-    html = render(layouts, "handout/handout.html", article=article, settings=site.settings,
-                  blocks=site.blocks, variant=variant, qr_code=qr,
-                  date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "")
+    html = render(
+        layouts,
+        "handout/handout.html",
+        article=article,
+        settings=site.settings,
+        blocks=site.blocks,
+        variant=variant,
+        qr_code=qr,
+        date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
+    )
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
     fetcher = ProjectFetcher(allowed_roots(site.folders.sources, layouts), generated)
@@ -79,16 +84,15 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
     fonts, stylesheets = _site_stylesheets(site, variant)
     try:
         options = {"stylesheets": stylesheets, "pdf_variant": pdf_variant, "pdf_tags": True}
-        document = weasyprint.HTML(string=html, base_url=article.source.parent.as_uri() + "/",
-                                   url_fetcher=fetcher).render(font_config=fonts, **options)
+        document = weasyprint.HTML(
+            string=html, base_url=article.source.parent.as_uri() + "/", url_fetcher=fetcher
+        ).render(font_config=fonts, **options)
         if pdf_variant.startswith("pdf/x"):
             _stable_document_id(document, f"{article.slug}{VARIANT_SETTINGS[variant][2]}:{html}")
         document.write_pdf(target, **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
-    warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()},
-                              html)
-
+    warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html)
 
 
 def _site_stylesheets(site: Site, variant: str):
@@ -102,7 +106,6 @@ def _site_stylesheets(site: Site, variant: str):
     return _stylesheets(tuple(css), layouts, allowed_roots(site.folders.sources, layouts))
 
 
-
 @functools.lru_cache(maxsize=8)
 def _stylesheets(css: tuple[str, ...], layouts: Path, roots: tuple[Path, ...]):
     """Parse the stylesheets and load the fonts once per process, not once per article (~30 ms each).
@@ -111,18 +114,21 @@ def _stylesheets(css: tuple[str, ...], layouts: Path, roots: tuple[Path, ...]):
     generated images serves it."""
     weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
+
     ProjectFetcher, _ = _fetcher_types()
     fetcher = ProjectFetcher(roots, {})
     fonts = FontConfiguration()
-    return fonts, [weasyprint.CSS(string=text, font_config=fonts, url_fetcher=fetcher,
-                                  base_url=(layouts / "handout").as_uri() + "/") for text in css]
-
+    return fonts, [
+        weasyprint.CSS(
+            string=text, font_config=fonts, url_fetcher=fetcher, base_url=(layouts / "handout").as_uri() + "/"
+        )
+        for text in css
+    ]
 
 
 # Release the cached font configurations while the interpreter still works: left to the final
 # teardown, WeasyPrint's FontConfiguration.__del__ prints "Exception ignored" noise.
 atexit.register(_stylesheets.cache_clear)
-
 
 
 def _stable_document_id(document, seed: str) -> None:
@@ -138,7 +144,6 @@ def _stable_document_id(document, seed: str) -> None:
     metadata.generate_rdf_metadata = generate_rdf_metadata
 
 
-
 @functools.cache
 def _weasyprint():
     """WeasyPrint, imported without its 0.2 s search for library names this system does not use.
@@ -150,8 +155,10 @@ def _weasyprint():
     soname, which the loader opens directly, so the fallback is turned off for the import."""
     import ctypes.util
     import sys
+
     if "weasyprint" in sys.modules or sys.platform != "linux":
         import weasyprint
+
         return weasyprint
     find_library = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
@@ -165,7 +172,6 @@ def _weasyprint():
     finally:
         ctypes.util.find_library = find_library
     return weasyprint
-
 
 
 @functools.cache
@@ -193,8 +199,13 @@ def _fetcher_types():
         def fetch(self, url, headers=None):
             if url.startswith(f"{GENERATED_SCHEME}:"):
                 if url not in self.generated:
-                    raise Refused(PublishingError(None, f"refused to fetch '{url}': this build made no such image",
-                                                  hint="link images by a relative path inside sources/"))
+                    raise Refused(
+                        PublishingError(
+                            None,
+                            f"refused to fetch '{url}': this build made no such image",
+                            hint="link images by a relative path inside sources/",
+                        )
+                    )
                 body, media_type = self.generated[url]
                 return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
             try:
@@ -204,4 +215,3 @@ def _fetcher_types():
             return URLFetcherResponse(url, body=path.read_bytes())
 
     return ProjectFetcher, Refused
-

@@ -33,6 +33,7 @@ class Newsletter(Product):
         images the HTML links at image_base_url, at the same paths (one folder to upload)."""
         from .compose import compose
         from .message import message_bytes
+
         edition = compose(article, site)
         html_path, text_path, eml_path = (workdir / name for name in self.output_names(article, variant))
         html_path.write_bytes(_crlf(edition.html).encode("utf-8"))
@@ -48,12 +49,14 @@ class Newsletter(Product):
 
     def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
         from .verify import verify
+
         verify(subject, site, files, shown_as)
 
     def gate_rows(self, slug: str, label: str, files: list[Path]):
         """What inboxes refuse or cut: the size budget, <style> placement and size, active content,
         long lines, control characters."""
         from ...gate.row import Row
+
         raw = files[0].read_bytes()
         html = raw.decode("utf-8", errors="replace")
         problems = []
@@ -75,12 +78,27 @@ class Newsletter(Product):
             problems.append(f"line {long_lines[0]} is longer than {LINE_LIMIT} characters (SMTP limit)")
         if re.search(r"[\x80-\x9f]", html):
             problems.append("contains C1 control characters")
-        rows = [Row(slug, label, "email rules", "fail" if problems else "pass",
-                    "; ".join(problems) or f"{len(raw) / 1024:.0f} KB of {HTML_BUDGET / 1000:.0f} KB; "
-                    "style only in <head>; no scripts, forms, frames or embedded images")]
+        rows = [
+            Row(
+                slug,
+                label,
+                "email rules",
+                "fail" if problems else "pass",
+                "; ".join(problems)
+                or f"{len(raw) / 1024:.0f} KB of {HTML_BUDGET / 1000:.0f} KB; "
+                "style only in <head>; no scripts, forms, frames or embedded images",
+            )
+        ]
         if re.search(r'<meta name="x-shortened"', head) or 'class="continue"' in html:
-            rows.append(Row(slug, label, "length", "warn",
-                            "the article was shortened to fit the email budget; readers are pointed to the full guide"))
+            rows.append(
+                Row(
+                    slug,
+                    label,
+                    "length",
+                    "warn",
+                    "the article was shortened to fit the email budget; readers are pointed to the full guide",
+                )
+            )
         return rows
 
     def warm_up(self, site) -> None:

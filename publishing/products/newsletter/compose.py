@@ -21,7 +21,7 @@ from .plaintext import render_text
 class Shortening:
     """How much of the article a shortened newsletter carries."""
 
-    kept: int    # sections (each begins with an h2) kept after the opening
+    kept: int  # sections (each begins with an h2) kept after the opening
     total: int
 
 
@@ -30,7 +30,7 @@ class HostedImage:
     """An image the HTML links at image_base_url, and the bytes to upload there. It is written
     beside the newsletter at the same path (build/newsletters/images/...): one folder to upload."""
 
-    path: str    # relative to image_base_url: its path under sources/, e.g. images/connections.png
+    path: str  # relative to image_base_url: its path under sources/, e.g. images/connections.png
     data: bytes
 
 
@@ -66,9 +66,11 @@ def compose(article: Article, site: Site) -> Edition:
                 high = middle - 1
         if low < 0:
             raise PublishingError(
-                article.source, f"newsletter: even the opening before the first '##' heading makes "
+                article.source,
+                f"newsletter: even the opening before the first '##' heading makes "
                 f"{_size(page(0)[0]):,} bytes of HTML, over the {HTML_BUDGET:,}-byte budget",
-                hint="shorten the opening or start a '##' section earlier, so the email can be cut there")
+                hint="shorten the opening or start a '##' section earlier, so the email can be cut there",
+            )
         html, shortened = page(low)
     text = render_text(article, site, _joined(sections, shortened.kept if shortened else total), shortened)
     return Edition(html=html, text=text, images=images, shortened=shortened)
@@ -87,15 +89,23 @@ def render_html(article: Article, site: Site, body_html: str, shortened: Shorten
     import css_inline
 
     layouts, settings = site.folders.layouts, site.settings
-    page = render(layouts, "newsletter/newsletter.html", article=article, settings=settings,
-                  blocks=site.blocks, body_html=body_html, shortened=shortened,
-                  continue_url=settings.article_web_address(article.slug),
-                  responsive_css=_without_comments((layouts / "newsletter/responsive.css").read_text(encoding="utf-8")),
-                  unsubscribe_url=settings.newsletter.unsubscribe_url,
-                  postal_address=footer_postal_address(settings))
+    page = render(
+        layouts,
+        "newsletter/newsletter.html",
+        article=article,
+        settings=settings,
+        blocks=site.blocks,
+        body_html=body_html,
+        shortened=shortened,
+        continue_url=settings.article_web_address(article.slug),
+        responsive_css=_without_comments((layouts / "newsletter/responsive.css").read_text(encoding="utf-8")),
+        unsubscribe_url=settings.newsletter.unsubscribe_url,
+        postal_address=footer_postal_address(settings),
+    )
     inliner = css_inline.CSSInliner(
-        inline_style_tags=False, keep_style_tags=True,  # the <style> in <head> holds only media queries
-        load_remote_stylesheets=False,                   # never the network at build time
+        inline_style_tags=False,
+        keep_style_tags=True,  # the <style> in <head> holds only media queries
+        load_remote_stylesheets=False,  # never the network at build time
         extra_css=(layouts / "newsletter/newsletter.css").read_text(encoding="utf-8"),
     )
     return fold_long_lines(without_invisible(inliner.inline(_html5_as_div(page)))).rstrip("\n") + "\n"
@@ -124,9 +134,13 @@ def email_body(article: Article, site: Site):
     Outlook).
     """
     import lxml.html
+
     settings = site.settings
-    fragment = lxml.html.fragment_fromstring(without_invisible(article.body_html) or "<p></p>",
-                                             create_parent="div")
+    fragment = lxml.html.fragment_fromstring(without_invisible(article.body_html) or "<p></p>", create_parent="div")
+    if (fragment.text or "").strip():  # text before any element (pasted HTML): a paragraph, so it is kept
+        opening = lxml.html.Element("p")
+        opening.text, fragment.text = fragment.text, None
+        fragment.insert(0, opening)
     for table in fragment.iter("table"):
         table.set("class", "data")
         table.set("role", "table")
@@ -170,25 +184,34 @@ def rasterise_svg(path: Path, line: int | None, site: Site) -> bytes:
     try:
         import cairosvg
     except (ImportError, OSError) as error:  # OSError: the cairo library itself is missing
-        raise PublishingError(path, f"newsletter: cannot rasterise SVG for email ({error})", line=line,
-                              hint="install CairoSVG and the cairo library (./install), or save the figure as PNG")
+        raise PublishingError(
+            path,
+            f"newsletter: cannot rasterise SVG for email ({error})",
+            line=line,
+            hint="install CairoSVG and the cairo library (./install), or save the figure as PNG",
+        ) from None
     data = path.read_bytes()
     try:
         # unsafe=False: references to other files and URLs inside the SVG are not fetched.
         natural = cairosvg.svg2png(bytestring=data, unsafe=False)
         width, _ = _pixel_size(natural)
         # An opaque white ground: dark lines on a transparent PNG vanish in dark mode.
-        return cairosvg.svg2png(bytestring=data, unsafe=False, output_width=2 * min(width, IMAGE_WIDTH),
-                                background_color="#ffffff")
+        return cairosvg.svg2png(
+            bytestring=data, unsafe=False, output_width=2 * min(width, IMAGE_WIDTH), background_color="#ffffff"
+        )
     except Exception as error:  # cairosvg raises many kinds on a broken file
-        raise PublishingError(path, f"newsletter: the SVG cannot be drawn: {error}",
-                              hint="open it in an editor and save it again as plain SVG") from None
+        raise PublishingError(
+            path,
+            f"newsletter: the SVG cannot be drawn: {error}",
+            hint="open it in an editor and save it again as plain SVG",
+        ) from None
 
 
 def _pixel_size(data: bytes) -> tuple[int, int]:
     import io
 
     from PIL import Image
+
     with Image.open(io.BytesIO(data)) as picture:
         return picture.size
 
@@ -210,10 +233,11 @@ def _joined(sections: list[list], kept: int) -> str:
     import copy
 
     import lxml.html
+
     elements = [element for section in sections[: kept + 1] for element in section]
     notes = [e for e in elements if "footnote" in (e.get("class") or "").split()]
     elements = [e for e in elements if e not in notes]
-    for section in sections[kept + 1:]:
+    for section in sections[kept + 1 :]:
         notes += [e for e in section if "footnote" in (e.get("class") or "").split()]
     html = "".join(lxml.html.tostring(e, encoding="unicode") for e in elements)
     for note_block in notes:

@@ -6,17 +6,19 @@ import re
 
 from .limits import LINE_LIMIT
 
-
 _TOKENS = re.compile(
     r"(?P<comment><!--.*?-->)"
     r"|(?P<tag></?[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*\s*/?>)"
     r"|(?P<other><![^>]*>)"
-    r"|(?P<text>[^<]+|<)", re.DOTALL)
+    r"|(?P<text>[^<]+|<)",
+    re.DOTALL,
+)
 
 
 _ATTRIBUTE = re.compile(r"""(\s+)([^\s=/>]+)(\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
+_TAG_NAME = re.compile(r"</?[A-Za-z][^\s/>]*")
 _PRESERVED = {"pre", "textarea"}
 
 
@@ -28,8 +30,8 @@ def fold_long_lines(html: str, limit: int = LINE_LIMIT) -> str:
     other attribute values are never broken.
     """
     pieces: list[str] = []
-    breakable: list[int] = []      # indices in pieces of separators that may become "\n"
-    line = 0                       # bytes on the current output line
+    breakable: list[int] = []  # indices in pieces of separators that may become "\n"
+    line = 0  # bytes on the current output line
     preserved = 0
 
     def add(text: str, separator: bool = False) -> None:
@@ -47,7 +49,7 @@ def fold_long_lines(html: str, limit: int = LINE_LIMIT) -> str:
         while line > limit and breakable:
             index = breakable.pop()
             pieces[index] = "\n" if pieces[index] == " " else pieces[index] + "\n"
-            line = sum(len(p.encode("utf-8")) for p in pieces[index + 1:])
+            line = sum(len(p.encode("utf-8")) for p in pieces[index + 1 :])
             breakable[:] = [i for i in breakable if i > index]
 
     for token in _TOKENS.finditer(html):
@@ -62,12 +64,13 @@ def fold_long_lines(html: str, limit: int = LINE_LIMIT) -> str:
                 if word:
                     add(word)
         elif kind == "tag":
-            name = re.match(r"</?([A-Za-z][^\s/>]*)", value).group(1).lower()
+            tag_name = _TAG_NAME.match(value)
+            head = tag_name.group() if tag_name else value  # a tag token always starts with its name
+            name = head.lstrip("</").lower()
             if name in _PRESERVED:
                 preserved += -1 if value.startswith("</") else 1
-            head = re.match(r"</?[A-Za-z][^\s/>]*", value).group()
             add(head)
-            rest = value[len(head):]
+            rest = value[len(head) :]
             position = 0
             for attribute in _ATTRIBUTE.finditer(rest):
                 if attribute.start() != position:

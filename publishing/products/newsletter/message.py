@@ -52,6 +52,7 @@ def message_bytes(edition, article: Article, site: Site) -> bytes:
 def read_message(path: Path):
     from email import policy
     from email.parser import BytesParser
+
     with path.open("rb") as file:
         return BytesParser(policy=policy.default).parse(file)
 

@@ -23,25 +23,45 @@ def render_text(article: Article, site: Site, body_html: str, shortened: Shorten
     body, links = html_to_plain(body_html)
     parts = [
         settings.clinic_name.upper() + (f" | {settings.clinic_location}" if settings.clinic_location else ""),
-        rule, "", *wrap.wrap(article.title), "", *wrap.wrap(article.description), "",
+        rule,
+        "",
+        *wrap.wrap(article.title),
+        "",
+        *wrap.wrap(article.description),
+        "",
         _boxed(blocks.crisis.title, blocks.crisis.text + "\nCall 988 (tel:988) or text 988 (sms:988).", wrap),
-        "", body.rstrip(), "",
+        "",
+        body.rstrip(),
+        "",
     ]
     if shortened:
         url = settings.article_web_address(article.slug)
-        parts += [*wrap.wrap(f"Continue reading: {article.title} <{url}>" if url else
-                             f"This is the first part of the guide. For the full guide, call us at "
-                             f"{settings.clinic_phone}."), ""]
+        parts += [
+            *wrap.wrap(
+                f"Continue reading: {article.title} <{url}>"
+                if url
+                else f"This is the first part of the guide. For the full guide, call us at {settings.clinic_phone}."
+            ),
+            "",
+        ]
     if links:
         parts += ["Links:", *(f"[{number}] {url}" for number, url in enumerate(links, start=1)), ""]
     parts += [
-        f"Questions about treatment? Call {settings.clinic_name} at {settings.clinic_phone}.", "",
-        rule, "", *wrap.wrap(blocks.disclaimer.title.upper()), *_paragraphs(blocks.disclaimer.text, wrap), "",
-        *wrap.wrap(f"{settings.clinic_name}"
-                   + (f", {settings.clinic_location}" if settings.clinic_location else "")
-                   + f", {settings.clinic_phone}"),
+        f"Questions about treatment? Call {settings.clinic_name} at {settings.clinic_phone}.",
+        "",
+        rule,
+        "",
+        *wrap.wrap(blocks.disclaimer.title.upper()),
+        *_paragraphs(blocks.disclaimer.text, wrap),
+        "",
+        *wrap.wrap(
+            f"{settings.clinic_name}"
+            + (f", {settings.clinic_location}" if settings.clinic_location else "")
+            + f", {settings.clinic_phone}"
+        ),
     ]
     from .compose import footer_postal_address
+
     address = footer_postal_address(settings)
     if address:
         parts += wrap.wrap(address)
@@ -130,9 +150,14 @@ def _wrap_list_items(text: str) -> str:
         match = _LIST_ITEM.match(line)
         if match and len(line) > TEXT_WIDTH:
             marker, rest = match.groups()
-            lines += textwrap.wrap(rest, width=TEXT_WIDTH, initial_indent=marker,
-                                   subsequent_indent=" " * len(marker),
-                                   break_long_words=False, break_on_hyphens=False)
+            lines += textwrap.wrap(
+                rest,
+                width=TEXT_WIDTH,
+                initial_indent=marker,
+                subsequent_indent=" " * len(marker),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
         else:
             lines.append(line)
     return "\n".join(lines) + "\n"

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
+from ...errors import PublishingError
+from ...site import Site
 from . import Newsletter
 from .compose import footer_postal_address
 from .message import message_parts, read_message, usable_unsubscribe_url
 from .verify import verify_message
-from ...errors import PublishingError
-from ...site import Site
 
 # Recognisable merge-tag syntax of the email services (Mailchimp, SendGrid, Campaign Monitor...).
 _MERGE_TAG = re.compile(r"\*\|.*?\|\*|\{\{.*?\}\}|%%.*?%%|\[[A-Za-z_]+\]")
@@ -69,14 +69,23 @@ def smtp_server(site: Site, environ=os.environ) -> SmtpServer:
     )
     settings_path = site.settings.path
     if not server.host:
-        raise PublishingError(settings_path, "no mail server to send through",
-                              hint="set host in [tool.publishing.smtp] or the SMTP_HOST environment variable")
+        raise PublishingError(
+            settings_path,
+            "no mail server to send through",
+            hint="set host in [tool.publishing.smtp] or the SMTP_HOST environment variable",
+        )
     if server.user and not server.password:
-        raise PublishingError(None, f"SMTP user '{server.user}' has no password",
-                              hint="set the SMTP_PASSWORD environment variable (it is never read from a file)")
+        raise PublishingError(
+            None,
+            f"SMTP user '{server.user}' has no password",
+            hint="set the SMTP_PASSWORD environment variable (it is never read from a file)",
+        )
     if server.user and not server.starttls and not _loopback(server.host):
-        raise PublishingError(settings_path, f"refusing to send the SMTP password to {server} unencrypted",
-                              hint="set starttls = true in [tool.publishing.smtp] (or SMTP_STARTTLS=true)")
+        raise PublishingError(
+            settings_path,
+            f"refusing to send the SMTP password to {server} unencrypted",
+            hint="set starttls = true in [tool.publishing.smtp] (or SMTP_STARTTLS=true)",
+        )
     return server
 
 
@@ -101,8 +110,10 @@ def refusals(site: Site) -> list[str]:
     unsubscribe = settings.newsletter.unsubscribe_url
     if not usable_unsubscribe_url(unsubscribe):
         what = f"'{unsubscribe}' is not" if unsubscribe else "there is no"
-        problems.append(f"{what} an unsubscribe link a recipient can use (newsletter profile "
-                        f"'{settings.newsletter.name}'; a merge tag is filled in only by an email service)")
+        problems.append(
+            f"{what} an unsubscribe link a recipient can use (newsletter profile "
+            f"'{settings.newsletter.name}'; a merge tag is filled in only by an email service)"
+        )
     return problems
 
 
@@ -111,9 +122,12 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
     settings = site.settings
     problems = refusals(site)
     if problems:
-        raise PublishingError(settings.path, "cannot send the newsletter: " + "; ".join(problems),
-                              hint="fill in [tool.publishing] and choose a newsletter profile for plain SMTP "
-                                   "(see the 'smtp' profile in pyproject.toml), then rebuild")
+        raise PublishingError(
+            settings.path,
+            "cannot send the newsletter: " + "; ".join(problems),
+            hint="fill in [tool.publishing] and choose a newsletter profile for plain SMTP "
+            "(see the 'smtp' profile in pyproject.toml), then rebuild",
+        )
     address = parseaddr(recipient)[1]
     if not (address.isascii() and re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address)):
         raise PublishingError(None, f"'{recipient}' is not an email address", hint="give --to name@example.org")
@@ -121,11 +135,12 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
     folder = site.folders.out / Newsletter.folder
     eml = folder / f"{slug}.eml"
     if not eml.is_file():
-        raise PublishingError(eml, "the newsletter is not built",
-                              hint="run 'invoke build --only newsletter' first (and check the slug)")
-    verify_message(eml, site, eml)
+        raise PublishingError(
+            eml, "the newsletter is not built", hint="run 'invoke build --only newsletter' first (and check the slug)"
+        )
+    verify_message(eml, site, eml)  # raises unless the message has its two parts
     message = read_message(eml)
-    text, _ = message_parts(message)
+    text, _ = message_parts(message) or ("", "")
     stale = []
     if parseaddr(message.get("From", ""))[1] != parseaddr(settings.sender_address)[1]:
         stale.append("its From address")
@@ -134,15 +149,24 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
     if " ".join(footer_postal_address(settings).split()) not in " ".join(text.split()):
         stale.append("the postal address")
     if stale:
-        raise PublishingError(eml, f"the built message differs from the settings in {', '.join(stale)}",
-                              hint="rebuild it with 'invoke build --only newsletter' before sending")
+        raise PublishingError(
+            eml,
+            f"the built message differs from the settings in {', '.join(stale)}",
+            hint="rebuild it with 'invoke build --only newsletter' before sending",
+        )
 
     server = smtp_server(site, environ)
     sender = parseaddr(settings.sender_address)[1]
     domain = sender.rsplit("@", 1)[1]
     # Added when sending, not at build time, so the built file stays the same for the same source.
-    headers = "".join(f"{key}: {value}\r\n" for key, value in (
-        ("To", address), ("Date", formatdate(localtime=False)), ("Message-ID", make_msgid(domain=domain))))
+    headers = "".join(
+        f"{key}: {value}\r\n"
+        for key, value in (
+            ("To", address),
+            ("Date", formatdate(localtime=False)),
+            ("Message-ID", make_msgid(domain=domain)),
+        )
+    )
     data = headers.encode("ascii") + eml.read_bytes()
     try:
         with smtplib.SMTP(server.host, server.port, timeout=30) as connection:
@@ -152,7 +176,11 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
                 connection.login(server.user, server.password)
             connection.sendmail(sender, [address], data)
     except (smtplib.SMTPException, OSError) as error:
-        raise PublishingError(None, f"could not send through {server}: {error}",
-                              hint="check the SMTP settings (host, port, starttls, user) and SMTP_PASSWORD") from None
-    return Sent(path=eml, subject=str(message["Subject"]), sender=sender, recipient=address,
-                server=server, size=len(data))
+        raise PublishingError(
+            None,
+            f"could not send through {server}: {error}",
+            hint="check the SMTP settings (host, port, starttls, user) and SMTP_PASSWORD",
+        ) from None
+    return Sent(
+        path=eml, subject=str(message["Subject"]), sender=sender, recipient=address, server=server, size=len(data)
+    )

@@ -10,10 +10,9 @@ from ... import proof
 from ...article import Article
 from ...errors import RequiredBlockFailure
 from ...site import Site
+from . import Newsletter
 from .limits import CRISIS_WITHIN
 from .message import message_parts, read_message
-
-from . import Newsletter
 
 NAME = Newsletter.name
 
@@ -29,15 +28,18 @@ def verify(article: Article | None, site: Site, files: list[Path], shown_as: Pat
     verify_message(eml_path, site, shown_as.with_suffix(".eml"), article, proven_html=html.decode("utf-8"))
 
 
-def verify_message(eml_path: Path, site: Site, shown_as: Path, article: Article | None = None,
-                   proven_html: str | None = None) -> None:
+def verify_message(
+    eml_path: Path, site: Site, shown_as: Path, article: Article | None = None, proven_html: str | None = None
+) -> None:
     """The message's two parts carry both blocks. An HTML part identical to ``proven_html`` (the HTML
     file, proven a moment ago) has the same verdict, and is not examined twice."""
     parts = message_parts(read_message(eml_path))
     if parts is None:
         raise RequiredBlockFailure(
-            shown_as, f"{NAME}: the message is not multipart/alternative with a text and an HTML part",
-            hint="rebuild it with 'invoke build --only newsletter'")
+            shown_as,
+            f"{NAME}: the message is not multipart/alternative with a text and an HTML part",
+            hint="rebuild it with 'invoke build --only newsletter'",
+        )
     text, html = parts
     _verify_text(text, "the message's text part", site, shown_as)
     if proven_html is None or html.replace("\r\n", "\n") != proven_html.replace("\r\n", "\n"):
@@ -49,6 +51,7 @@ def _verify_html(raw: bytes, where: str, site: Site, shown_as: Path, article: Ar
     import lxml.html
 
     from ...proof.markup import text_pieces
+
     try:
         html = raw.decode("utf-8")
         document = lxml.html.document_fromstring(html)
@@ -63,12 +66,14 @@ def _verify_html(raw: bytes, where: str, site: Site, shown_as: Path, article: Ar
     outlook = lxml.html.document_fromstring(outlook_view(html))
     outlook_visibility = email_visibility(outlook, site, media_queries=False)
     for block in site.blocks:
-        proof.require_in_markup(outlook_visibility, block, product=NAME, where=f"{where} as classic Outlook shows it",
-                                shown_as=shown_as)
+        proof.require_in_markup(
+            outlook_visibility, block, product=NAME, where=f"{where} as classic Outlook shows it", shown_as=shown_as
+        )
     if article is not None:
         pieces = text_pieces(document.body, {block.id: block.key for block in site.blocks})
-        proof.require_before(NAME, where, pieces, site.blocks.crisis, proof.opening_words(article.plain_text),
-                             "the article", shown_as)
+        proof.require_before(
+            NAME, where, pieces, site.blocks.crisis, proof.opening_words(article.plain_text), "the article", shown_as
+        )
 
 
 def email_visibility(document, site: Site, *, media_queries: bool = True):
@@ -76,22 +81,37 @@ def email_visibility(document, site: Site, *, media_queries: bool = True):
     media queries tried one by one, or none for classic Outlook) and the bgcolor attributes."""
     from ...proof.cascade import Declaration, Stylesheet, cached_stylesheet
     from ...proof.markup import Visibility
+
     layouts = site.folders.layouts
     sheets = [Stylesheet.parse(style.text or "", "the <style> in the HTML") for style in document.iter("style")]
     if not media_queries:
         for sheet in sheets:
             sheet.rules = [(selector, rule) for selector, rule in sheet.rules if not rule.conditions]
             sheet.conditions = set()
-    sources = [cached_stylesheet((layouts / name).read_text(encoding="utf-8"), f"layouts/{name}")
-               for name in ("newsletter/newsletter.css", "newsletter/responsive.css")]
+    sources = [
+        cached_stylesheet((layouts / name).read_text(encoding="utf-8"), f"layouts/{name}")
+        for name in ("newsletter/newsletter.css", "newsletter/responsive.css")
+    ]
 
     def hints(element):
         colour = element.etree_element.get("bgcolor")
-        return [Declaration("background-color", colour.strip().lower(), (), False,
-                            "a bgcolor attribute in layouts/newsletter/newsletter.html")] if colour else []
+        return (
+            [
+                Declaration(
+                    "background-color",
+                    colour.strip().lower(),
+                    (),
+                    False,
+                    "a bgcolor attribute in layouts/newsletter/newsletter.html",
+                )
+            ]
+            if colour
+            else []
+        )
 
-    return Visibility(document, sheets, html=True, inline_origin="a style attribute in the HTML", sources=sources,
-                      hints=hints)
+    return Visibility(
+        document, sheets, html=True, inline_origin="a style attribute in the HTML", sources=sources, hints=hints
+    )
 
 
 _REVEALED = re.compile(r"<!--\[if ([^\]]*)\]><!-->(.*?)<!--<!\[endif\]-->", re.DOTALL)
@@ -103,10 +123,12 @@ _DOWNLEVEL_HIDDEN = re.compile(r"<!--\[if ([^\]]*)\]>(.*?)<!\[endif\]-->", re.DO
 def outlook_view(html: str) -> str:
     """The HTML as classic Outlook's Word engine reads it: what ``<!--[if mso]>`` shows it is markup,
     what ``<!--[if !mso]><!-->`` keeps from it is gone."""
+
     def for_outlook(match: re.Match) -> str:
         condition = match.group(1).replace(" ", "").lower()
         shown = "mso" in condition and not condition.startswith("!")
         return match.group(2) if shown else ""
+
     return _DOWNLEVEL_HIDDEN.sub(for_outlook, _REVEALED.sub(for_outlook, html))
 
 
@@ -117,6 +139,7 @@ def _verify_text(text: str, where: str, site: Site, shown_as: Path) -> None:
 
 def _html_text(html: str) -> str:
     import lxml.html
+
     document = lxml.html.document_fromstring(html)
     for hidden in document.xpath("//head|//*[contains(@class,'preheader')]"):
         hidden.drop_tree()
