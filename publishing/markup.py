@@ -1,7 +1,7 @@
 """The one configured Markdown converter, and the sanitiser every article passes through.
 
 Python-Markdown is not CommonMark. Decisions taken here, each tested in
-tests/test_markup.py with pasted content:
+tests/test_markdown_features.py with pasted content:
 
 * nested lists are indented by four spaces (Python-Markdown's rule; documented
   in the README);

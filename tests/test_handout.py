@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -15,8 +14,8 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from conftest import FIXTURES, ROOT, SAMPLE, invoke
-from extract import normalised
+from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
+from extract import normalised, pdftotext
 from wording import CRISIS as CRISIS_WORDING
 from wording import DISCLAIMER as DISCLAIMER_WORDING
 
@@ -78,11 +77,7 @@ def built(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
 
 def _project_with(tmp_path_factory, name: str, setting: str, value: str) -> Path:
     """A private copy of the project with one setting changed, its handout built by the real CLI."""
-    folder = tmp_path_factory.mktemp(name)
-    for file in ("tasks.py", "pyproject.toml"):
-        shutil.copy(ROOT / file, folder / file)
-    for tree in ("layouts", "sources"):
-        shutil.copytree(ROOT / tree, folder / tree)
+    folder = copy_project(tmp_path_factory.mktemp(name))
     settings = folder / "pyproject.toml"
     text, count = re.subn(rf'^{setting} = "[^"]*"', f'{setting} = "{value}"', settings.read_text(), flags=re.MULTILINE)
     assert count == 1
@@ -228,6 +223,16 @@ def test_the_last_review_shows_in_the_byline_and_every_footer_of_a_reviewed_arti
     for text in pages:
         assert "Last reviewed May 4, 2026 by Test Reviewer, MD" in text
     assert pages[0].count("Last reviewed May 4, 2026") == 2  # the byline and the footer
+
+
+def test_the_handout_keeps_the_clinics_wording(built):
+    text = normalised(pdftotext(built["office"][0]))
+    for sentence in (
+        "At Ketamine Uplift, depression treatment is led by Dr. Geoffery O'Neill and built around this science.",
+        "Ketamine blocks a receptor called NMDA, which leads to a brief surge of glutamate",
+        "How many treatments are needed?",
+    ):
+        assert normalised(sentence) in text
 
 
 def test_page_one_opens_with_the_title_band(built):
@@ -468,13 +473,8 @@ def test_qpdf_finds_no_problem(built, with_web_address, name):
     assert "No syntax or stream encoding errors found" in result.stdout
 
 
-def test_a_character_the_font_lacks_is_reported_not_silently_borrowed(tmp_path):
-    project = tmp_path / "project"
-    project.mkdir()
-    for file in ("tasks.py", "pyproject.toml"):
-        shutil.copy(ROOT / file, project / file)
-    for tree in ("layouts", "sources"):
-        shutil.copytree(ROOT / tree, project / tree)
+def test_a_character_the_font_lacks_is_reported_not_silently_borrowed(project_copy):
+    project = project_copy
     article = project / f"sources/{SAMPLE}.md"
     article.write_text(
         article.read_text().replace("Here is the simplified chain", "Here \u2192 is the simplified chain")

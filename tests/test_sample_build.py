@@ -6,9 +6,8 @@ import re
 import zipfile
 
 import pytest
-from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE, pdf_pages
+from conftest import ROOT, SAMPLE
 from extract import epub_documents, epubcheck, normalised, pdftotext
 from wording import CRISIS as CRISIS_WORDING
 from wording import DISCLAIMER as DISCLAIMER_WORDING
@@ -63,60 +62,7 @@ def test_the_article_carries_no_copy_of_the_required_text(sample_build):
         assert normalised(sentence) not in article
 
 
-# --- The handout -------------------------------------------------------------------------------
-
-
-def test_handout_is_letter_sized_and_short(sample_build):
-    reader = PdfReader(products(sample_build)["handout"])
-    assert 1 <= len(reader.pages) <= 3
-    for page in reader.pages:
-        assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
-
-
-def test_handout_is_a_tagged_pdf_with_title_and_language(sample_build):
-    reader = PdfReader(products(sample_build)["handout"])
-    catalog = reader.trailer["/Root"]
-    assert "/StructTreeRoot" in catalog
-    assert bool(catalog["/MarkInfo"]["/Marked"]) is True
-    assert str(catalog["/Lang"]) == "en-US"
-    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"]) is True
-    assert reader.metadata.title == "How Does Ketamine Work for Depression?"
-    assert "pdfuaid" in reader.xmp_metadata.rdf_root.toxml()
-
-
-def test_handout_embeds_only_the_shipped_font(sample_build):
-    import subprocess
-
-    listing = subprocess.run(
-        ["pdffonts", str(products(sample_build)["handout"])], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[2:]
-    assert listing, "no fonts found"
-    for line in listing:
-        assert "Atkinson-Hyperlegible" in line, line
-        assert re.search(r"\byes\s+yes\s+yes\b", line), f"not embedded and subset: {line}"
-
-
-def test_handout_has_the_crisis_on_page_one_and_the_disclaimer_on_the_last(sample_build):
-    pages = pdf_pages(products(sample_build)["handout"])
-    assert normalised(CRISIS) in normalised(pages[0])
-    assert normalised(DISCLAIMER) in normalised(pages[-1])
-
-
-def test_handout_footer_has_clinic_phone_and_page_numbers(sample_build):
-    pages = pdf_pages(products(sample_build)["handout"])
-    for number, text in enumerate(pages, start=1):
-        assert "(310) 280-4440" in text
-        assert f"Page {number} of {len(pages)}" in text
-
-
-def test_handout_keeps_the_clinics_wording(sample_build):
-    text = normalised(pdftotext(products(sample_build)["handout"]))
-    for sentence in (
-        "At Ketamine Uplift, depression treatment is led by Dr. Geoffery O'Neill and built around this science.",
-        "Ketamine blocks a receptor called NMDA, which leads to a brief surge of glutamate",
-        "How many treatments are needed?",
-    ):
-        assert normalised(sentence) in text
+# The handout is specified in test_handout.py.
 
 
 # --- The guide -----------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -29,23 +28,21 @@ def pieces(count: int) -> list[Piece]:
 
 
 def run(work: list[Piece], build_piece, jobs: int = 2) -> list[tuple[Piece, object]]:
-    def slowly(piece):
-        time.sleep(0.01)  # as long as a real piece, relatively: every process gets a share
-        return build_piece(piece)
-
     return list(
-        build_in_workers(work, jobs, slowly, prepare=lambda: None, lost=lambda piece, reason: f"lost: {reason}")
+        build_in_workers(work, jobs, build_piece, prepare=lambda: None, lost=lambda piece, reason: f"lost: {reason}")
     )
 
 
 def test_every_piece_is_built_exactly_once_and_workers_are_replaced_as_they_retire(monkeypatch):
     monkeypatch.setattr(workers, "PIECES_PER_WORKER", 3)  # retire early, so many replacements are forked
-    work = pieces(15)
+    # Without WeasyPrint pieces this process only hands out work: the workers build everything.
+    work = [piece for piece in pieces(15) if not piece.needs_weasyprint]
     finished = run(work, lambda piece: os.getpid())
     assert sorted((p.position, p.products) for p, _ in finished) == sorted((p.position, p.products) for p in work)
-    by_workers = [pid for _, pid in finished if pid != os.getpid()]  # this process takes a share too
+    by_workers = [pid for _, pid in finished]
+    assert os.getpid() not in by_workers
     assert all(by_workers.count(pid) <= 3 for pid in set(by_workers))
-    assert len(set(by_workers)) >= len(by_workers) // 3 >= 3
+    assert len(set(by_workers)) >= len(work) // 3 == 5
     assert not multiprocessing.active_children()
 
 

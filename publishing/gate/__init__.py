@@ -36,7 +36,7 @@ def run_checks(site: Site, *, today: dt.date | None = None) -> list[Row]:
 
     today = today or dt.date.today()
     rows: list[Row] = []
-    epubs: list[tuple[str, Path]] = []
+    epubs: list[tuple[str, str, Path]] = []
     articles, errors = load_articles(site)
     rows += [
         Row(error.path.stem if error.path else "(sources)", "source", "loads", "fail", str(error)) for error in errors
@@ -79,7 +79,7 @@ def _product_rows(
     except PublishingError as error:
         return [Row(subject.slug, label, "required blocks", "fail", str(error))]
     if files[0].suffix == ".epub":
-        epubs.append((subject.slug, files[0]))
+        epubs.append((subject.slug, label, files[0]))
     return [
         Row(
             subject.slug,
