@@ -19,7 +19,7 @@ from typing import Any
 
 from .catalogue import catalogue
 from .errors import PublishingError
-from .products import ALL_PRODUCTS, PRODUCTS, Product
+from .products import PRODUCTS, Product
 from .site import Site
 from .staging import Staging, collect_warnings
 from .state import BuildState, InputFingerprints
@@ -239,13 +239,3 @@ def build_product(site: Site, product: Product, subject: Any, variant: str | Non
     outcome.warnings = warnings
     outcome.seconds = time.perf_counter() - started
     return outcome
-
-
-def build_bundle(site: Site, articles: list) -> Outcome:
-    """The combined guide of ``articles``, through the same staging, proof and move as every product."""
-    from .products.guide import Bundle
-
-    try:
-        return build_product(site, ALL_PRODUCTS["combined guide"], Bundle(tuple(articles), site.folders.sources))
-    finally:
-        Staging.tidy(site)

@@ -108,8 +108,7 @@ def run(task, *args, **kwargs) -> int:
 
 def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:
     """Bind the articles (all, or the comma-separated slugs in ``articles``) into one verified guide."""
-    from .build import build_bundle
-    from .products.guide import bundle_articles
+    from .products.guide import build_bundle, bundle_articles
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)

@@ -155,4 +155,15 @@ def bundle_articles(site, slugs: list[str] | None) -> tuple[list, list[Publishin
     return [by_slug[slug] for slug in wanted if slug in by_slug], errors
 
 
+def build_bundle(site, articles: list):
+    """The combined guide of ``articles``, through the same staging, proof and move as every product."""
+    from ...build import build_product
+    from ...staging import Staging
+
+    try:
+        return build_product(site, PRODUCTS["combined guide"], Bundle(tuple(articles), site.folders.sources))
+    finally:
+        Staging.tidy(site)
+
+
 PRODUCTS = {"guide": Guide(), "combined guide": CombinedGuide()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 
 from ...resources import FONT_FACES, FONT_FAMILY, font_dir
 
@@ -48,9 +47,9 @@ def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
     borrowed = sorted(name for name in used_fonts if not name.startswith("Atkinson-Hyperlegible"))
     if not borrowed:
         return
-    import html as html_module
+    from ...htmltext import tag_free
 
-    text = html_module.unescape(re.sub(r"<[^>]*>", " ", html))
+    text = tag_free(html)
     missing = sorted({char for char in text if not char.isspace() and ord(char) not in _font_characters()})
     fallback = ", ".join(borrowed)
     if missing:
