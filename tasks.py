@@ -65,12 +65,18 @@ def newsletter(c, sources=None, out=None, jobs=0, force=False):
     _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="newsletter", jobs=jobs, force=force))
 
 
-@task(help={**SOURCE_HELP, "strict": "treat warnings (no review date, empty settings) as failures"})
-def check(c, sources=None, out=None, strict=False):
+@task(
+    help={
+        **SOURCE_HELP,
+        "strict": "treat warnings (no review date, empty settings) as failures",
+        "fresh": "check everything again, even what has not changed since the last check",
+    }
+)
+def check(c, sources=None, out=None, strict=False, fresh=False):
     """Verify build/ and the sources before publishing; write build/check.json."""
     from publishing import cli
 
-    _finish(cli.run(cli.check, ROOT, sources=sources, out=out, strict=strict))
+    _finish(cli.run(cli.check, ROOT, sources=sources, out=out, strict=strict, fresh=fresh))
 
 
 @task(

@@ -68,13 +68,15 @@ def build(
     return 0
 
 
-def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> int:
+def check(root: Path, *, sources: str | None, out: str | None, strict: bool, fresh: bool = False) -> int:
     """Verify build/ and the sources; print the table, write build/check.json; return the exit code."""
     from .gate import failed, run_checks, write_json
+    from .report import check_progress
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)
-    rows = run_checks(site)
+    checked = run_checks(site, fresh=fresh, progress=check_progress())
+    rows = checked.rows
     widths = [max(len(getattr(r, col)) for r in rows) if rows else 0 for col in ("article", "product", "check")]
     for row in rows:
         print(
@@ -89,6 +91,13 @@ def check(root: Path, *, sources: str | None, out: str | None, strict: bool) -> 
         + (" (--strict)" if strict else "")
         + f"; details in {shown_path(site.folders.out / 'check.json')}"
     )
+    total = checked.reused + checked.checked
+    if checked.reused == total and total:
+        print(f"All {total} checks reused from the last run: nothing they read has changed (--fresh checks again).")
+    elif checked.reused:
+        print(f"{checked.checked} of {total} checks made; {checked.reused} reused (nothing they read changed).")
+    for note in checked.notes:
+        print(note, file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -115,7 +115,7 @@ class Preview:
             )
             for product in PRODUCTS.values():
                 for variant in product.variants:
-                    for number, file in enumerate(product.output_names(article, variant)):
+                    for number, file in enumerate(product.output_names(article.slug, variant)):
                         if not (out / product.folder / file).is_file():
                             continue
                         url = f"/build/{product.folder}/{file}"

@@ -108,3 +108,69 @@ class RichReport(PlainReport):
 
 def for_terminal() -> PlainReport:
     return RichReport() if sys.stdout.isatty() else PlainReport()
+
+
+class CheckProgress:
+    """What a check reports while it works (here: nothing; the CLI shows a bar or plain lines)."""
+
+    def start(self, total: int, reused: int) -> None: ...
+    def advance(self, what: str) -> None: ...
+    def note(self, text: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class PlainCheckProgress(CheckProgress):
+    """For logs and CI: a line when the checking starts and one when EPUBCheck runs, on stderr."""
+
+    def start(self, total: int, reused: int) -> None:
+        print(f"check: {total} check(s) to make, {reused} reused from the last run", file=sys.stderr, flush=True)
+
+    def advance(self, what: str) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        print(f"check: {text}", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        pass
+
+
+class RichCheckProgress(PlainCheckProgress):
+    """At a terminal: a bar with what is being checked."""
+
+    def __init__(self):
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.progress = None
+
+    def start(self, total: int, reused: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("Checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.task = self.progress.add_task(f"({reused} reused)", total=total)
+        self.progress.start()
+
+    def advance(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, description=what)
+
+    def note(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, description=text)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def check_progress() -> PlainCheckProgress:
+    return RichCheckProgress() if sys.stderr.isatty() else PlainCheckProgress()

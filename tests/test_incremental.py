@@ -73,6 +73,9 @@ def test_commands_that_build_nothing_import_no_heavy_library(project, command):
     }
     assert "invoke" in imported  # the log is real
     assert not imported & set(HEAVY_LIBRARIES), sorted(imported & set(HEAVY_LIBRARIES))
+    # Java is started by the gate alone: a command that builds nothing never loads it.
+    modules = [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert not [name for name in modules if name.startswith("publishing.gate")]
 
 
 def test_a_new_modification_time_alone_rebuilds_nothing(project):

@@ -4,7 +4,9 @@ write JSON.
 Each row is one check of one article's product (or of its source): "pass", "warn" (shown;
 fails only with --strict) or "fail". Nothing here trusts the build's own report: every
 product is read back from its file, every variant and the combined guide included, and a
-file in build/ that no article makes is named.
+file in build/ that no article makes is named. Each check's rows are kept against a hash of
+what it read (cache.py), so an unchanged library is checked again in a moment; the PDF and
+email checks run on every core, and EPUBCheck on every guide in one Java process beside them.
 """
 
 from __future__ import annotations
@@ -12,84 +14,259 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ..catalogue import catalogue
 from ..errors import PublishingError, shown_path
 from ..products import ALL_PRODUCTS, Product
 from ..site import Site
+from .cache import Digests, GateCache
 from .row import Row
 
+if TYPE_CHECKING:
+    from ..report import CheckProgress
+
 PRODUCT_SUFFIXES = {".pdf", ".epub", ".html", ".txt", ".eml"}
+
+
+@dataclass
+class Checked:
+    rows: list[Row]
+    reused: int = 0  # checks whose result was kept: nothing they read changed
+    checked: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return failed(self.rows)
 
 
 def failed(rows: list[Row], *, strict: bool = False) -> bool:
     return any(r.status == "fail" or (strict and r.status == "warn") for r in rows)
 
 
-def run_checks(site: Site, *, today: dt.date | None = None) -> list[Row]:
-    """Every check for every article; warnings fail only under --strict (see failed())."""
-    from ..catalogue import load_articles
-    from ..products.guide import Bundle
-    from .epubcheck import epubcheck_rows
-    from .sources import source_checks
+@dataclass
+class _Unit:
+    """One check to make (or to take from the cache): its rows land at ``slot`` of the table."""
 
+    name: str  # the cache's key for it: "source:<path>", "product:<file>"
+    key: str
+    slot: list
+    product: Product | None = None
+    variant: str = ""
+    slug: str = ""
+    files: list[Path] = field(default_factory=list)
+    source: Path | None = None
+    place: int = 0  # its slot's place in the table
+
+
+def run_checks(
+    site: Site, *, today: dt.date | None = None, fresh: bool = False, progress: CheckProgress | None = None
+) -> Checked:
+    """Every check for every article; warnings fail only under --strict (see failed())."""
+    from ..products.guide import Bundle
+    from ..report import CheckProgress
+    from . import epubcheck
+    from .sources import load_row, source_checks
+
+    progress = progress or CheckProgress()
     today = today or dt.date.today()
-    rows: list[Row] = []
-    epubs: list[tuple[str, str, Path]] = []
-    articles, errors = load_articles(site)
-    rows += [
-        Row(error.path.stem if error.path else "(sources)", "source", "loads", "fail", str(error)) for error in errors
-    ]
+    out = site.folders.out
+    cache = GateCache.load(out, fresh=fresh)
+    digests = Digests(site)
+    found = catalogue(site.folders.sources, cache.slugs)
+    table: list[list[Row]] = []  # slots, in article order
+    epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
+    stale: list[_Unit] = []
+    articles: dict[Path, object] = {}
     claimed: set[Path] = set()
 
-    def check(product: Product, subject, variant: str, required: bool) -> None:
-        files = [site.folders.out / product.folder / name for name in product.output_names(subject, variant)]
-        claimed.update(files)
-        rows.extend(_product_rows(site, product, subject, variant, files, required, epubs))
+    def slot() -> list:
+        table.append([])
+        return table[-1]
 
-    for article in articles:
-        rows += source_checks(article, site, today)
+    def article_of(source: Path):
+        if source not in articles:
+            from ..article import load_article
+
+            try:
+                articles[source] = load_article(source, site.settings, site.folders.sources)
+            except PublishingError as error:
+                articles[source] = error
+        return articles[source]
+
+    def plan(product: Product, slug: str, variant: str, source: Path | None, required: bool) -> None:
+        files = [out / product.folder / name for name in product.output_names(slug, variant)]
+        claimed.update(files)
+        missing = [f for f in files if not f.is_file()]
+        label = product.label(variant)
+        if missing and (required or len(missing) < len(files)):
+            how = "invoke build" if required else product.rebuild_command(variant)
+            slot().append(Row(slug, label, "built", "fail", f"{shown_path(missing[0])} is missing; run '{how}'"))
+            return
+        if missing:
+            return
+        key = digests.of(
+            digests.common,
+            digests.layouts(product.layouts),
+            product.name,
+            variant,
+            *(digests.file(f) for f in files),
+            digests.file(source) if source else "",
+        )
+        unit = _Unit(
+            f"product:{files[0].relative_to(out)}", key, slot(), product, variant, slug, files, source, len(table)
+        )
+        entry = cache.get(unit.name, key)
+        if entry is None:
+            stale.append(unit)
+        else:
+            unit.slot += [Row.from_dict(row) for row in entry["rows"]]
+            if entry["proven"] and files[0].suffix == ".epub":
+                epubs.append((len(table), slug, label, files[0]))
+
+    for source in found.sources:
+        slug = found.slugs[source]
+        if source in found.refused:
+            slot().append(load_row(source.stem, found.refused[source]))
+            continue
+        key = digests.of(
+            digests.common, "source", digests.file(source), digests.sources_besides_articles, today.isoformat()
+        )
+        entry = cache.get(f"source:{source.name}", key)
+        if entry is None:
+            article = article_of(source)
+            loaded = not isinstance(article, PublishingError)
+            rows = source_checks(article, site, today) if loaded else [load_row(source.stem, article)]
+            cache.put(f"source:{source.name}", key, rows=[row.as_dict() for row in rows], loaded=loaded)
+        else:
+            loaded, rows = entry["loaded"], [Row.from_dict(row) for row in entry["rows"]]
+        slot().extend(rows)
+        if not loaded:
+            continue
         for product in ALL_PRODUCTS.values():
             if product.per_article:
                 for variant in product.variants:
-                    check(product, article, variant, required=variant == product.default_variant)
+                    plan(product, slug, variant, source, required=variant == product.default_variant)
     for product in ALL_PRODUCTS.values():
         if not product.per_article:  # made on request: checked when it was made
-            check(product, Bundle((), site.folders.sources), product.default_variant, required=False)
+            plan(product, Bundle((), site.folders.sources).slug, product.default_variant, None, required=False)
+
+    checker = epubcheck.EpubChecker(out / ".gate") if not epubcheck.unavailable() else None
+    epub_version = epubcheck.version_key() if checker else ""
+    epub_rows: dict[Path, Row] = {}
+
+    def check_epub(path: Path) -> None:
+        entry = cache.get(f"epubcheck:{path.relative_to(out)}", digests.of(epub_version, digests.file(path)))
+        if entry is not None:
+            epub_rows[path] = Row.from_dict(entry["row"])
+        elif checker is not None:
+            checker.submit(path)
+
+    for *_, path in epubs:
+        check_epub(path)
+    progress.start(len(stale), cache.reused)
+    for unit, (rows, proven) in _run(site, stale, articles=[article_of(u.source) if u.source else None for u in stale]):
+        unit.slot += rows
+        cache.put(unit.name, unit.key, rows=[row.as_dict() for row in rows], proven=proven)
+        progress.advance(f"{unit.slug} {unit.product.label(unit.variant) if unit.product else ''}")
+        if proven and unit.files[0].suffix == ".epub" and unit.product is not None:
+            epubs.append((unit.place, unit.slug, unit.product.label(unit.variant), unit.files[0]))
+            check_epub(unit.files[0])
+    notes = []
+    if checker is not None and checker.submitted:
+        progress.note(f"EPUBCheck on {len(checker.submitted)} guide(s)")
+        for path, result in checker.results().items():
+            row = _epubcheck_row(result)
+            epub_rows[path] = row
+            cache.put(
+                f"epubcheck:{path.relative_to(out)}", digests.of(epub_version, digests.file(path)), row=row.as_dict()
+            )
+        notes.append(
+            f"EPUBCheck {checker.version or ''} ran on {len(checker.submitted)} guide(s) in "
+            + ("one Java process" if checker.version else "one Java process per guide")
+        )
+    progress.finish()
+
+    rows = [row for rows in table for row in rows]
     rows += _unclaimed_rows(site, claimed)
-    rows += epubcheck_rows(epubs)
+    for _, slug, label, path in sorted(epubs):
+        row = epub_rows.get(path) or Row(
+            slug, label, "EPUBCheck", "warn", f"not run: {epubcheck.unavailable() or 'no result'}"
+        )
+        rows.append(Row(slug, label, row.check, row.status, row.detail, row.facts))
     rows += settings_checks(site)
-    return rows
+    cache.save()
+    return Checked(rows, reused=cache.reused, checked=cache.checked, notes=notes)
 
 
-def _product_rows(
-    site: Site, product: Product, subject, variant: str, files: list[Path], required: bool, epubs: list
-) -> list[Row]:
-    """The checks of one variant's files: a required one must exist; another only when it was made."""
+def _epubcheck_row(result) -> Row:
+    facts = {**result.counts(), "messages": result.messages}
+    if result.failure:
+        return Row("", "", "EPUBCheck", "fail", f"EPUBCheck did not report: {result.failure}", facts)
+    if not result.clean:
+        first = result.messages[0] if result.messages else {"ID": "?", "message": ""}
+        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items() if n)
+        return Row("", "", "EPUBCheck", "fail", f"{counts}; first: {first['ID']} {first['message']}", facts)
+    return Row("", "", "EPUBCheck", "pass", "0 fatal, 0 errors, 0 warnings, 0 usage messages", facts)
+
+
+# --- Product checks, on every core -----------------------------------------------------------------
+
+_SITE: Site | None = None  # what forked workers check against (set before they are forked)
+
+
+def _run(site: Site, units: list[_Unit], articles: list):
+    """Yield (unit, (rows, proven)) as each product check finishes: in worker processes when it pays."""
+    global _SITE
+    _SITE = site
+    tasks = [
+        (
+            unit.product.name if unit.product else "",
+            unit.variant,
+            unit.slug,
+            unit.files,
+            article if not isinstance(article, PublishingError) else None,
+        )
+        for unit, article in zip(units, articles, strict=True)
+    ]
+    jobs = min(os.cpu_count() or 1, len(units))
+    if jobs <= 1:
+        for unit, task in zip(units, tasks, strict=True):
+            yield unit, _check_product(*task)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    site.load_blocks()
+    for product in {unit.product for unit in units if unit.product}:
+        product.warm_up(site)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        # Guides first: they are quick, and each one proven goes on to EPUBCheck at once.
+        order = sorted(range(len(units)), key=lambda i: not units[i].files[0].suffix == ".epub")
+        futures = {pool.submit(_check_product, *tasks[i]): units[i] for i in order}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _check_product(name: str, variant: str, slug: str, files: list[Path], article) -> tuple[list[Row], bool]:
+    """The required blocks' proof on one variant's files, then the product's own checks."""
+    site = _SITE
+    assert site is not None
+    product = ALL_PRODUCTS[name]
     label = product.label(variant)
-    missing = [f for f in files if not f.is_file()]
-    if missing and (required or len(missing) < len(files)):
-        how = "invoke build" if required else product.rebuild_command(variant)
-        return [Row(subject.slug, label, "built", "fail", f"{shown_path(missing[0])} is missing; run '{how}'")]
-    if missing:
-        return []
     try:
-        product.verify(site, files, files[0], subject if product.per_article else None)
+        product.verify(site, files, files[0], article if product.per_article else None)
     except PublishingError as error:
-        return [Row(subject.slug, label, "required blocks", "fail", str(error))]
-    if files[0].suffix == ".epub":
-        epubs.append((subject.slug, label, files[0]))
+        return [Row(slug, label, "required blocks", "fail", str(error))], False
     return [
         Row(
-            subject.slug,
-            label,
-            "required blocks",
-            "pass",
-            "disclaimer and crisis information found in the built file, visible",
+            slug, label, "required blocks", "pass", "disclaimer and crisis information found in the built file, visible"
         ),
-        *product.gate_rows(subject.slug, label, files),
-    ]
+        *product.gate_rows(slug, label, files),
+    ], True
 
 
 def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:
@@ -137,7 +314,7 @@ def write_json(rows: list[Row], path: Path, *, strict: bool = False) -> None:
         "strict": strict,
         "failures": sum(r.status == "fail" for r in rows),
         "warnings": sum(r.status == "warn" for r in rows),
-        "rows": [asdict(r) for r in rows],
+        "rows": [r.as_dict() for r in rows],
     }
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass
@@ -12,3 +12,11 @@ class Row:
     check: str
     status: str  # "pass", "warn" or "fail"
     detail: str = ""
+    facts: dict = field(default_factory=dict)  # for build/check.json: e.g. EPUBCheck's counts and messages
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Row:
+        return cls(**data)

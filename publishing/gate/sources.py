@@ -9,10 +9,15 @@ import re
 
 from ..article import Article
 from ..dates import add_months
-from ..errors import shown_path
+from ..errors import PublishingError, shown_path
 from ..ids import ON_EVERY_PAGE
 from ..site import Site
 from .row import Row
+
+
+def load_row(name: str, error: PublishingError) -> Row:
+    """A source that does not load: none of its products can be checked against it."""
+    return Row(name, "source", "loads", "fail", str(error))
 
 
 def source_checks(article: Article, site: Site, today: dt.date) -> list[Row]:

@@ -54,8 +54,8 @@ class Product:
             return f"invoke build --only {self.name} --force"
         return f"invoke {self.name} --variant {variant} --force"
 
-    def output_names(self, subject: Any, variant: str) -> list[str]:
-        """The files one variant writes for ``subject``; the first is the one people open."""
+    def output_names(self, slug: str, variant: str) -> list[str]:
+        """The files one variant writes for the subject named ``slug``; the first is the one people open."""
         raise NotImplementedError
 
     def build(self, subject: Any, site: Site, workdir: Path, variant: str) -> list[Path]:

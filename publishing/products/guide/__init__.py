@@ -32,8 +32,8 @@ class Guide(Product):
     folder = "guides"
     layouts = ("guide",)
 
-    def output_names(self, article, variant: str) -> list[str]:
-        return [f"{article.slug}{SUFFIX}"]
+    def output_names(self, slug: str, variant: str) -> list[str]:
+        return [f"{slug}{SUFFIX}"]
 
     def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
         from .book import Book, Chapter, epub_bytes, identifier
@@ -46,7 +46,7 @@ class Guide(Product):
             lang=article.lang,
             chapters=(Chapter(article, "article.xhtml"),),
         )
-        target = workdir / self.output_names(article, variant)[0]
+        target = workdir / self.output_names(article.slug, variant)[0]
         target.write_bytes(epub_bytes(book, site))
         return [target]
 
@@ -97,9 +97,6 @@ class CombinedGuide(Guide):
     name = "combined guide"
     per_article = False
 
-    def output_names(self, bundle, variant: str) -> list[str]:
-        return [f"{bundle.slug}{SUFFIX}"]
-
     def build(self, bundle, site, workdir: Path, variant: str) -> list[Path]:
         from .book import Book, Chapter, epub_bytes, identifier
 
@@ -107,7 +104,7 @@ class CombinedGuide(Guide):
         clinic = site.settings.clinic_name
         titles = "; ".join(article.title for article in articles)
         book = Book(
-            identifier=identifier("bundle:" + self.output_names(bundle, variant)[0]),  # no slug has a colon
+            identifier=identifier("bundle:" + self.output_names(bundle.slug, variant)[0]),  # no slug has a colon
             title=f"{clinic} Patient Guide",
             subtitle=f"{len(articles)} articles for patients" if len(articles) > 1 else "A guide for patients",
             description=f"Patient education from {clinic}, in one book: {titles}",
@@ -117,7 +114,7 @@ class CombinedGuide(Guide):
                 Chapter(article, f"chapter-{article.slug}.xhtml", f"{article.slug}--") for article in articles
             ),
         )
-        target = workdir / self.output_names(bundle, variant)[0]
+        target = workdir / self.output_names(bundle.slug, variant)[0]
         target.write_bytes(epub_bytes(book, site))
         return [target]
 

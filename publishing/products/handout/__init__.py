@@ -27,13 +27,13 @@ class Handout(Product):
     preview = "picture"
     layouts = ("handout",)
 
-    def output_names(self, article, variant: str) -> list[str]:
-        return [f"{article.slug}{INFIXES[variant]}{SUFFIX}"]
+    def output_names(self, slug: str, variant: str) -> list[str]:
+        return [f"{slug}{INFIXES[variant]}{SUFFIX}"]
 
     def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
         from .render import render_pdf
 
-        target = workdir / self.output_names(article, variant)[0]
+        target = workdir / self.output_names(article.slug, variant)[0]
         render_pdf(article, site, target, variant)
         return [target]
 

@@ -25,8 +25,8 @@ class Newsletter(Product):
     preview = "frame"
     layouts = ("newsletter",)
 
-    def output_names(self, article, variant: str) -> list[str]:
-        return [f"{article.slug}{suffix}" for suffix in SUFFIXES]
+    def output_names(self, slug: str, variant: str) -> list[str]:
+        return [f"{slug}{suffix}" for suffix in SUFFIXES]
 
     def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
         """The HTML, the text and the message, with CRLF line ends as mail needs; and beside them the
@@ -35,7 +35,7 @@ class Newsletter(Product):
         from .message import message_bytes
 
         edition = compose(article, site)
-        html_path, text_path, eml_path = (workdir / name for name in self.output_names(article, variant))
+        html_path, text_path, eml_path = (workdir / name for name in self.output_names(article.slug, variant))
         html_path.write_bytes(_crlf(edition.html).encode("utf-8"))
         text_path.write_bytes(_crlf(edition.text).encode("utf-8"))
         eml_path.write_bytes(message_bytes(edition, article, site))
