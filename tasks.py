@@ -97,6 +97,14 @@ def send(c, slug, to=None, sources=None, out=None):
     _finish(cli.run(cli.send, ROOT, slug, to=to, sources=sources, out=out))
 
 
+@task(positional=["slug"], help={"slug": "the article whose remote images to save", "sources": SOURCE_HELP["sources"]})
+def fetch_images(c, slug, sources=None):
+    """Download the remote images an article links into sources/images/ and relink them (uses the network)."""
+    from publishing import cli
+
+    _finish(cli.run(cli.fetch_images, ROOT, slug, sources=sources))
+
+
 @task(help={"title": "the article's title, in quotes"})
 def new(c, title):
     """Create sources/<slug>.md for a new article, with a skeleton to fill in."""

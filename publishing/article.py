@@ -158,8 +158,11 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
 
     _check_size(source)
     from . import markup
+    from .leftovers import check_leftovers
 
-    converted = markup.to_html(source.body)
+    body, leftovers = check_leftovers(path, source.body, source.body_line)
+    PublishingErrors.raise_if_any(leftovers)
+    converted = markup.to_html(body)
     _check_depth(source, converted.html)
     images = _images(converted, source, sources_root)
     return Article(
@@ -273,14 +276,15 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
     images = []
     for src in converted.image_sources:
         alt = alts.get(src, "")
-        line = line_of(source.body, src, source.body_line)
+        line = _line_of_image(source, src)
         parts = urlsplit(src)
         if parts.scheme in ("http", "https"):
             raise PublishingError(
                 source.path,
                 f"remote image '{src}' is not fetched at build time",
                 line=line,
-                hint="save the image under sources/images/ and link it by its relative path",
+                hint=f"run 'invoke fetch-images {source.path.stem}' once to save it under sources/images/ (the clinic "
+                "must have the right to use it), or save it there yourself and link it by its relative path",
             )
         if parts.scheme or src.startswith("/") or not parts.path:
             shown = src if len(src) < 60 else src[:57] + "..."
@@ -314,6 +318,15 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
             )
         images.append(Image(src=src, path=resolved, alt=alt, line=line))
     return tuple(images)
+
+
+def _line_of_image(source, src: str) -> int | None:
+    """Where an image is written: as Markdown (](src), or raw HTML with src= quoted or not."""
+    for needle in (f"]({src}", f'src="{src}"', f"src='{src}'", f"src={src}", src):
+        line = line_of(source.body, needle, source.body_line)
+        if line is not None:
+            return line
+    return None
 
 
 def _alt_pairs(html: str) -> dict[str, str]:

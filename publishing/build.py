@@ -82,7 +82,7 @@ def build_all(
     (see workers.py). Outcomes come back in article order.
     """
     state = BuildState.load(site.folders.out)
-    found = catalogue(site.folders.sources, state.slugs)
+    found = site.catalogue = catalogue(site.folders.sources, state.slugs)
     variants = {name: variant_of(PRODUCTS[name], variant) for name in products}
     keys = {name: PRODUCTS[name].state_key(variants[name]) for name in products}
     fingerprints = InputFingerprints(site)

@@ -23,6 +23,7 @@ class Catalogue:
     sources: list[Path]  # every article source, in file-name order
     slugs: dict[Path, str]
     refused: dict[Path, PublishingError] = field(default_factory=dict)
+    titles: dict[Path, str] = field(default_factory=dict)  # as the front matter gives them, for links
 
     @property
     def accepted(self) -> list[Path]:
@@ -43,22 +44,23 @@ def discover(sources: Path) -> list[Path]:
 def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> Catalogue:
     """Discover the articles and their slugs; refuse every source whose slug is taken.
 
-    ``known`` maps a source to ``[content hash, slug]`` from an earlier run: a source whose bytes
-    are unchanged is not parsed again (and ``known`` is brought up to date)."""
+    ``known`` maps a source to ``[content hash, slug, title]`` from an earlier run: a source whose
+    bytes are unchanged is not parsed again (and ``known`` is brought up to date)."""
     from .errors import shown_path
 
     sources = discover(sources_dir)
     known = known if known is not None else {}
     slugs: dict[Path, str] = {}
+    titles: dict[Path, str] = {}
     for source in sources:
         data = source.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         cached = known.get(str(source))
-        if cached and cached[0] == digest:
-            slugs[source] = cached[1]
+        if cached and len(cached) == 3 and cached[0] == digest:
+            slugs[source], titles[source] = cached[1], cached[2]
             continue
-        slugs[source] = _slug_of(source)
-        known[str(source)] = [digest, slugs[source]]
+        slugs[source], titles[source] = _slug_and_title(source)
+        known[str(source)] = [digest, slugs[source], titles[source]]
     for stale in set(known) - {str(source) for source in sources}:
         del known[stale]
 
@@ -83,21 +85,23 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> C
                     hint="give one of them another 'slug:' in its front matter, or rename its file; "
                     "neither is built until then",
                 )
-    return Catalogue(sources, slugs, refused)
+    return Catalogue(sources, slugs, refused, titles)
 
 
-def _slug_of(source: Path) -> str:
-    """The slug the article's products are named by: its front matter's, else its file name's.
-
-    A source whose front matter cannot be read is named by its file: loading it reports the mistake."""
+def _slug_and_title(source: Path) -> tuple[str, str]:
+    """The slug the article's products are named by (its front matter's, else its file name's), and
+    its title. A source whose front matter cannot be read is named by its file: loading it reports
+    the mistake."""
     from .article import slug_from_filename
     from .frontmatter import read_source
 
     try:
-        slug = read_source(source).metadata.get("slug")
+        metadata = read_source(source).metadata
     except PublishingError:
-        slug = None
-    return " ".join(slug.split()) if isinstance(slug, str) and slug.strip() else slug_from_filename(source.name)
+        metadata = {}
+    slug, title = metadata.get("slug"), metadata.get("title")
+    slug = " ".join(slug.split()) if isinstance(slug, str) and slug.strip() else slug_from_filename(source.name)
+    return slug, " ".join(title.split()) if isinstance(title, str) else ""
 
 
 def load_articles(site, cache: dict | None = None) -> tuple[list, list[PublishingError]]:
@@ -108,7 +112,7 @@ def load_articles(site, cache: dict | None = None) -> tuple[list, list[Publishin
     settings and images are unchanged is not converted again."""
     from .article import load_article
 
-    found = catalogue(site.folders.sources)
+    found = site.catalogue
     articles, errors = [], []
     settings = site.settings.fingerprint()
     for source in found.sources:

@@ -158,6 +158,24 @@ def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str
     return 0
 
 
+def fetch_images(root: Path, slug: str, *, sources: str | None = None) -> int:
+    """Fetch an article's remote images into sources/images/ and relink them; say what came from where."""
+    from .fetch_images import fetch_images as fetch
+    from .site import load_site
+
+    fetched, source = fetch(load_site(root, sources=sources), slug)
+    if not fetched:
+        print(f"{shown_path(source)} links no remote image: nothing to fetch.")
+        return 0
+    for item in fetched:
+        print(f"fetched {item.url}\n     -> {shown_path(item.path)}  ({item.size / 1024:.0f} KB, {item.media_type})")
+    print(
+        f"Relinked {len(fetched)} image(s) in {shown_path(source)}. Make sure the clinic may use each one "
+        "(its licence, or the owner's permission), and give each a description for screen readers."
+    )
+    return 0
+
+
 def new(root: Path, title: str) -> int:
     """Create a new article and say where it is and how to see it."""
     from .scaffold import new_article

@@ -8,13 +8,22 @@ import os
 import subprocess
 from pathlib import Path
 
+# What the products' formats can carry: zip entries start in 1980, EPUB and PDF dates have four-digit years.
+EARLIEST = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+
 
 def source_date(path: Path, last_reviewed: dt.date | None = None) -> dt.datetime:
     """The product's date: SOURCE_DATE_EPOCH, else the last review, else the source's last commit,
-    else its modification time (a file not yet committed, or edited since its last commit)."""
+    else its modification time (a file not yet committed, or edited since its last commit); held
+    within what the formats can carry."""
+    return min(max(_source_date(path, last_reviewed), EARLIEST), LATEST)
+
+
+def _source_date(path: Path, last_reviewed: dt.date | None) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        return dt.datetime.fromtimestamp(min(int(epoch), int(LATEST.timestamp())), dt.UTC)
     if last_reviewed is not None:
         return dt.datetime.combine(last_reviewed, dt.time(), dt.UTC)
     committed = commit_times(path.parent).get(path.name)

@@ -53,6 +53,13 @@ def read_source(path: Path) -> Source:
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
+    if lines and lines[0].strip() == "+++":
+        raise PublishingError(
+            path,
+            "the front matter is TOML (between '+++' lines, as Hugo writes it)",
+            line=1,
+            hint="write it as YAML between '---' lines, e.g. 'title: Sleep and Mood' for 'title = \"Sleep and Mood\"'",
+        )
     if not lines or lines[0].strip() != "---":
         raise PublishingError(
             path,

@@ -15,7 +15,6 @@ tests/test_markdown_features.py with pasted content:
 
 from __future__ import annotations
 
-import html as html_module
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .htmltext import tag_free
 from .ids import RESERVED
+from .nesting import mend
 
 SMART_CHARACTERS = {
     "left-single-quote": "\u2018",
@@ -186,10 +186,34 @@ class _Figures(Treeprocessor):
                     etree.SubElement(paragraph, "figcaption").text = caption
 
 
+class _TocMarkers(Preprocessor):
+    """Drop the table-of-contents markers other tools use ([TOC], <!--TOC-->, [[_TOC_]], {:toc}):
+    every product makes its own contents, and a marker would otherwise print as text."""
+
+    MARKER = re.compile(r"^\s*(\[TOC\]|<!--\s*TOC\s*-->|\[\[_TOC_\]\]|\{:\s*toc\s*\}|\* TOC)\s*$", re.IGNORECASE)
+
+    def run(self, lines: list[str]) -> list[str]:
+        return ["" if self.MARKER.match(line) else line for line in lines]
+
+
+class _HeadingLabels(Treeprocessor):
+    """A heading that is only a picture is named in the contents by the picture's description."""
+
+    def run(self, root: etree.Element) -> None:
+        for heading in (element for element in root.iter() if element.tag in ("h2", "h3", "h4", "h5", "h6")):
+            if not any(character.isalnum() for character in "".join(heading.itertext())):
+                alts = [image.get("alt", "") for image in heading.iter("img") if image.get("alt", "").strip()]
+                if alts:
+                    heading.set("data-toc-label", " ".join(alts))
+
+
 class _ClinicMarkdown(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.register(_ListsInterruptParagraphs(md), "lists_interrupt_paragraphs", 25)
+        md.preprocessors.register(_TocMarkers(md), "toc_markers", 26)
         md.treeprocessors.register(_Figures(md), "figures", 5)
+        # Before the toc extension (priority 5) reads the headings.
+        md.treeprocessors.register(_HeadingLabels(md), "heading_labels", 6)
 
 
 def _converter() -> markdown.Markdown:
@@ -209,7 +233,7 @@ def _converter() -> markdown.Markdown:
             AdmonitionExtension(),
             SaneListExtension(),
             SmartyExtension(substitutions=SMART_CHARACTERS),
-            TocExtension(slugify=_slugify, toc_depth="2-3"),
+            TocExtension(slugify=_slugify, toc_depth="2-3", marker=""),
             _ClinicMarkdown(),
         ],
         output_format="xhtml",
@@ -243,7 +267,7 @@ def sanitise(html: str) -> str:
         strip_comments=True,
     )
     # An image whose address was refused (data:, javascript:) keeps nothing worth showing.
-    return _IMAGE_WITHOUT_SOURCE.sub("", cleaned)
+    return mend(_IMAGE_WITHOUT_SOURCE.sub("", cleaned))
 
 
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img\b(?![^>]*\bsrc=)[^>]*>")
@@ -254,14 +278,23 @@ def to_html(text: str) -> Converted:
     md = _converter()
     html = md.convert(text)
     headings = tuple(_flatten(md.toc_tokens))
-    sources = tuple(html_module.unescape(src) for src in _IMAGE_SOURCE.findall(html))
-    return Converted(html=sanitise(html), headings=headings, image_sources=sources)
+    return Converted(html=sanitise(html), headings=headings, image_sources=_image_sources(html))
 
 
-_IMAGE_SOURCE = re.compile(r"<img\b[^>]*?\bsrc=[\"']([^\"']*)[\"']", re.IGNORECASE)
+def _image_sources(html: str) -> tuple[str, ...]:
+    """Every image address as written, in Markdown or raw HTML (quoted or not), before sanitising."""
+    if "<img" not in html.lower():
+        return ()
+    import lxml.html
+
+    fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    return tuple(image.get("src") for image in fragment.iter("img") if image.get("src") is not None)
 
 
 def _flatten(tokens: list[dict]):
+    """The headings the contents list: those with words (not only a link to nowhere, or punctuation)."""
     for token in tokens:
-        yield Heading(level=token["level"], id=token["id"], title=tag_free(token["name"]))
+        title = " ".join(tag_free(token["name"]).split())
+        if any(character.isalnum() for character in title):
+            yield Heading(level=token["level"], id=token["id"], title=title)
         yield from _flatten(token["children"])

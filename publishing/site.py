@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .folders import Folders
 from .required import RequiredBlocks, load_required_blocks
 from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from .catalogue import Catalogue
 
 
 class Site:
@@ -20,6 +24,13 @@ class Site:
     @cached_property
     def blocks(self) -> RequiredBlocks:
         return load_required_blocks(self.folders.required_dir)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The articles in sources/ and their slugs (a build sets it from its own, cached, reading)."""
+        from .catalogue import catalogue
+
+        return catalogue(self.folders.sources)
 
     def load_blocks(self) -> RequiredBlocks:
         """Load the required blocks now: a missing or broken one stops a build before any product."""

@@ -78,6 +78,33 @@ MARKDOWN_PIECES = st.sampled_from(
         "*|UNSUB|*",
         "988 ",
         "Call 988",
+        # Pasted from other sites: raw HTML, links of every kind, other generators' leftovers.
+        "<img src=x>",
+        '<img src="images/connections.png">',
+        '<img alt="a" src="https://example.org/a.png">',
+        '<a href="/symptoms/x">root</a>',
+        "[other](other.md)",
+        "[sibling](sibling.md#part)",
+        "[root](/about/team/#doctors)",
+        "[file](files/form.pdf)",
+        "[gone](#nowhere)",
+        "[sms](sms:988)",
+        "[mail](mailto:a@example.org)",
+        "[ftp](ftp://example.org/x)",
+        "## [heading link](/x)\n",
+        "## ![heading picture](images/connections.png)\n",
+        "## ...\n",
+        "{{< figure src=x >}}",
+        "{{% note %}}",
+        ":sparkles:",
+        ":tm:",
+        "10:30:00",
+        "[TOC]\n",
+        "<!--TOC-->\n",
+        '<span style="display:none">hidden</span>',
+        "<div hidden>hidden</div>",
+        '<font color="red">red</font>',
+        "|\ta\t|\tb\t|\n|---|---|\n|\t1\t|\t2\t|\n",
     ]
 )
 WORDS = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
@@ -133,10 +160,17 @@ ODD = st.one_of(
 FRONT_MATTER = st.one_of(VALID, VALID, VALID, ODD)
 
 
+# Guides of generated articles, validated together at the end in one EPUBCheck process.
+GUIDES = Path(tempfile.mkdtemp(prefix="fuzzed-guides-"))
+COUNTS = {"examples": 0, "refused by the loader": 0, "loaded": 0, "refused by a product": 0}
+SIBLING = "---\ntitle: A Sibling\ndescription: Another article.\nauthor: A\n---\n\n## Part\n\nText.\n"
+
+
 def _site_with_images(folder: Path):
     sources = folder / "sources"
     (sources / "images").mkdir(parents=True)
     shutil.copy(ROOT / "tests/fixtures/rich/images/connections.png", sources / "images")
+    (sources / "sibling.md").write_text(SIBLING)
     return load_site(ROOT, sources=sources, out=folder / "build"), sources
 
 
@@ -152,12 +186,15 @@ def test_only_publishing_errors_escape(front_matter, body, raw_header):
         )
         path = sources / "fuzzed.md"
         path.write_text(f"---\n{header}---\n{body}", encoding="utf-8", errors="surrogatepass")
+        COUNTS["examples"] += 1
         try:
             article = load_article(path, site.settings, sources)
         except PublishingError as error:
             event(f"loader refused: {error.message[:40]}")
+            COUNTS["refused by the loader"] += 1
             return
         event("loaded: built all three products")
+        COUNTS["loaded"] += 1
         for name, product in PRODUCTS.items():
             workdir = Path(scratch) / name
             workdir.mkdir()
@@ -165,6 +202,28 @@ def test_only_publishing_errors_escape(front_matter, body, raw_header):
                 files = product.build(article, site, workdir, product.default_variant)
             except PublishingError as error:  # a mistake in the source the product cannot show: refused
                 event(f"{name} refused: {error.message[:40]}")
+                COUNTS["refused by a product"] += 1
                 continue
             # A loadable article's product always carries both blocks, visibly: a failed proof is a bug.
             product.verify(site, files, files[0], article)
+            if files[0].suffix == ".epub" and len(list(GUIDES.iterdir())) < 300:
+                shutil.copy(files[0], GUIDES / f"guide-{COUNTS['examples']}.epub")
+
+
+def test_the_generated_guides_pass_epubcheck():
+    """Every guide kept from the run above: 0 fatal, 0 errors (warnings and usage too: none)."""
+    from publishing.gate.epubcheck import EpubChecker
+
+    guides = sorted(GUIDES.glob("*.epub"))
+    assert guides, "the property test above kept no guide"
+    checker = EpubChecker(GUIDES / ".runner")
+    for guide in guides:
+        checker.submit(guide)
+    bad = {
+        path.name: (result.counts(), result.messages[:3], result.failure)
+        for path, result in checker.results().items()
+        if not result.clean
+    }
+    print(f"fuzz: {COUNTS}, {len(guides)} guides through EPUBCheck")
+    assert not bad, bad
+    shutil.rmtree(GUIDES, ignore_errors=True)

@@ -160,7 +160,7 @@ def test_no_outside_file_gets_into_a_product(hostile_build):
         ("absolute-path", "image '/etc/passwd' is not a path inside sources/; link images by a relative path"),
         ("parent-path", "image '../../../../etc/passwd' is outside sources/; copy it into sources/images/"),
         ("file-url", "image 'file:///etc/passwd' is not a path inside sources/"),
-        ("remote-image", "is not fetched at build time; save the image under sources/images/"),
+        ("remote-image", "is not fetched at build time; run 'invoke fetch-images remote-image' once to save it"),
         ("data-image", "image 'data:image/png;base64,iVBORw0KGgo=' is not a path inside sources/"),
         ("huge-list", "lists or quotes are nested 13 levels deep (at most 12); flatten the list or quote"),
         ("huge-line", "the line is 1,000,000 characters long (at most 10,000); break it into paragraphs"),

@@ -418,8 +418,8 @@ def test_a_handout_with_the_crisis_block_after_the_article_fails(project_copy):
     _replace(
         project_copy,
         "layouts/handout/handout.html",
-        '{{ crisis(blocks) }}\n<main class="article-body">\n{{ article.body_html | safe }}\n</main>',
-        '<main class="article-body">\n{{ article.body_html | safe }}\n</main>\n{{ crisis(blocks) }}',
+        '{{ crisis(blocks) }}\n<main class="article-body">\n{{ body_html | safe }}\n</main>',
+        '<main class="article-body">\n{{ body_html | safe }}\n</main>\n{{ crisis(blocks) }}',
     )
     error = _build(project_copy, "handout")
     assert error.startswith(f"handout: the {CRISIS} is missing from page 1"), error
@@ -433,8 +433,8 @@ def test_a_handout_whose_article_starts_before_the_crisis_block_fails(project_co
     _replace(
         project_copy,
         "layouts/handout/handout.html",
-        '{{ crisis(blocks) }}\n<main class="article-body">\n{{ article.body_html | safe }}\n</main>',
-        '<main class="article-body">\n{{ article.body_html | safe }}\n</main>\n{{ crisis(blocks) }}',
+        '{{ crisis(blocks) }}\n<main class="article-body">\n{{ body_html | safe }}\n</main>',
+        '<main class="article-body">\n{{ body_html | safe }}\n</main>\n{{ crisis(blocks) }}',
     )
     error = _build(project_copy, "handout")
     assert error == (

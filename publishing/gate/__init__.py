@@ -76,7 +76,7 @@ def run_checks(
     out = site.folders.out
     cache = GateCache.load(out, fresh=fresh)
     digests = Digests(site)
-    found = catalogue(site.folders.sources, cache.slugs)
+    found = site.catalogue = catalogue(site.folders.sources, cache.slugs)
     table: list[list[Row]] = []  # slots, in article order
     epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
     stale: list[_Unit] = []

@@ -19,6 +19,8 @@ from urllib.parse import quote
 from ...article import Article
 from ...characters import without_invisible as _xml
 from ...errors import PublishingError
+from ...ids import CONTACT, CRISIS, DISCLAIMER
+from ...links import Links
 from ...site import Site
 from ...templates import render
 from .archive import reproducible
@@ -34,6 +36,12 @@ CONTACT_TITLE = "Questions? Talk with us"
 
 # The end document keeps its name: staff and tests know "about.xhtml" as the guide's last page.
 FIXED_DOCUMENTS = ("cover.xhtml", "crisis.xhtml", "nav.xhtml", "about.xhtml")
+# The blocks and the contact have documents of their own: a link to them from a chapter goes there.
+PAGE_IDS = {
+    CRISIS: f"crisis.xhtml#{CRISIS}",
+    DISCLAIMER: f"about.xhtml#{DISCLAIMER}",
+    CONTACT: f"about.xhtml#{CONTACT}",
+}
 
 
 # The media types EPUB 3.3 reading systems must show; anything else would need a fallback.
@@ -159,7 +167,7 @@ def epub_bytes(book: Book, site: Site) -> bytes:
             lang=chapter.article.lang,
             article=chapter.article,
             id_prefix=chapter.id_prefix,
-            body_html=chapter_body(chapter, images),
+            body_html=chapter_body(chapter, images, site, {c.article.slug: c.file_name for c in book.chapters}),
         )
         for number, chapter in enumerate(book.chapters, start=1)
     ]
@@ -211,20 +219,18 @@ def _table_of_contents(book: Book, blocks) -> list:
     return toc
 
 
-def chapter_body(chapter: Chapter, images: dict[Path, str]) -> str:
+def chapter_body(chapter: Chapter, images: dict[Path, str], site: Site, chapters: dict[str, str]) -> str:
     """The article's body for its chapter: ids prefixed, images renamed, notes marked for readers."""
     import lxml.html
 
     article = chapter.article
     fragment = lxml.html.fragment_fromstring(_xml(article.body_html), create_parent="div")
     prefix = chapter.id_prefix
+    Links(site, article, sms=False, chapters=chapters, id_prefix=prefix, page_ids=PAGE_IDS).resolve(fragment)
     if prefix:
         for element in fragment.iter():
             if element.get("id"):
                 element.set("id", prefix + element.get("id"))
-            href = element.get("href")
-            if href and href.startswith("#") and len(href) > 1:
-                element.set("href", "#" + prefix + href[1:])
     sources = {image.src: image.path for image in article.images}
     for image in fragment.iter("img"):
         image.set("src", quote(images[sources[image.get("src")]]))

@@ -50,7 +50,7 @@ def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
     from ...htmltext import tag_free
 
     text = tag_free(html)
-    missing = sorted({char for char in text if not char.isspace() and ord(char) not in _font_characters()})
+    missing = sorted({char for char in text if not char.isspace() and ord(char) not in font_characters()})
     fallback = ", ".join(borrowed)
     if missing:
         shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:8])
@@ -67,7 +67,7 @@ def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
 
 
 @functools.cache
-def _font_characters() -> frozenset[int]:
+def font_characters() -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     covered: set[int] = set()

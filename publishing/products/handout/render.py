@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ...article import Article
 from ...errors import PublishingError
+from ...links import Links
 from ...resources import allowed_roots, font_face_css, local_path
 from ...site import Site
 from ...templates import render
@@ -75,6 +76,7 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
         blocks=site.blocks,
         variant=variant,
         qr_code=qr,
+        body_html=Links(site, article).resolve_html(article.body_html),
         date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
     )
     ProjectFetcher, Refused = _fetcher_types()

@@ -10,6 +10,7 @@ from pathlib import Path
 from ...article import Article
 from ...characters import without_invisible
 from ...errors import PublishingError
+from ...links import Links
 from ...site import Site
 from ...templates import render
 from .fold import fold_long_lines
@@ -137,6 +138,7 @@ def email_body(article: Article, site: Site):
 
     settings = site.settings
     fragment = lxml.html.fragment_fromstring(without_invisible(article.body_html) or "<p></p>", create_parent="div")
+    Links(site, article).resolve(fragment)
     if (fragment.text or "").strip():  # text before any element (pasted HTML): a paragraph, so it is kept
         opening = lxml.html.Element("p")
         opening.text, fragment.text = fragment.text, None
