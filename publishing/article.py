@@ -6,6 +6,7 @@ The Markdown is converted once, here; no product re-parses it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -61,6 +62,9 @@ class Article:
     newsletter_preheader: str
     # The products' date (see dates.py): reproducible, never the clock.
     date: dt.datetime
+    # A short mark of the source's exact text, printed on the products: a printed copy can be matched to
+    # the source it came from.
+    version: str = ""
     last_reviewed: dt.date | None = None
     medical_reviewer: Reviewer | None = None
     category: str = ""
@@ -181,6 +185,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         medical_reviewer=reviewer,
         category=text.get("category", ""),
         date=source_date(path, last_reviewed),
+        version=hashlib.sha256(path.read_bytes()).hexdigest()[:7],
     )
 
 

@@ -111,9 +111,10 @@ def mend(html: str) -> str:
 
 def _item(kind: str, text: str | None):
     """A new child for a container: an <li>, a <dd>, a <td>, or a row holding a cell."""
+    import lxml.etree
     import lxml.html
 
     item = lxml.html.Element(kind)
-    cell = lxml.html.SubElement(item, "td") if kind == "tr" else item
+    cell = lxml.etree.SubElement(item, "td") if kind == "tr" else item
     cell.text = text
     return item

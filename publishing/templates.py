@@ -20,6 +20,7 @@ def environment(layouts: Path):
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    env.globals["next_review"] = next_review
     from . import ids
 
     env.globals["ids"] = ids  # the element ids the layouts own: one copy, in publishing/ids.py
@@ -44,6 +45,13 @@ def render(layouts: Path, name: str, **context) -> str:
         raise PublishingError(
             layouts / name, f"template error: {error.message}", hint="check the variable names in the template"
         ) from None
+
+
+def next_review(article, settings):
+    """When the article's next clinical review is due (the review policy in settings), or None."""
+    from .dates import add_months
+
+    return add_months(article.last_reviewed, settings.review_policy_months) if article.last_reviewed else None
 
 
 def long_date(value) -> str:

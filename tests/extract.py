@@ -9,9 +9,11 @@ import zipfile
 from pathlib import Path
 
 
-def pdftotext(path: Path) -> str:
-    """Text of a PDF by poppler's pdftotext: a second, independent extractor."""
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+def pdftotext(path: Path, *, layout: bool = True) -> str:
+    """Text of a PDF by poppler's pdftotext: a second, independent extractor. ``layout=False`` gives the
+    text in the order it is drawn (columns one after the other)."""
+    mode = "-layout" if layout else "-raw"
+    return subprocess.run(["pdftotext", mode, str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def epub_documents(path: Path) -> dict[str, str]:

@@ -184,10 +184,17 @@ def test_large_print_lines_stay_short_enough_to_follow(built):
     assert max(len(line) for line in lines) <= 72
 
 
-def test_english_text_is_hyphenated_with_a_hyphen_the_font_has(built):
-    text = [page.extract_text() for page in PdfReader(built["office"][0]).pages]  # poppler would rejoin words
-    broken = [line for page in text for line in page.splitlines() if re.search(r"[a-z]-$", line)]
-    assert broken, "no word was hyphenated at a line end"
+@pytest.mark.parametrize("name", [*VARIANTS, "rich"])
+def test_no_word_is_broken_across_lines(built, name):
+    """A reader who is struggling never has to join "treat-/ment": a line may end in a hyphen only
+    where the author wrote one."""
+    source = " ".join(path.read_text() for path in (ROOT / "sources", FIXTURES / "rich") for path in path.glob("*.md"))
+    text = [page.extract_text() for page in PdfReader(built[name][0]).pages]  # poppler would rejoin words
+    lines = [line.strip() for page in text for line in page.splitlines()]
+    for line, following in zip(lines, lines[1:], strict=False):
+        if re.search(r"[a-z]-$", line) and following:
+            compound = line.split()[-1] + following.split()[0]
+            assert compound.strip(".,;:") in source, f"a word broken by the layout: {line!r} / {following!r}"
     assert "\u2010" not in "".join(text)
 
 
@@ -237,7 +244,7 @@ def test_the_handout_keeps_the_clinics_wording(built):
 
 def test_page_one_opens_with_the_title_band(built):
     first = poppler_pages(built["office"][0])[0]
-    band = first[: first.index(CRISIS_WORDING.title)]
+    band = " ".join(first[: first.index(CRISIS_WORDING.title)].split())
     assert band.index("KETAMINE UPLIFT") < band.index(TITLE) < band.index("Ketamine works for depression")
 
 
@@ -373,13 +380,13 @@ def test_with_a_web_address_the_handout_has_a_qr_code_that_opens_it(with_web_add
     assert [str(f["/Alt"]) for _, f in figures] == [f"QR code: scan it with a phone camera to open {WEB_ADDRESS}"]
     [(page, figure)] = figures
     x1, y1, x2, y2 = (float(v) * 0.75 for v in figure["/A"]["/BBox"])  # CSS pixels to points
-    assert page == len(reader.pages) - 1 and x2 - x1 == y2 - y1 >= 72  # at least an inch: phones read it
+    assert page == 0 and x2 - x1 == y2 - y1 >= 72  # on page 1, beside the title; at least an inch: phones read it
     uris = [str(a.get_object()["/A"]["/URI"]) for a in last.get("/Annots", []) if "/URI" in a.get_object()["/A"]]
     assert WEB_ADDRESS in uris
-    text = poppler_pages(with_web_address)[-1]
-    assert "Scan to read online" in text and WEB_ADDRESS in text
+    assert WEB_ADDRESS in poppler_pages(with_web_address)[-1]  # the address, printed with the contact
+    assert "Scan to read online" in poppler_pages(with_web_address)[0]
 
-    pages = len(reader.pages)
+    pages = 1  # the code is read from page 1, where it is printed
     subprocess.run(
         [
             "pdftoppm",
@@ -430,10 +437,12 @@ def test_the_print_shop_file_has_bleed_trim_and_crop_marks(built, tmp_path):
         media = [float(v) for v in page.mediabox]
         trim = [float(v) for v in page.trimbox]
         bleed = [float(v) for v in page.bleedbox]
-        assert [t - m for t, m in zip(trim, media, strict=True)] == [BLEED, BLEED, -BLEED, -BLEED]
-        assert bleed == media
+        # Trim inside bleed inside the sheet: at least 1/8 in of bleed, and a slug beyond it for the marks.
+        assert [t - b for t, b in zip(trim, bleed, strict=True)][:2] >= [BLEED, BLEED]
+        assert [b - t for t, b in zip(trim, bleed, strict=True)][2:] >= [BLEED, BLEED]
+        assert [b - m for b, m in zip(bleed, media, strict=True)][:2] >= [BLEED, BLEED]
         assert (trim[2] - trim[0], trim[3] - trim[1]) == (612, 792)
-    # Crop marks: ink in each corner of the bleed, outside the trimmed page.
+    # Crop marks: ink in each corner of the slug, outside the bleed (where the trim cannot reach it).
     from PIL import Image
 
     subprocess.run(
@@ -441,14 +450,24 @@ def test_the_print_shop_file_has_bleed_trim_and_crop_marks(built, tmp_path):
     )
     [png] = tmp_path.glob("p*.png")
     image = Image.open(png).convert("L")
-    corner = round(BLEED * 2)  # 144 dpi: 2 pixels a point
+    slug = round((bleed[0] - media[0]) * 2)  # 144 dpi: 2 pixels a point
+    reach = round((trim[0] - media[0]) * 2) + 4  # the marks run along the trim lines
     for x, y in (
         (0, 0),
-        (image.width - corner, 0),
-        (0, image.height - corner),
-        (image.width - corner, image.height - corner),
+        (image.width - reach, 0),
+        (0, image.height - reach),
+        (image.width - reach, image.height - reach),
     ):
-        assert image.crop((x, y, x + corner, y + corner)).getextrema()[0] < 100, f"no crop mark at {x},{y}"
+        corner = image.crop((x, y, x + reach, y + reach))
+        # The slug: within ``slug`` pixels of the sheet's edge (mirrored for each corner).
+        edge_x, edge_y = (0 if x == 0 else reach - 1), (0 if y == 0 else reach - 1)
+        outside_bleed = [
+            corner.getpixel((i, j))
+            for i in range(reach)
+            for j in range(reach)
+            if abs(i - edge_x) < slug or abs(j - edge_y) < slug
+        ]
+        assert min(outside_bleed) < 100, f"no crop mark in the slug at {x},{y}"
 
 
 def test_the_print_shop_file_is_reproducible(built, tmp_path):

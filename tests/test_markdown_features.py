@@ -88,7 +88,7 @@ def test_smart_quotes_and_non_ascii_text_survive(built):
 
 def test_a_title_with_markup_characters_stays_text(built, rich_build):
     title = "Sleep, Mood & the \u201cQuiet Mind\u201d <Guide>"
-    assert title in built["pdf"]
+    assert title in " ".join(built["pdf"].split())
     assert "Sleep, Mood &amp; the \u201cQuiet Mind\u201d &lt;Guide&gt;" in built["epub"]
     newsletter = parse(built["html"])
     assert newsletter.xpath("//h1")[0].text_content() == title and not newsletter.xpath("//guide")

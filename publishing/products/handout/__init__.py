@@ -35,6 +35,10 @@ class Handout(Product):
 
         target = workdir / self.output_names(article.slug, variant)[0]
         render_pdf(article, site, target, variant)
+        if variant == "print-shop":
+            from .press import check_picture_resolution
+
+            check_picture_resolution(target, article)
         return [target]
 
     def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:

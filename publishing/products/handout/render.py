@@ -18,6 +18,7 @@ from ...resources import allowed_roots, font_face_css, local_path
 from ...site import Site
 from ...templates import render
 from .fonts import warn_about_fallback_fonts
+from .tagging import finisher, for_tagging, tag_notes
 
 # variant -> (extra stylesheet in layouts/handout/, PDF variant, file-name infix)
 VARIANT_SETTINGS = {
@@ -76,36 +77,48 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
         blocks=site.blocks,
         variant=variant,
         qr_code=qr,
-        body_html=Links(site, article).resolve_html(article.body_html),
+        body_html=for_tagging(Links(site, article).resolve_html(article.body_html)),
         date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
     )
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
     fetcher = ProjectFetcher(allowed_roots(site.folders.sources, layouts), generated)
     pdf_variant = VARIANT_SETTINGS[variant][1]
-    fonts, stylesheets = _site_stylesheets(site, variant)
+    fonts, profiles, stylesheets = _site_stylesheets(site, variant)
     try:
         options = {"stylesheets": stylesheets, "pdf_variant": pdf_variant, "pdf_tags": True}
         document = weasyprint.HTML(
             string=html, base_url=article.source.parent.as_uri() + "/", url_fetcher=fetcher
-        ).render(font_config=fonts, **options)
+        ).render(font_config=fonts, color_profiles=profiles, **options)
         if pdf_variant.startswith("pdf/x"):
             _stable_document_id(document, f"{article.slug}{VARIANT_SETTINGS[variant][2]}:{html}")
-        document.write_pdf(target, **options)
+        document.write_pdf(target, finisher=finisher, **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
     warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html)
 
 
 def _site_stylesheets(site: Site, variant: str):
+    """(fonts, colour profiles, stylesheets) for one variant.
+
+    Stylesheets are parsed once per process; one that declares a colour profile (the print
+    shop's) is parsed for every handout, since WeasyPrint's profile object writes different
+    bytes once it has been used, and the same source must give the same file."""
     layouts = site.folders.layouts
     sheet = VARIANT_SETTINGS[variant][0]
     css = [font_face_css(), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
-    if sheet:
-        css.append((layouts / "handout" / sheet).read_text(encoding="utf-8"))
+    extra = (layouts / "handout" / sheet).read_text(encoding="utf-8") if sheet else ""
+    if extra and "@color-profile" not in extra:
+        css.append(extra)
+        extra = ""
     if site.settings.paper_size != "letter":
         css.append(f"@page {{ size: {site.settings.page_size}; }}")
-    return _stylesheets(tuple(css), layouts, allowed_roots(site.folders.sources, layouts))
+    roots = allowed_roots(site.folders.sources, layouts)
+    fonts, sheets = _stylesheets(tuple(css), layouts, roots)
+    profiles: dict = {}  # filled by @color-profile rules (the print shop's CMYK output intent)
+    if extra:
+        sheets = [*sheets, _stylesheet(extra, layouts, roots, fonts, profiles)]
+    return fonts, profiles, sheets
 
 
 @functools.lru_cache(maxsize=8)
@@ -114,18 +127,22 @@ def _stylesheets(css: tuple[str, ...], layouts: Path, roots: tuple[Path, ...]):
 
     The CSS needs only the shipped fonts and layouts/, so a fetcher without the article's
     generated images serves it."""
-    weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
-    ProjectFetcher, _ = _fetcher_types()
-    fetcher = ProjectFetcher(roots, {})
+    _weasyprint()
     fonts = FontConfiguration()
-    return fonts, [
-        weasyprint.CSS(
-            string=text, font_config=fonts, url_fetcher=fetcher, base_url=(layouts / "handout").as_uri() + "/"
-        )
-        for text in css
-    ]
+    return fonts, [_stylesheet(text, layouts, roots, fonts, {}) for text in css]
+
+
+def _stylesheet(text: str, layouts: Path, roots: tuple[Path, ...], fonts, profiles: dict):
+    ProjectFetcher, _ = _fetcher_types()
+    return _weasyprint().CSS(
+        string=text,
+        font_config=fonts,
+        color_profiles=profiles,
+        url_fetcher=ProjectFetcher(roots, {}),
+        base_url=(layouts / "handout").as_uri() + "/",
+    )
 
 
 # Release the cached font configurations while the interpreter still works: left to the final
@@ -173,6 +190,7 @@ def _weasyprint():
         import weasyprint
     finally:
         ctypes.util.find_library = find_library
+    tag_notes(weasyprint)
     return weasyprint
 
 

@@ -1,0 +1,154 @@
+"""The handout's tag tree, as a screen reader needs it (PDF/UA-1).
+
+WeasyPrint tags the PDF from the HTML; where its mapping falls short, the handout's markup
+is given in a form it tags well, and its tree is finished before the file is written:
+
+* a definition list becomes list items that each hold a term and its definitions (WeasyPrint
+  makes every <dt> and <dd> an item of its own, so terms and definitions come apart);
+* a footnote's text is a <x-note>, tagged Note (with the ID PDF/UA asks of notes);
+* a nested list moves inside its item's body (WeasyPrint hangs it beside the item);
+* a link's annotation says in words where it goes ("Call 988", "Footnote 1") instead of the
+  raw target, and prints (the Print flag).
+"""
+
+from __future__ import annotations
+
+NOTE_ELEMENT = "x-note"
+
+
+def tag_notes(weasyprint) -> None:
+    """Teach WeasyPrint's tagger that <x-note> is a Note (it maps elements by name alone)."""
+    from weasyprint.pdf import tags
+
+    if getattr(tags._get_pdf_tag, "knows_notes", False):
+        return
+    original = tags._get_pdf_tag
+
+    def pdf_tag(tag):
+        return "Note" if tag == NOTE_ELEMENT else original(tag)
+
+    pdf_tag.knows_notes = True  # type: ignore[attr-defined]
+    tags._get_pdf_tag = pdf_tag
+
+
+def for_tagging(body_html: str) -> str:
+    """The article's markup in the form WeasyPrint tags well (the same string when nothing changes)."""
+    if "<dl" not in body_html and 'class="footnote"' not in body_html:
+        return body_html
+    import html as html_module
+
+    import lxml.etree
+    import lxml.html
+
+    fragment = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    for definitions in list(fragment.iter("dl")):
+        items = lxml.html.Element("ul", {"class": "definitions"})
+        item = None
+        for child in list(definitions):
+            if child.tag == "dt" or item is None:
+                item = lxml.etree.SubElement(items, "li")
+            child.tag, kind = "div", "term" if child.tag == "dt" else "definition"
+            child.set("class", kind)
+            item.append(child)
+        items.tail = definitions.tail
+        definitions.getparent().replace(definitions, items)
+    for notes in fragment.xpath("//div[contains(concat(' ', @class, ' '), ' footnote ')]"):
+        for note in notes.iter("li"):
+            body = lxml.html.Element(NOTE_ELEMENT)
+            body.text, note.text = note.text, None
+            for child in list(note):
+                body.append(child)
+            note.append(body)
+    return html_module.escape(fragment.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in fragment
+    )
+
+
+def finisher(document, pdf) -> None:
+    """Finish WeasyPrint's tree and annotations, in memory, before the file is written."""
+    import pydyf
+
+    objects = {obj.number: obj for obj in pdf.objects if hasattr(obj, "number")}
+
+    def element(reference) -> pydyf.Dictionary | None:
+        found = objects.get(int(reference.split()[0])) if isinstance(reference, bytes) else None
+        return found if isinstance(found, pydyf.Dictionary) else None
+
+    notes = 0
+    for obj in list(objects.values()):
+        if not isinstance(obj, pydyf.Dictionary) or obj.get("Type") != "/StructElem":
+            continue
+        if obj["S"] == "/Note":
+            notes += 1
+            obj["ID"] = pydyf.String(f"note-{notes}")
+        if obj["S"] == "/L":
+            _nest_lists(obj, element)
+    for obj in list(objects.values()):
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem" and obj["S"] == "/LI":
+            _items_hold_a_label_and_a_body(obj, element, pdf)
+    for page in document.pages:
+        for link_type, target, _, box in page.links:
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is not None:
+                annotation["F"] = 4  # Print: the annotation is part of the page on paper too
+                annotation["Contents"] = pydyf.String(_describe(link_type, target, _words(box)))
+
+
+def _nest_lists(listing, element) -> None:
+    """Move each list that follows an item into that item's body, where it belongs."""
+    kids = listing["K"]
+    index = 1
+    while index < len(kids):
+        nested, previous = element(kids[index]), element(kids[index - 1])
+        if nested is not None and nested.get("S") == "/L" and previous is not None and previous.get("S") == "/LI":
+            bodies = [kid for kid in previous["K"] if (body := element(kid)) is not None and body.get("S") == "/LBody"]
+            if bodies:
+                body = element(bodies[-1])
+                assert body is not None
+                body["K"].append(kids[index])
+                nested["P"] = bodies[-1]
+                del kids[index]
+                continue
+        index += 1
+
+
+def _items_hold_a_label_and_a_body(item, element, pdf) -> None:
+    """An item's children are its label and its body (PDF/UA): anything else goes into the body."""
+    import pydyf
+
+    strays = [kid for kid in item["K"] if (child := element(kid)) is None or child.get("S") not in ("/Lbl", "/LBody")]
+    if not strays:
+        return
+    body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array(strays), "P": item.reference})
+    if "Pg" in item:
+        body["Pg"] = item["Pg"]
+    pdf.add_object(body)
+    for kid in strays:
+        child = element(kid)
+        if child is not None:
+            child["P"] = body.reference
+    kept = [kid for kid in item["K"] if kid not in strays]
+    item["K"] = pydyf.Array([*kept, body.reference])
+
+
+def _words(box) -> str:
+    if hasattr(box, "text"):
+        return box.text
+    return "".join(_words(child) for child in getattr(box, "children", ()))
+
+
+def _describe(link_type: str, target: str, words: str) -> str:
+    """What a screen reader should say for a link: its words, and for a bare number, what it is."""
+    words = " ".join(words.split())
+    if link_type == "internal":
+        if target.startswith("fn-"):
+            return f"Footnote {words}"
+        return f"Go to: {words}" if words else "Go to another part of this handout"
+    kind, _, rest = target.partition(":")
+    if kind == "tel" and "call" not in words.lower():
+        return f"Call {words or rest}"
+    if kind == "sms" and "text" not in words.lower():
+        return f"Text {words or rest}"
+    if kind == "mailto" and "@" in words:
+        return f"Email {words}"
+    return words or f"Open {target}"
