@@ -281,7 +281,7 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
     images = []
     for src in converted.image_sources:
         alt = alts.get(src, "")
-        line = _line_of_image(source, src)
+        line = _line_of_image(source, src, alt)
         parts = urlsplit(src)
         if parts.scheme in ("http", "https"):
             raise PublishingError(
@@ -325,9 +325,9 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
     return tuple(images)
 
 
-def _line_of_image(source, src: str) -> int | None:
-    """Where an image is written: as Markdown (](src), or raw HTML with src= quoted or not."""
-    for needle in (f"]({src}", f'src="{src}"', f"src='{src}'", f"src={src}", src):
+def _line_of_image(source, src: str, alt: str = "") -> int | None:
+    """Where an image is written: as Markdown ![alt](src), or raw HTML with src= quoted or not."""
+    for needle in (f"![{alt}]({src}", f"]({src}", f'src="{src}"', f"src='{src}'", f"src={src}", src):
         line = line_of(source.body, needle, source.body_line)
         if line is not None:
             return line
@@ -335,10 +335,16 @@ def _line_of_image(source, src: str) -> int | None:
 
 
 def _alt_pairs(html: str) -> dict[str, str]:
-    """src -> alt of every image left in the sanitised HTML."""
+    """src -> alt of every image left in the sanitised HTML; a missing alt wins, so an image used twice
+    is refused if either use lacks one."""
     import lxml.html
 
     if "<img" not in html:
         return {}
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
-    return {img.get("src", ""): img.get("alt", "") for img in fragment.iter("img")}
+    alts: dict[str, str] = {}
+    for img in fragment.iter("img"):
+        src, alt = img.get("src", ""), img.get("alt", "")
+        if src not in alts or not alt.strip():
+            alts[src] = alt
+    return alts

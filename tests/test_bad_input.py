@@ -64,6 +64,11 @@ CASES = {
         "control-character.md:6: error: the file contains the invisible control character U+001F, which XHTML, "
         "PDF text and email cannot carry; delete it (it usually comes from pasting from a word processor)",
     ),
+    "image-without-alt": (
+        (GOOD_HEAD + "---\n![Brain cells joined](images/connections.png)\n\n![](images/connections.png)\n").encode(),
+        "image-without-alt.md:8: error: image 'images/connections.png' has no alternative text; "
+        "describe it for screen readers: ![What the picture shows](...)",
+    ),
     "python-tag": (
         (GOOD_HEAD + "category: !!python/object/apply:os.system ['echo hacked']\n---\nText.\n").encode(),
         "python-tag.md:5: error: front matter is not valid YAML: YAML tag not allowed in front matter ",
@@ -78,6 +83,7 @@ def bad_build(tmp_path_factory):
     sources = folder / "sources"
     sources.mkdir()
     shutil.copy(ROOT / "sources" / f"{SAMPLE}.md", sources)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "rich" / "images", sources / "images")
     for name, (content, _) in CASES.items():
         (sources / f"{name}.md").write_bytes(content)
     result = invoke("-r", str(ROOT), "build", "--sources", str(sources), "--out", str(folder / "build"), cwd=folder)
