@@ -84,7 +84,7 @@ def check(c, sources=None, out=None, strict=False, fresh=False):
     help={**SOURCE_HELP, "slug": "the article whose newsletter to send", "to": "the recipient's email address"},
 )
 def send(c, slug, to=None, sources=None, out=None):
-    """Send a built newsletter (build/newsletters/<slug>.eml) to one address over SMTP."""
+    """Send a built newsletter (an article's slug, or an issue's name) to one address over SMTP."""
     from publishing import cli
 
     if slug.startswith("-"):  # invoke takes `invoke send --help` as the slug "--help"

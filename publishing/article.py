@@ -59,7 +59,7 @@ class Article:
     headings: tuple[Heading, ...]
     images: tuple[Image, ...]
     newsletter_subject: str
-    newsletter_preheader: str
+    newsletter_preheader: str  # as the front matter gives it; empty: the newsletter writes one
     # The products' date (see dates.py): reproducible, never the clock.
     date: dt.datetime
     # A short mark of the source's exact text, printed on the products: a printed copy can be matched to
@@ -68,6 +68,7 @@ class Article:
     last_reviewed: dt.date | None = None
     medical_reviewer: Reviewer | None = None
     category: str = ""
+    newsletter_style: str = "full"  # or "teaser": the opening and a link to the whole guide
 
     @property
     def plain_text(self) -> str:
@@ -137,7 +138,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
             last_reviewed = None
 
     reviewer = _reviewer(meta.get("medical_reviewer"), fail)
-    subject, preheader = _newsletter(meta.get("newsletter"), text, fail)
+    subject, preheader, style = _newsletter(meta.get("newsletter"), text, fail)
 
     lang = text.get("lang") or settings.default_lang
     if not LANG_TAG.match(lang):
@@ -181,6 +182,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         images=images,
         newsletter_subject=subject,
         newsletter_preheader=preheader,
+        newsletter_style=style,
         last_reviewed=last_reviewed,
         medical_reviewer=reviewer,
         category=text.get("category", ""),
@@ -258,21 +260,35 @@ def _reviewer(value, fail) -> Reviewer | None:
     return None
 
 
-def _newsletter(value, text: dict, fail) -> tuple[str, str]:
+NEWSLETTER_STYLES = ("full", "teaser")
+
+
+def _newsletter(value, text: dict, fail) -> tuple[str, str, str]:
+    """The newsletter's subject (default: the title), its preheader (empty: the newsletter writes one
+    that adds to the subject) and its style: the whole article, or its opening as a teaser."""
     value = value or {}
-    if not isinstance(value, dict) or not set(value) <= {"subject", "preheader"}:
+    if not isinstance(value, dict) or not set(value) <= {"subject", "preheader", "style"}:
         fail(
             "newsletter",
-            "'newsletter' may set only 'subject' and 'preheader'",
-            "write it as {subject: ..., preheader: ...}",
+            "'newsletter' may set only 'subject', 'preheader' and 'style'",
+            "write it as {subject: ..., preheader: ..., style: teaser}",
         )
         value = {}
-    for key in ("subject", "preheader"):
+    for key in ("subject", "preheader", "style"):
         if key in value and not isinstance(value[key], str):
             fail("newsletter", f"newsletter '{key}' must be text", "put it in quotes")
+            value = {k: v for k, v in value.items() if k != key}
+    style = str(value.get("style") or "full").strip()
+    if style not in NEWSLETTER_STYLES:
+        fail(
+            "newsletter",
+            f"newsletter style '{style}' is not one of {', '.join(NEWSLETTER_STYLES)}",
+            "write style: teaser (the opening and a link to the guide) or leave it out (the whole article)",
+        )
+        style = "full"
     subject = " ".join(str(value.get("subject") or text.get("title", "")).split())
-    preheader = " ".join(str(value.get("preheader") or text.get("description", "")).split())
-    return subject, preheader
+    preheader = " ".join(str(value.get("preheader") or "").split())
+    return subject, preheader, style
 
 
 def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:

@@ -134,11 +134,56 @@ def build_all(
                     state.forget(outcome.source, key)
                 outcomes.append(outcome)
                 on_outcome(outcome)
+        if "newsletter" in products:
+            outcomes_of_issues = build_issues(site, state, fingerprints, force=force)
+            for outcome in outcomes_of_issues:
+                on_outcome(outcome)
+        else:
+            outcomes_of_issues = []
     finally:  # stopped halfway too (Ctrl+C): what was built and moved into place stays known
         state.save()
         Staging.tidy(site)
     order = {source: index for index, source in enumerate(found.sources)}
-    return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product)))
+    return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product))) + outcomes_of_issues
+
+
+def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints, *, force: bool) -> list[Outcome]:
+    """Every newsletter issue in sources/newsletters/ whose source, or any article it names, changed."""
+    import hashlib
+
+    from .products import ALL_PRODUCTS
+    from .products.newsletter.issue import discover_issues, listed_slugs, load_issues
+
+    product = ALL_PRODUCTS["newsletter issue"]
+    variant = product.default_variant
+    key = product.state_key(variant)
+    by_slug = {slug: source for source, slug in site.catalogue.slugs.items()}
+    outcomes, stale, prints = [], [], {}
+    for path in discover_issues(site.folders.sources):
+        # What the issue reads: its own file and the sources of the articles it names (by slug now).
+        named = {slug: by_slug.get(slug) for slug in listed_slugs(path)}
+        reads = sorted(source for source in named.values() if source is not None)
+        base = fingerprints.of(product, variant, path, reads)
+        prints[path] = hashlib.sha256(f"{base}\n{sorted((k, str(v)) for k, v in named.items())}".encode()).hexdigest()
+        if not force and state.up_to_date(path, key, prints[path]):
+            outcomes.append(Outcome(source=path, product=product.name, files=state.files(path, key), up_to_date=True))
+        else:
+            stale.append(path)
+    if stale:
+        site.load_blocks()
+    for path, issue in zip(stale, load_issues(site, stale), strict=True):
+        if isinstance(issue, PublishingError):
+            outcome = Outcome(source=path, product=product.name, error=str(issue))
+        else:
+            outcome = build_product(site, product, issue, variant)
+            outcome.source = path
+        if outcome.ok:
+            state.record(path, key, prints[path], outcome.files, [])
+        else:
+            state.forget(path, key)
+        outcomes.append(outcome)
+    order = {path: index for index, path in enumerate(discover_issues(site.folders.sources))}
+    return sorted(outcomes, key=lambda outcome: order[outcome.source])
 
 
 def _warm_up(site: Site, products: set[str]) -> None:

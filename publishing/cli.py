@@ -45,26 +45,30 @@ def build(
         on_outcome=report.outcome,
     )
     report.finish(outcomes)
+    from .products import ALL_PRODUCTS
+
     failures = [o for o in outcomes if not o.ok]
-    articles = len({o.source for o in outcomes})
-    if not outcomes:
+    of_articles = [o for o in outcomes if ALL_PRODUCTS[o.product].per_article]
+    articles = len({o.source for o in of_articles})
+    issues = len({o.source for o in outcomes}) - articles
+    made_from = f"{articles} article(s)" + (f" and {issues} newsletter issue(s)" if issues else "")
+    if not of_articles:
         print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
         return 1
     if failures:
-        failed_articles = len({o.source for o in failures})
-        print(f"{failed_articles} of {articles} article(s) failed; the others were built.", file=sys.stderr)
+        failed_articles = len({o.source for o in failures if ALL_PRODUCTS[o.product].per_article})
+        failed_issues = len({o.source for o in failures}) - failed_articles
+        what = [
+            *([f"{failed_articles} of {articles} article(s)"] if failed_articles else []),
+            *([f"{failed_issues} of {issues} newsletter issue(s)"] if failed_issues else []),
+        ]
+        print(f"{' and '.join(what)} failed; the others were built.", file=sys.stderr)
         return 1
     up_to_date = sum(o.up_to_date for o in outcomes)
     if up_to_date == len(outcomes):
-        print(
-            f"Nothing to do: all {len(outcomes)} product(s) of {articles} article(s) are up to date "
-            "(--force rebuilds them)."
-        )
+        print(f"Nothing to do: all {len(outcomes)} product(s) of {made_from} are up to date (--force rebuilds them).")
     else:
-        print(
-            f"{len(outcomes) - up_to_date} product(s) built and verified, {up_to_date} up to date, "
-            f"from {articles} article(s)."
-        )
+        print(f"{len(outcomes) - up_to_date} product(s) built and verified, {up_to_date} up to date, from {made_from}.")
     return 0
 
 

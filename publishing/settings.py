@@ -35,6 +35,8 @@ class SmtpSettings:
     port: int = 587
     starttls: bool = True
     user: str = ""
+    dkim_selector: str = ""  # with dkim_key_file: `invoke send` signs the message (DKIM)
+    dkim_key_file: str = ""  # a PEM private key, relative to the project; never the key itself
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Settings:
     postal_address: str = ""
     sender_address: str = ""
     image_base_url: str = ""
+    booking_url: str = ""  # where patients book online; empty: the newsletter offers the phone only
     paper_size: str = "letter"
     review_policy_months: int = 12
     reading_grade_target: float = 8
@@ -130,7 +133,7 @@ def load_settings(pyproject: Path) -> Settings:
                 "article_url must contain {slug}, e.g. https://www.example.org/guides/{slug}/",
             )
         )
-    for key in ("web_address", "article_url", "image_base_url"):
+    for key in ("web_address", "article_url", "image_base_url", "booking_url"):
         if values.get(key) and not str(values[key]).startswith("https://"):
             problems.append((_key_line(text, key), f"setting '{key}' must be an https:// address"))
 

@@ -145,7 +145,12 @@ def test_the_skeleton_that_every_client_needs(sample_build):
     assert wrapper.getparent().get("role") == "main"  # axe: content inside a landmark
     preheader = page.xpath("//body/*")[0]
     assert "preheader" in preheader.get("class") and "display:none" in preheader.get("style")
-    assert preheader.text_content().startswith("Ketamine works for depression differently")
+    # The preview line adds to the subject: what the article covers, not the description (the
+    # first thing the email shows) again.
+    preview = preheader.text_content()
+    assert preview.startswith("Inside: A different approach from traditional antidepressants · The science")
+    assert "Ketamine works for depression differently" not in preview
+    assert preview.count("\u034f\u200c\xa0") == 40  # padded, so inboxes do not pull in the body's text
     # Classic Outlook: a 600 px ghost table and 96 dpi, in conditional comments.
     assert '<!--[if mso]><table role="presentation" width="600"' in raw
     assert "<o:PixelsPerInch>96</o:PixelsPerInch>" in raw
@@ -247,7 +252,9 @@ def test_required_blocks_in_html_and_text(sample_build):
     text = files["txt"].read_text()
     for block in (CRISIS, DISCLAIMER):
         assert normalised(block) in normalised(text)
-    assert "tel:988" in text
+    # The plain text says what to dial, never a link's code.
+    assert "Call 988 or text 988." in text and "Chat at 988lifeline.org. In an emergency, call 911." in text
+    assert "tel:" not in text and "sms:" not in text
 
 
 @pytest.mark.parametrize("profile", ["mailchimp", "sendgrid", "smtp"])
@@ -285,8 +292,12 @@ def test_the_plain_text_part_reads_as_text(email_project):
     assert "  * NMDA: A receptor for glutamate." in text
     assert "glutamate.[1]" in text and "Back to text" not in text
     assert "[Image: Two boxes joined by a line: NMDA on the left, BDNF on the right]" in text
-    assert "Read what to expect at a first session [1] before you come." in " ".join(text.split())
-    assert "Links:\n[1] https://www.example.org/first-session\n" in text
+    # Links read as their words with the address after them (RFC 3986, appendix C).
+    assert (
+        "Read what to expect at a first session <https://www.example.org/first-session> before you come."
+        in " ".join(text.split())
+    )
+    assert "Links:" not in text and "tel:" not in text and "sms:" not in text
     assert f"Unsubscribe: {UNSUBSCRIBE}" in text and POSTAL in " ".join(text.split())
 
 

@@ -38,7 +38,7 @@ def test_a_guide_layout_that_forgets_the_disclaimer_fails_the_build(project_copy
 
 
 def test_a_newsletter_that_forgets_the_disclaimer_fails_the_build(project_copy):
-    _drop(project_copy / "layouts/newsletter/newsletter.html", '{{ disclaimer(blocks, heading="h2") }}')
+    _drop(project_copy / "layouts/newsletter/_email.html", '{{ disclaimer(blocks, heading="h2", label="words") }}')
     result = invoke("build", "--only", "newsletter", cwd=project_copy)
     assert result.returncode != 0
     assert "error: newsletter: the medical disclaimer is missing from the HTML" in result.stderr

@@ -367,7 +367,7 @@ TEMPLATE_EDITS = [
     # Classic Outlook renders what its conditional comments hold; other clients what they hide from it.
     (
         "newsletter",
-        "layouts/newsletter/newsletter.html",
+        "layouts/newsletter/_email.html",
         '<tr><td class="crisis-cell">\n',
         '<tr><td class="crisis-cell">\n<!--[if mso]><div style="display:none"><![endif]-->\n',
         f"newsletter: the {CRISIS} is not visible in the HTML as classic Outlook shows it: display:none on div around "
@@ -375,7 +375,7 @@ TEMPLATE_EDITS = [
     ),
     (
         "newsletter",
-        "layouts/newsletter/newsletter.html",
+        "layouts/newsletter/_email.html",
         '<tr><td class="crisis-cell">\n',
         '<tr><td class="crisis-cell">\n<!--[if !mso]><!--><div style="display:none"><!--<![endif]-->\n',
         f"newsletter: the {CRISIS} is not visible in the HTML: display:none on div around #crisis-988 from a style "
@@ -398,12 +398,12 @@ def test_a_template_that_hides_a_block_is_refused(tmp_path, product, template, o
 
 
 def test_a_newsletter_with_the_crisis_block_below_the_article_fails(project_copy):
-    template = project_copy / "layouts/newsletter/newsletter.html"
+    template = project_copy / "layouts/newsletter/_email.html"
     text = template.read_text()
-    start, end = text.index('<tr><td class="crisis-cell">'), text.index('<tr><td class="content article-body">')
+    start, end = text.index('<tr><td class="crisis-cell">'), text.index('<tr><td class="cta-cell cta-top">')
     crisis_row = text[start:end]
     text = text[:start] + text[end:]
-    at = text.index('<tr><td class="cta-cell">')
+    at = text.index('<tr><td class="cta-cell cta-end">')
     template.write_text(text[:at] + crisis_row + text[at:])
     result = invoke("build", "--only", "newsletter", cwd=project_copy)
     assert result.returncode != 0 and "Traceback" not in result.stderr

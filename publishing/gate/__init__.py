@@ -66,7 +66,6 @@ def run_checks(
     site: Site, *, today: dt.date | None = None, fresh: bool = False, progress: CheckProgress | None = None
 ) -> Checked:
     """Every check for every article; warnings fail only under --strict (see failed())."""
-    from ..products.guide import Bundle
     from ..report import CheckProgress
     from . import epubcheck
     from .sources import load_row, source_checks
@@ -151,8 +150,11 @@ def run_checks(
                 for variant in product.variants:
                     plan(product, slug, variant, source, required=variant == product.default_variant)
     for product in ALL_PRODUCTS.values():
-        if not product.per_article:  # made on request: checked when it was made
-            plan(product, Bundle((), site.folders.sources).slug, product.default_variant, None, required=False)
+        if not product.per_article:  # several articles in one: each product says what it made
+            for slug, own_source, required in product.gate_subjects(site):
+                if own_source is not None:
+                    slot().extend(product.source_rows(own_source, site))
+                plan(product, slug, product.default_variant, own_source, required=required)
 
     checker = epubcheck.EpubChecker(out / ".gate") if not epubcheck.unavailable() else None
     epub_version = epubcheck.version_key() if checker else ""
@@ -168,7 +170,11 @@ def run_checks(
     for *_, path in epubs:
         check_epub(path)
     progress.start(len(stale), cache.reused)
-    for unit, (rows, proven) in _run(site, stale, articles=[article_of(u.source) if u.source else None for u in stale]):
+    for unit, (rows, proven) in _run(
+        site,
+        stale,
+        articles=[article_of(u.source) if u.source and u.product and u.product.per_article else None for u in stale],
+    ):
         unit.slot += rows
         cache.put(unit.name, unit.key, rows=[row.as_dict() for row in rows], proven=proven)
         progress.advance(f"{unit.slug} {unit.product.label(unit.variant) if unit.product else ''}")

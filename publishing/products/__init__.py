@@ -72,6 +72,15 @@ class Product:
         """The product's own checks for `invoke check`, beyond the required blocks."""
         return []
 
+    def gate_subjects(self, site: Site) -> list[tuple[str, Path | None, bool]]:
+        """For a product of several articles: what `invoke check` looks for in build/, as (slug, its
+        source or None, whether it must have been built)."""
+        return []
+
+    def source_rows(self, source: Path, site: Site) -> list[Row]:
+        """For a product of several articles with a source of its own: the gate's checks of it."""
+        return []
+
     def warm_up(self, site: Site) -> None:
         """Import, before worker processes are forked, what building needs."""
 
@@ -81,7 +90,13 @@ class Product:
 
 
 # Product name -> its package, imported on first use: a build with nothing to do never needs one.
-_MODULES = {"handout": "handout", "guide": "guide", "newsletter": "newsletter", "combined guide": "guide"}
+_MODULES = {
+    "handout": "handout",
+    "guide": "guide",
+    "newsletter": "newsletter",
+    "combined guide": "guide",
+    "newsletter issue": "newsletter",
+}
 
 
 class _Registry(Mapping[str, Product]):

@@ -121,6 +121,10 @@ class CombinedGuide(Guide):
     def rebuild_command(self, variant: str) -> str:
         return "invoke guide --bundle"
 
+    def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
+        """Made on request: checked when it was made."""
+        return [(COMBINED_SLUG, None, False)]
+
     def describe(self, file_name: str) -> str:
         return "Combined patient guide"
 

@@ -32,13 +32,16 @@ class Newsletter(Product):
         """The HTML, the text and the message, with CRLF line ends as mail needs; and beside them the
         images the HTML links at image_base_url, at the same paths (one folder to upload)."""
         from .compose import compose
+
+        return self._write(compose(article, site), article, site, workdir, variant)
+
+    def _write(self, edition, subject, site, workdir: Path, variant: str) -> list[Path]:
         from .message import message_bytes
 
-        edition = compose(article, site)
-        html_path, text_path, eml_path = (workdir / name for name in self.output_names(article.slug, variant))
+        html_path, text_path, eml_path = (workdir / name for name in self.output_names(subject.slug, variant))
         html_path.write_bytes(_crlf(edition.html).encode("utf-8"))
         text_path.write_bytes(_crlf(edition.text).encode("utf-8"))
-        eml_path.write_bytes(message_bytes(edition, article, site))
+        eml_path.write_bytes(message_bytes(edition, subject, site))
         files = [html_path, text_path, eml_path]
         for image in edition.images:
             path = workdir / image.path
@@ -111,8 +114,65 @@ class Newsletter(Product):
         return DESCRIPTIONS.get(Path(file_name).suffix, file_name)
 
 
+class IssueNewsletter(Newsletter):
+    """A monthly issue of several articles (sources/newsletters/<name>.md): `invoke newsletter` and
+    `invoke build` make it beside the articles' own newsletters."""
+
+    name = "newsletter issue"
+    folder = "newsletters/issues"
+    per_article = False
+    preview = ""
+
+    def build(self, issue, site, workdir: Path, variant: str) -> list[Path]:
+        from .compose import compose_issue
+
+        return self._write(compose_issue(issue, site), issue, site, workdir, variant)
+
+    def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
+        """As every newsletter, and the crisis block before the first article's card."""
+        from .verify import verify
+
+        verify(None, site, files, shown_as, first_text_class="card")
+
+    def rebuild_command(self, variant: str) -> str:
+        return "invoke newsletter --force"
+
+    def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
+        """Every issue in sources/newsletters/ must have been built."""
+        from .issue import discover_issues
+
+        return [(path.stem, path, True) for path in discover_issues(site.folders.sources)]
+
+    def source_rows(self, source: Path, site):
+        """The issue loads (every article it names exists and builds); every card links somewhere."""
+        from ...errors import PublishingError, shown_path
+        from ...gate.row import Row
+        from .issue import cards, load_issues
+
+        [issue] = load_issues(site, [source])
+        if isinstance(issue, PublishingError):
+            return [Row(source.stem, self.name, "loads", "fail", str(issue))]
+        unlinked = [card.article.slug for card in cards(issue, site) if not card.url]
+        if unlinked:
+            return [
+                Row(
+                    issue.slug,
+                    self.name,
+                    "links",
+                    "warn",
+                    f"{shown_path(source)}: {len(unlinked)} card(s) ({', '.join(unlinked)}) have no web address to "
+                    "link: their text asks readers to call instead; set article_url in [tool.publishing] "
+                    "to give each a 'Read the guide' button",
+                )
+            ]
+        return [Row(issue.slug, self.name, "links", "pass", f"{len(issue.articles)} card(s), each linked online")]
+
+    def describe(self, file_name: str) -> str:
+        return "Newsletter issue " + DESCRIPTIONS.get(Path(file_name).suffix, file_name).removeprefix("Newsletter ")
+
+
 def _crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-PRODUCTS = {"newsletter": Newsletter()}
+PRODUCTS = {"newsletter": Newsletter(), "newsletter issue": IssueNewsletter()}

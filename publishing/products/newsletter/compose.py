@@ -36,6 +36,17 @@ class HostedImage:
 
 
 @dataclass(frozen=True)
+class Envelope:
+    """What the shell of every email shows around its content (layouts/newsletter/_email.html)."""
+
+    lang: str
+    subject: str
+    preheader: str
+    online_url: str = ""  # "read online" at the top, where the clinic gives the address
+    online_label: str = ""
+
+
+@dataclass(frozen=True)
 class Edition:
     """One newsletter as it is sent: both parts, the images it links, and whether it was cut."""
 
@@ -46,16 +57,18 @@ class Edition:
 
 
 def compose(article: Article, site: Site) -> Edition:
-    """Render both parts; cut the article at an h2 when the HTML would pass HTML_BUDGET."""
+    """Render both parts; cut the article at an h2 when the HTML would pass HTML_BUDGET. The teaser
+    style (front matter ``newsletter: {style: teaser}``) keeps only the opening."""
     body, images = email_body(article, site)
     sections = _sections(body)
     total = len(sections) - 1  # sections[0] is the opening, before the first h2
+    teaser = article.newsletter_style == "teaser" and total > 0
 
     def page(kept: int) -> tuple[str, Shortening | None]:
         shortened = Shortening(kept, total) if kept < total else None
-        return render_html(article, site, _joined(sections, kept), shortened), shortened
+        return render_html(article, site, _joined(sections, kept), shortened, teaser=teaser), shortened
 
-    html, shortened = page(total)
+    html, shortened = page(0 if teaser else total)
     if _size(html) > HTML_BUDGET:
         # The size grows with every section kept: find the most that fit by bisection.
         low, high = -1, total - 1
@@ -73,8 +86,29 @@ def compose(article: Article, site: Site) -> Edition:
                 hint="shorten the opening or start a '##' section earlier, so the email can be cut there",
             )
         html, shortened = page(low)
-    text = render_text(article, site, _joined(sections, shortened.kept if shortened else total), shortened)
+    text = render_text(
+        article, site, _joined(sections, shortened.kept if shortened else total), shortened, teaser=teaser
+    )
     return Edition(html=html, text=text, images=images, shortened=shortened)
+
+
+PREHEADER_LENGTH = 110  # what inboxes show after the subject, at most
+
+
+def preheader(article: Article, site: Site) -> str:
+    """The front matter's preheader, else a line that adds to the subject: what the article covers,
+    from its section titles (the description is the first thing the email shows, so never that)."""
+    if article.newsletter_preheader:
+        return article.newsletter_preheader
+    line = "Inside: "
+    for title in (heading.title for heading in article.headings if heading.level == 2):
+        addition = ("" if line == "Inside: " else " · ") + title
+        if len(line + addition) > PREHEADER_LENGTH:
+            break
+        line += addition
+    # No sections to name: who it comes from (the guide's own subtitle), never the article's first
+    # words, which would then come before the crisis block.
+    return line if line != "Inside: " else f"A guide for patients from {site.settings.clinic_name}"
 
 
 def _size(html: str) -> int:
@@ -86,22 +120,45 @@ def footer_postal_address(settings) -> str:
     return settings.newsletter.postal_address or settings.postal_address
 
 
-def render_html(article: Article, site: Site, body_html: str, shortened: Shortening | None) -> str:
+def render_html(
+    article: Article, site: Site, body_html: str, shortened: Shortening | None, *, teaser: bool = False
+) -> str:
+    settings = site.settings
+    online = settings.article_url.format(slug=article.slug) if settings.article_url else ""
+    envelope = Envelope(
+        lang=article.lang,
+        subject=article.newsletter_subject,
+        preheader=preheader(article, site),
+        online_url=online,
+        online_label="Read this guide on our website" if online else "",
+    )
+    return render_email(
+        "newsletter/newsletter.html",
+        site,
+        envelope,
+        article=article,
+        body_html=body_html,
+        shortened=shortened,
+        teaser=teaser,
+        continue_url=settings.article_web_address(article.slug),
+    )
+
+
+def render_email(template: str, site: Site, envelope: Envelope, **context) -> str:
+    """One email's HTML: the template in its shell, the CSS inlined, long lines folded."""
     import css_inline
 
     layouts, settings = site.folders.layouts, site.settings
     page = render(
         layouts,
-        "newsletter/newsletter.html",
-        article=article,
+        template,
+        email=envelope,
         settings=settings,
         blocks=site.blocks,
-        body_html=body_html,
-        shortened=shortened,
-        continue_url=settings.article_web_address(article.slug),
         responsive_css=_without_comments((layouts / "newsletter/responsive.css").read_text(encoding="utf-8")),
         unsubscribe_url=settings.newsletter.unsubscribe_url,
         postal_address=footer_postal_address(settings),
+        **context,
     )
     inliner = css_inline.CSSInliner(
         inline_style_tags=False,
@@ -258,3 +315,21 @@ def shortening(html_path: Path) -> Shortening | None:
     head = html_path.read_bytes()[:4096].decode("utf-8", "ignore")
     match = re.search(r'<meta name="x-shortened" content="(\d+) of (\d+) sections">', head)
     return Shortening(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def compose_issue(issue, site: Site) -> Edition:
+    """A newsletter issue's two parts: the introduction, then a card for each article."""
+    from .issue import cards
+    from .plaintext import render_issue_text
+
+    issue_cards = cards(issue, site)
+    envelope = Envelope(lang=issue.lang, subject=issue.newsletter_subject, preheader=issue.preheader)
+    html = render_email("newsletter/issue.html", site, envelope, issue=issue, cards=issue_cards)
+    if _size(html) > HTML_BUDGET:
+        raise PublishingError(
+            issue.source,
+            f"newsletter issue: {len(issue_cards)} articles make {_size(html):,} bytes of HTML, over the "
+            f"{HTML_BUDGET:,}-byte budget (Gmail clips at about 102 KB)",
+            hint="send fewer articles in this issue and the rest in the next",
+        )
+    return Edition(html=html, text=render_issue_text(issue, issue_cards, site), images=(), shortened=None)

@@ -1,4 +1,4 @@
-"""The plain-text part: a real rendering of the newsletter, links as numbered references, 78 columns."""
+"""The plain-text part: a real rendering of the newsletter, links as words and addresses, 78 columns."""
 
 from __future__ import annotations
 
@@ -15,39 +15,55 @@ if TYPE_CHECKING:
     from .compose import Shortening
 
 
-def render_text(article: Article, site: Site, body_html: str, shortened: Shortening | None = None) -> str:
-    """The plain-text part: a real rendering, links as numbered references, 78 columns."""
-    settings, blocks = site.settings, site.blocks
-    wrap = textwrap.TextWrapper(width=TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
-    rule = "=" * TEXT_WIDTH
-    body, links = html_to_plain(body_html)
-    parts = [
-        settings.clinic_name.upper() + (f" | {settings.clinic_location}" if settings.clinic_location else ""),
-        rule,
-        "",
-        *wrap.wrap(article.title),
-        "",
-        *wrap.wrap(article.description),
-        "",
-        _boxed(blocks.crisis.title, blocks.crisis.text + "\nCall 988 (tel:988) or text 988 (sms:988).", wrap),
-        "",
-        body.rstrip(),
-        "",
-    ]
+def render_text(
+    article: Article, site: Site, body_html: str, shortened: Shortening | None = None, *, teaser: bool = False
+) -> str:
+    """The plain-text part of one article's newsletter."""
+    settings = site.settings
+    wrap = _wrapper()
+    body = html_to_plain(body_html)
+    online = settings.article_url.format(slug=article.slug) if settings.article_url else ""
+    head = [*wrap.wrap(article.title), "", *wrap.wrap(article.description), ""]
+    byline = article.author + (f" · {review}" if (review := review_line(article)) else "")
+    head += [*wrap.wrap(byline), ""]
+    content = [body.rstrip(), ""]
     if shortened:
         url = settings.article_web_address(article.slug)
-        parts += [
+        lead = "Read the whole guide" if teaser else "Continue reading"
+        content += [
             *wrap.wrap(
-                f"Continue reading: {article.title} <{url}>"
+                f"{lead}: {article.title} <{url}>"
                 if url
                 else f"This is the first part of the guide. For the full guide, call us at {settings.clinic_phone}."
             ),
             "",
         ]
-    if links:
-        parts += ["Links:", *(f"[{number}] {url}" for number, url in enumerate(links, start=1)), ""]
+    return frame_text(site, head, content, online=(f"Read this guide on our website: <{online}>" if online else ""))
+
+
+def frame_text(site: Site, head: list[str], content: list[str], *, online: str = "") -> str:
+    """The plain-text shell every email shares, as the HTML's: the read-online line, the masthead, the
+    head, the crisis block, a call to action, the content, the call to action again, the disclaimer
+    and the legal footer."""
+    settings, blocks = site.settings, site.blocks
+    wrap = _wrapper()
+    rule = "=" * TEXT_WIDTH
+    parts = [*([*wrap.wrap(online), ""] if online else [])]
     parts += [
-        f"Questions about treatment? Call {settings.clinic_name} at {settings.clinic_phone}.",
+        settings.clinic_name.upper() + (f" | {settings.clinic_location}" if settings.clinic_location else ""),
+        rule,
+        "",
+        *head,
+        _boxed(blocks.crisis.title, blocks.crisis.text + "\n" + CRISIS_ACTIONS, wrap),
+        "",
+        *wrap.wrap(f"Questions? Talk with us: call {settings.clinic_phone}."),
+        "",
+        *content,
+        *wrap.wrap(f"Questions about treatment? Call {settings.clinic_name} at {settings.clinic_phone}."),
+    ]
+    if settings.booking_url:
+        parts += wrap.wrap(f"Book an appointment: <{settings.booking_url}>")
+    parts += [
         "",
         rule,
         "",
@@ -71,24 +87,44 @@ def render_text(article: Article, site: Site, body_html: str, shortened: Shorten
     return without_invisible(re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n")
 
 
-def html_to_plain(html: str) -> tuple[str, list[str]]:
-    """Plain text of an email body, and the addresses its "[n]" link references point to."""
+# The crisis block's actions and the public lines every crisis card carries, as words: the number is
+# what a reader dials, so no tel: or sms: code is needed.
+CRISIS_ACTIONS = "Call 988 or text 988.\nChat at 988lifeline.org. In an emergency, call 911."
+
+
+def review_line(article: Article) -> str:
+    """As the HTML's byline says it (layouts/_partials/clinic.html)."""
+    from ...templates import long_date
+
+    if article.last_reviewed:
+        by = f" by {article.medical_reviewer}" if article.medical_reviewer else ""
+        return f"Last reviewed {long_date(article.last_reviewed)}{by}"
+    return f"Medical reviewer: {article.medical_reviewer}" if article.medical_reviewer else ""
+
+
+def _wrapper() -> textwrap.TextWrapper:
+    return textwrap.TextWrapper(width=TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
+def html_to_plain(html: str) -> str:
+    """Plain text of an email body: links as their words with the address after them."""
     import html2text
     import lxml.html
 
     fragment = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     for back in fragment.xpath("//a[contains(concat(' ', @class, ' '), ' footnote-backref ')]"):
         back.drop_tree()  # "Back to text" means nothing where nothing jumps
-    links: list[str] = []
     for link in fragment.xpath("//a[@href]"):
         href = link.get("href")
-        label = link.text_content().strip()
-        if href.startswith("#") or href.split(":", 1)[-1] in label:
-            link.drop_tag()  # in-page jumps mean nothing in text; "a@b.org" needs no reference
-            continue
-        if href not in links:
-            links.append(href)
-        link.tail = f" [{links.index(href) + 1}]" + (link.tail or "")
+        label = " ".join(link.text_content().split())
+        if not (href.startswith("#") or _says_its_address(href, label)):
+            # Words first, then the address in angle brackets (RFC 3986, appendix C): never a bare code.
+            # In-page jumps mean nothing in text; "call 988" and "a@b.org" need nothing more.
+            scheme, _, rest = href.partition(":")
+            if scheme in ("tel", "sms"):
+                link.tail = f" ({'text' if scheme == 'sms' else 'call'} {_phone_words(rest)})" + (link.tail or "")
+            else:
+                link.tail = f" <{rest if scheme == 'mailto' else href}>" + (link.tail or "")
         link.drop_tag()
     for image in fragment.xpath("//img|//p[@class='image-alt']"):
         text = image.get("alt") if image.tag == "img" else image.text_content()
@@ -121,7 +157,24 @@ def html_to_plain(html: str) -> tuple[str, list[str]]:
     converter.unicode_snob = True
     converter.pad_tables = True
     text = converter.handle(lxml.html.tostring(fragment, encoding="unicode"))
-    return _plain_headings(_wrap_list_items(text)), links
+    return _plain_headings(_wrap_list_items(text))
+
+
+def _says_its_address(href: str, label: str) -> bool:
+    """Whether the link's words already hold what it points to: the address, or the number's digits."""
+    scheme, _, rest = href.partition(":")
+    if scheme in ("tel", "sms"):
+        digits, said = re.sub(r"\D", "", rest), re.sub(r"\D", "", label)
+        return bool(said) and (digits.endswith(said) or said.endswith(digits.removeprefix("1")))
+    return rest.removeprefix("//") in label or href in label
+
+
+def _phone_words(number: str) -> str:
+    """+13102804440 -> (310) 280-4440; short numbers (988, 911) as they are."""
+    digits = re.sub(r"\D", "", number)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
 
 
 _HEADING = re.compile(r"^(#{1,6}) (.*)$")
@@ -174,3 +227,24 @@ def _boxed(title: str, text: str, wrap: textwrap.TextWrapper) -> str:
     """A block set off by rules above and below (no side borders: they break copying)."""
     edge = "*" * TEXT_WIDTH
     return "\n".join([edge, *wrap.wrap(title.upper()), "", *_paragraphs(text, wrap), edge])
+
+
+def render_issue_text(issue, cards, site: Site) -> str:
+    """The plain-text part of a newsletter issue: the introduction, then each article's card."""
+    settings = site.settings
+    wrap = _wrapper()
+    head = [*wrap.wrap(issue.title), ""]
+    if issue.intro_html:
+        head += [html_to_plain(issue.intro_html).strip(), ""]
+    content = ["IN THIS ISSUE", ""]
+    for card in cards:
+        article = card.article
+        content += [*([article.category.upper()] if article.category else []), *wrap.wrap(article.title)]
+        content += [*wrap.wrap(article.description)]
+        if card.url:
+            content += [*wrap.wrap(f"Read the guide: <{card.url}>")]
+            content += wrap.wrap("Also as an e-book (EPUB) and a printed handout: ask us for either.")
+        else:
+            content += wrap.wrap(f"Ask us for the e-book (EPUB) or the printed handout: call {settings.clinic_phone}.")
+        content.append("")
+    return frame_text(site, head, content)

@@ -14,14 +14,14 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 
 from ...errors import PublishingError
 from ...site import Site
-from . import Newsletter
+from . import IssueNewsletter, Newsletter
 from .compose import footer_postal_address
-from .message import message_parts, read_message, usable_unsubscribe_url
+from .message import message_parts, one_click, read_message, usable_unsubscribe_url
 from .verify import verify_message
 
 # Recognisable merge-tag syntax of the email services (Mailchimp, SendGrid, Campaign Monitor...).
@@ -114,6 +114,11 @@ def refusals(site: Site) -> list[str]:
             f"{what} an unsubscribe link a recipient can use (newsletter profile "
             f"'{settings.newsletter.name}'; a merge tag is filled in only by an email service)"
         )
+    elif not one_click(unsubscribe):
+        problems.append(
+            f"the unsubscribe link '{unsubscribe}' is only a mailto: address: Gmail's and Yahoo's rules for "
+            "bulk senders (2024) require one-click unsubscribe (RFC 8058), which needs an https:// address"
+        )
     return problems
 
 
@@ -134,6 +139,9 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
 
     folder = site.folders.out / Newsletter.folder
     eml = folder / f"{slug}.eml"
+    issue = site.folders.out / IssueNewsletter.folder / f"{slug}.eml"
+    if not eml.is_file() and issue.is_file():  # a monthly issue: sent by its name
+        eml = issue
     if not eml.is_file():
         raise PublishingError(
             eml, "the newsletter is not built", hint="run 'invoke build --only newsletter' first (and check the slug)"
@@ -157,17 +165,9 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
 
     server = smtp_server(site, environ)
     sender = parseaddr(settings.sender_address)[1]
-    domain = sender.rsplit("@", 1)[1]
-    # Added when sending, not at build time, so the built file stays the same for the same source.
-    headers = "".join(
-        f"{key}: {value}\r\n"
-        for key, value in (
-            ("To", address),
-            ("Date", formatdate(localtime=False)),
-            ("Message-ID", make_msgid(domain=domain)),
-        )
-    )
-    data = headers.encode("ascii") + eml.read_bytes()
+    # The message goes as built and verified; only the envelope's To is added.
+    data = f"To: {address}\r\n".encode("ascii") + eml.read_bytes()
+    data = dkim_signed(site, data, sender.rsplit("@", 1)[1])
     try:
         with smtplib.SMTP(server.host, server.port, timeout=30) as connection:
             if server.starttls:
@@ -184,3 +184,59 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
     return Sent(
         path=eml, subject=str(message["Subject"]), sender=sender, recipient=address, server=server, size=len(data)
     )
+
+
+# What the DKIM signature covers: what a reader sees and what identifies the message.
+DKIM_HEADERS = (
+    b"From",
+    b"To",
+    b"Subject",
+    b"Date",
+    b"Message-ID",
+    b"MIME-Version",
+    b"Content-Type",
+    b"List-Unsubscribe",
+    b"List-Unsubscribe-Post",
+)
+
+
+def dkim_signed(site: Site, data: bytes, domain: str) -> bytes:
+    """The message with a DKIM-Signature in front, when the settings give a selector and a key file."""
+    smtp = site.settings.smtp
+    if not (smtp.dkim_selector or smtp.dkim_key_file):
+        return data
+    settings_path = site.settings.path
+    if not (smtp.dkim_selector and smtp.dkim_key_file):
+        raise PublishingError(
+            settings_path,
+            "DKIM signing needs both dkim_selector and dkim_key_file",
+            hint="set both in [tool.publishing.smtp], or neither to send unsigned",
+        )
+    key_path = (site.folders.root / smtp.dkim_key_file).resolve()
+    try:
+        key = key_path.read_bytes()
+    except OSError as error:
+        raise PublishingError(
+            key_path,
+            f"cannot read the DKIM key: {error.strerror}",
+            hint="check dkim_key_file in [tool.publishing.smtp]",
+        ) from None
+    import dkim
+
+    try:
+        signature = dkim.sign(
+            data,
+            smtp.dkim_selector.encode("ascii"),
+            domain.encode("ascii"),
+            key,
+            include_headers=[
+                h for h in DKIM_HEADERS if re.search(rb"(?im)^" + h + rb":", data.split(b"\r\n\r\n", 1)[0])
+            ],
+        )
+    except (dkim.DKIMException, ValueError) as error:
+        raise PublishingError(
+            key_path,
+            f"cannot sign the message with this DKIM key: {error}",
+            hint="give a PEM RSA or Ed25519 private key",
+        ) from None
+    return signature + data

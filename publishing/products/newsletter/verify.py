@@ -17,12 +17,15 @@ from .message import message_parts, read_message
 NAME = Newsletter.name
 
 
-def verify(article: Article | None, site: Site, files: list[Path], shown_as: Path) -> None:
+def verify(article: Article | None, site: Site, files: list[Path], shown_as: Path, first_text_class: str = "") -> None:
     """Both blocks, visible, in the HTML, the text and both parts of the message; the crisis block
-    before the article and before Gmail could clip it."""
+    before the article (or before the first element of ``first_text_class``: an issue's first card)
+    and before Gmail could clip it."""
     html_path, text_path, eml_path = files[:3]
     html = html_path.read_bytes()
     _verify_html(html, "the HTML", site, shown_as, article)
+    if first_text_class:
+        _verify_first(html, first_text_class, "the first article's card", site, shown_as)
     text_shown = shown_as.with_suffix(".txt")
     _verify_text(text_path.read_text(encoding="utf-8"), "the plain-text part", site, text_shown)
     verify_message(eml_path, site, shown_as.with_suffix(".eml"), article, proven_html=html.decode("utf-8"))
@@ -74,6 +77,20 @@ def _verify_html(raw: bytes, where: str, site: Site, shown_as: Path, article: Ar
         proof.require_before(
             NAME, where, pieces, site.blocks.crisis, proof.opening_words(article.plain_text), "the article", shown_as
         )
+
+
+def _verify_first(raw: bytes, css_class: str, what: str, site: Site, shown_as: Path) -> None:
+    import lxml.html
+
+    from ...proof.markup import text_pieces
+
+    document = lxml.html.document_fromstring(raw.decode("utf-8"))
+    first = document.find_class(css_class)
+    if not first:
+        return
+    words = proof.opening_words(" ".join(first[0].text_content().split()))
+    pieces = text_pieces(document.body, {block.id: block.key for block in site.blocks})
+    proof.require_before(NAME, "the HTML", pieces, site.blocks.crisis, words, what, shown_as)
 
 
 def email_visibility(document, site: Site, *, media_queries: bool = True):

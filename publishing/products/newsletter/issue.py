@@ -1,0 +1,210 @@
+"""A newsletter issue: several articles in one email, the way marketing sends the monthly newsletter.
+
+``sources/newsletters/<name>.md`` names the articles (slugs, in order) and holds a short
+introduction; the issue links each article where it is read online and carries, as every
+email does, the crisis information before the first card and the disclaimer at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...article import LANG_TAG, Article
+from ...errors import PublishingError, PublishingErrors, shown_path
+from ...site import Site
+
+FOLDER = "newsletters"  # under sources/: one file per issue
+REQUIRED_KEYS = ("title", "articles")
+OPTIONAL_KEYS = ("subject", "preheader", "lang")
+
+
+@dataclass(frozen=True)
+class NewsletterIssue:
+    source: Path
+    slug: str  # the file's name: sources/newsletters/2026-12.md -> 2026-12
+    title: str
+    newsletter_subject: str
+    preheader: str
+    lang: str
+    intro_html: str
+    articles: tuple[Article, ...]
+    date: dt.datetime  # the message's Date: reproducible, never the clock
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    """One article in the issue, and where it is read online (empty: the clinic has given no address)."""
+
+    article: Article
+    url: str
+
+
+def discover_issues(sources: Path) -> list[Path]:
+    """Every issue in sources/newsletters/, in file-name order (files starting with '_' are not issues)."""
+    folder = sources / FOLDER
+    return sorted(p for p in folder.glob("*.md") if not p.name.startswith(("_", "."))) if folder.is_dir() else []
+
+
+def listed_slugs(path: Path) -> list[str]:
+    """The slugs an issue names, read without loading anything (for deciding what it depends on)."""
+    from ...frontmatter import read_source
+
+    try:
+        listed = read_source(path).metadata.get("articles")
+    except PublishingError:
+        return []
+    return [slug for slug in listed if isinstance(slug, str)] if isinstance(listed, list) else []
+
+
+def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
+    """Read and check one issue; ``article_of(slug)`` gives the article, None for no such slug, or the
+    PublishingError that stops it from loading. Every mistake is reported at once, at its line."""
+    from ...dates import source_date
+    from ...frontmatter import read_source
+
+    path = path.resolve()
+    source = read_source(path)
+    meta, lines = source.metadata, source.key_lines
+    problems: list[PublishingError] = []
+
+    def fail(message: str, hint: str, key: str | None = None, line: int | None = None) -> None:
+        problems.append(PublishingError(path, message, line=line or lines.get(key or "", 1), hint=hint))
+
+    for key in meta:
+        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
+            fail(
+                f"unknown front matter key '{key}' in a newsletter issue",
+                f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}",
+                key,
+            )
+    text: dict[str, str] = {}
+    for key in ("title", "subject", "preheader", "lang"):
+        value = meta.get(key)
+        if value is None:
+            if key == "title":
+                fail("the issue has no 'title'", "add a line 'title: ...' between the '---' lines", key)
+            continue
+        if not isinstance(value, str) or not value.strip():
+            fail(f"'{key}' must be text", "put the value in quotes", key)
+            continue
+        text[key] = " ".join(value.split())
+    lang = text.get("lang") or site.settings.default_lang
+    if not LANG_TAG.match(lang):
+        fail(f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es", "lang")
+
+    articles: list[Article] = []
+    listed = meta.get("articles")
+    if listed is None or listed == []:
+        fail(
+            "the issue names no articles",
+            "list the slugs of its articles under 'articles:', one '- slug' a line",
+            "articles" if "articles" in meta else None,
+        )
+    elif not isinstance(listed, list) or not all(isinstance(slug, str) for slug in listed):
+        fail("'articles' must be a list of article slugs", "write one '- slug' a line under 'articles:'", "articles")
+    else:
+        for slug in dict.fromkeys(" ".join(s.split()) for s in listed):
+            line = _line_in_front_matter(path, slug) or lines.get("articles", 1)
+            found = article_of(slug)
+            if found is None:
+                fail(
+                    f"no article with the slug '{slug}'",
+                    f"choose from {', '.join(sorted(site.catalogue.slugs.values())) or '(none)'}",
+                    line=line,
+                )
+            elif isinstance(found, PublishingError):
+                fail(
+                    f"the article '{slug}' does not build",
+                    f"fix {shown_path(found.path) if found.path else 'it'} first (its error is reported above)",
+                    line=line,
+                )
+            else:
+                articles.append(found)
+    PublishingErrors.raise_if_any(problems)
+
+    intro = source.body.strip()
+    intro_html = ""
+    if intro:
+        from ... import markup
+        from ...leftovers import check_leftovers
+
+        body, leftovers = check_leftovers(path, source.body, source.body_line)
+        PublishingErrors.raise_if_any(leftovers)
+        converted = markup.to_html(body)
+        if converted.image_sources:
+            raise PublishingError(
+                path,
+                "an issue's introduction cannot show pictures",
+                line=source.body_line,
+                hint="keep the introduction to a few sentences; pictures belong in the articles",
+            )
+        intro_html = converted.html
+    titles = [article.title for article in articles]
+    return NewsletterIssue(
+        source=path,
+        slug=path.stem,
+        title=text["title"],
+        newsletter_subject=text.get("subject") or text["title"],
+        preheader=text.get("preheader") or _in_this_issue(titles),
+        lang=lang,
+        intro_html=intro_html,
+        articles=tuple(articles),
+        date=source_date(path),
+        version=hashlib.sha256(path.read_bytes()).hexdigest()[:7],
+    )
+
+
+def _line_in_front_matter(path: Path, slug: str) -> int | None:
+    """The line of ``- slug`` in the issue's list."""
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig", errors="replace").splitlines(), start=1):
+        if re.fullmatch(rf"\s*-\s*['\"]?{re.escape(slug)}['\"]?\s*", line):
+            return number
+    return None
+
+
+def _in_this_issue(titles: list[str], limit: int = 110) -> str:
+    line = "In this issue: "
+    for index, title in enumerate(titles):
+        addition = ("" if index == 0 else " · ") + title
+        if index and len(line + addition) > limit:
+            break
+        line += addition
+    return line
+
+
+def cards(issue: NewsletterIssue, site: Site) -> list[Card]:
+    """Each article with its address online: only from the clinic's article_url pattern, never guessed."""
+    pattern = site.settings.article_url
+    return [Card(article, pattern.format(slug=article.slug) if pattern else "") for article in issue.articles]
+
+
+def load_issues(site: Site, paths: list[Path]) -> list[NewsletterIssue | PublishingError]:
+    """Each issue loaded, or the mistake that stops it; each article is loaded once for all of them."""
+    from ...article import load_article
+
+    by_slug = {slug: source for source, slug in site.catalogue.slugs.items() if source not in site.catalogue.refused}
+    loaded: dict[str, Article | PublishingError] = {}
+
+    def article_of(slug: str):
+        if slug not in by_slug:
+            refused = [e for s, e in site.catalogue.refused.items() if site.catalogue.slugs.get(s) == slug]
+            return refused[0] if refused else None
+        if slug not in loaded:
+            try:
+                loaded[slug] = load_article(by_slug[slug], site.settings, site.folders.sources)
+            except PublishingError as error:
+                loaded[slug] = error
+        return loaded[slug]
+
+    issues: list[NewsletterIssue | PublishingError] = []
+    for path in paths:
+        try:
+            issues.append(load_issue(path, site, article_of))
+        except PublishingError as error:
+            issues.append(error)
+    return issues
