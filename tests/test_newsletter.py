@@ -632,12 +632,6 @@ DELIBERATE_FALLBACKS = {
     # 1 px text in the background colour; Outlook hides it with mso-hide:all.
     "`display:none` is not supported by `gmail.mobile-webmail`",
     "`overflow` is not supported by `outlook.windows`",
-    # aria-labelledby names the crisis and disclaimer regions for screen readers where it is kept;
-    # where a client strips it, each region still opens with its visible heading.
-    *(
-        f"`aria-labelledby attribute` is not supported by `{client}`"
-        for client in ("gmail.desktop-webmail", "gmail.ios", "gmail.android", "gmail.mobile-webmail", "outlook.windows")
-    ),
     # Classic Outlook draws the button with square corners.
     "`border-radius` is not supported by `outlook.windows`",
     # Footnote marks link to their notes; where Gmail for iOS ignores the jump, the numbered

@@ -42,7 +42,7 @@ def message_bytes(edition, subject, site: Site) -> bytes:
         name, address = parseaddr(settings.sender_address)
         message["From"] = formataddr((name or settings.clinic_name, address))
         domain = address.rpartition("@")[2]
-        message["Message-ID"] = f"<{digest[40:64]}.{subject.slug}@{domain}>"
+        message["Message-ID"] = f"<{digest[40:]}@{domain}>"
     message["Date"] = format_datetime(subject.date.astimezone(dt.UTC), usegmt=True)
     unsubscribe = settings.newsletter.unsubscribe_url
     if usable_unsubscribe_url(unsubscribe):
