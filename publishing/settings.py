@@ -40,6 +40,23 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class AccessibilityReview:
+    """A manual accessibility review of the guides, as the clinic records it. Only with one does a guide
+    claim conformance (EPUB Accessibility 1.1, WCAG): EPUBCheck and Ace are automated checks, and WCAG
+    conformance needs a person's evaluation."""
+
+    conforms_to: str = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+    reviewer: str = ""  # who evaluated: a11y:certifiedBy
+    credential: str = ""  # a11y:certifierCredential
+    report: str = ""  # an https address of the report: a11y:certifierReport
+    date: str = ""  # YYYY-MM-DD
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.reviewer and self.credential and self.report and self.date)
+
+
+@dataclass(frozen=True)
 class Settings:
     clinic_name: str
     clinic_phone: str
@@ -58,6 +75,7 @@ class Settings:
     reading_grade_target: float = 8
     newsletter: NewsletterProfile = field(default_factory=lambda: NewsletterProfile("mailchimp"))
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    accessibility_review: AccessibilityReview = field(default_factory=AccessibilityReview)
     path: Path | None = None
 
     @property
@@ -85,7 +103,8 @@ class Settings:
         )  # where mail is sent changes no product
 
 
-_SCALARS = {f.name: f for f in fields(Settings) if f.name not in ("newsletter", "smtp", "path")}
+_TABLES = ("newsletter", "smtp", "accessibility_review")
+_SCALARS = {f.name: f for f in fields(Settings) if f.name not in (*_TABLES, "path")}
 _REQUIRED = ("clinic_name", "clinic_phone")
 _KINDS = {"str": "text in quotes", "int": "a whole number", "float": "a number", "bool": "true or false"}
 
@@ -109,7 +128,7 @@ def load_settings(pyproject: Path) -> Settings:
     problems: list[tuple[int | None, str]] = []
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key in ("newsletter", "smtp"):
+        if key in _TABLES:
             continue
         spec = _SCALARS.get(key)
         if spec is None:
@@ -139,13 +158,14 @@ def load_settings(pyproject: Path) -> Settings:
 
     newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
     smtp = _smtp_settings(table.get("smtp", {}), text, problems)
+    review = _accessibility_review(table.get("accessibility_review", {}), text, problems)
     PublishingErrors.raise_if_any(
         [
             PublishingError(pyproject, message, line=line, hint="fix [tool.publishing] in pyproject.toml")
             for line, message in problems
         ]
     )
-    return Settings(**values, newsletter=newsletter, smtp=smtp, path=pyproject)
+    return Settings(**values, newsletter=newsletter, smtp=smtp, accessibility_review=review, path=pyproject)
 
 
 def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterProfile:
@@ -192,6 +212,37 @@ def _smtp_settings(table: dict, text: str, problems: list) -> SmtpSettings:
             continue
         values[key] = value.strip() if isinstance(value, str) else value
     return SmtpSettings(**values)
+
+
+def _accessibility_review(table: dict, text: str, problems: list) -> AccessibilityReview:
+    """[tool.publishing.accessibility_review]: all of reviewer, credential, report and date, or none."""
+    known = {f.name for f in fields(AccessibilityReview)}
+    values: dict[str, str] = {}
+    for key, value in table.items():
+        if key not in known:
+            problems.append(
+                (_key_line(text, key), f"unknown setting '{key}' in [tool.publishing.accessibility_review]")
+            )
+        elif not isinstance(value, str):
+            problems.append((_key_line(text, key), f"accessibility_review '{key}' must be text in quotes"))
+        else:
+            values[key] = value.strip()
+    review = AccessibilityReview(**values)
+    given = [key for key in ("reviewer", "credential", "report", "date") if values.get(key)]
+    if given and not review.recorded:
+        missing = [key for key in ("reviewer", "credential", "report", "date") if key not in given]
+        problems.append(
+            (
+                _key_line(text, given[0]),
+                f"the accessibility review needs {', '.join(missing)} too: a conformance claim names who "
+                "evaluated the guides, their credential, the report and its date",
+            )
+        )
+    if review.report and not review.report.startswith("https://"):
+        problems.append((_key_line(text, "report"), "accessibility_review 'report' must be an https:// address"))
+    if review.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", review.date):
+        problems.append((_key_line(text, "date"), "accessibility_review 'date' must be YYYY-MM-DD"))
+    return review if review.recorded else AccessibilityReview(conforms_to=review.conforms_to)
 
 
 def _key_line(text: str, key: str) -> int | None:

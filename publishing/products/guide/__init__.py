@@ -98,9 +98,9 @@ class CombinedGuide(Guide):
     per_article = False
 
     def build(self, bundle, site, workdir: Path, variant: str) -> list[Path]:
-        from .book import Book, Chapter, epub_bytes, identifier
+        from .book import Book, Chapter, epub_bytes, grouped, identifier
 
-        articles = bundle.articles
+        articles = grouped(list(bundle.articles))
         clinic = site.settings.clinic_name
         titles = "; ".join(article.title for article in articles)
         book = Book(

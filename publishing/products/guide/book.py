@@ -19,7 +19,7 @@ from urllib.parse import quote
 from ...article import Article
 from ...characters import without_invisible as _xml
 from ...errors import PublishingError
-from ...ids import CONTACT, CRISIS, DISCLAIMER
+from ...ids import CONTACT, CRISIS, DISCLAIMER, NOTES_TITLE
 from ...links import Links
 from ...site import Site
 from ...templates import render
@@ -33,6 +33,19 @@ IDENTIFIER_NAMESPACE = uuid.UUID("5b0f3c1e-8a52-4c51-9d3e-6f1d2a7b9c40")
 COVER_IMAGE = "cover.png"
 
 CONTACT_TITLE = "Questions? Talk with us"
+# The contents' heading for the articles that name no category.
+UNCATEGORISED = "More articles"
+
+
+def grouped(articles: list[Article]) -> list[Article]:
+    """The articles with each category's together, the categories in the order their first article
+    comes (file-name order, or the order staff give with --articles); uncategorised ones last."""
+    order: dict[str, int] = {}
+    for article in articles:
+        order.setdefault(article.category, len(order))
+    rank = {category: (category == "", index) for category, index in order.items()}
+    return sorted(articles, key=lambda article: rank[article.category])
+
 
 # The end document keeps its name: staff and tests know "about.xhtml" as the guide's last page.
 FIXED_DOCUMENTS = ("cover.xhtml", "crisis.xhtml", "nav.xhtml", "about.xhtml")
@@ -89,6 +102,14 @@ class Book:
         return max(article.date for article in self.articles)
 
     @property
+    def groups(self) -> list[tuple[str, list[Chapter]]]:
+        """The chapters by category, in the order the categories first come (see ``grouped``)."""
+        groups: dict[str, list[Chapter]] = {}
+        for chapter in self.chapters:
+            groups.setdefault(chapter.article.category or UNCATEGORISED, []).append(chapter)
+        return list(groups.items())
+
+    @property
     def languages(self) -> list[str]:
         return list(dict.fromkeys([self.lang, *(article.lang for article in self.articles)]))
 
@@ -112,8 +133,11 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     for category in dict.fromkeys(article.category for article in book.articles if article.category):
         epub_book.add_metadata("DC", "subject", _xml(category))
     epub_book.add_metadata("DC", "date", book.date.strftime("%Y-%m-%d"))
-    for prop, value in accessibility_metadata(book, settings.clinic_name):
-        epub_book.add_metadata(None, "meta", value, {"property": prop})
+    for prop, value in accessibility_metadata(book, settings.accessibility_review):
+        if prop == "a11y:certifierReport":  # a link to the report, as EPUB Accessibility 1.1 writes it
+            epub_book.add_metadata(None, "link", None, {"rel": prop, "href": value})
+        else:
+            epub_book.add_metadata(None, "meta", value, {"property": prop})
     # Older reading systems (EPUB 2) find the cover image by this meta, EPUB 3 ones by the manifest.
     epub_book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
@@ -171,7 +195,7 @@ def epub_bytes(book: Book, site: Site) -> bytes:
         )
         for number, chapter in enumerate(book.chapters, start=1)
     ]
-    end = document("end", "About this guide", "about.xhtml", "end.xhtml")
+    end = document("end", "About this guide", "about.xhtml", "end.xhtml", articles=book.articles)
 
     epub_book.toc = _table_of_contents(book, blocks)
     epub_book.add_item(epub.EpubNcx())
@@ -194,7 +218,9 @@ def epub_bytes(book: Book, site: Site) -> bytes:
 
 
 def _table_of_contents(book: Book, blocks) -> list:
-    """Crisis, each article with its sections (h2, and h3 under them), then the end matter."""
+    """Crisis, the articles, then the end matter. One article: its sections (h2, and h3 under them).
+    Several: two levels at most, so a ten-article guide stays a page a reader can scan: the chapters
+    under their categories when there are several categories, else each chapter with its h2 sections."""
     from ebooklib import epub
 
     numbers = itertools.count(1)
@@ -202,18 +228,35 @@ def _table_of_contents(book: Book, blocks) -> list:
     def link(href: str, title: str):
         return epub.Link(href, _xml(title), f"toc-{next(numbers)}")
 
-    toc: list = [link("crisis.xhtml", blocks.crisis.title)]
-    for chapter in book.chapters:
-        sections: list[list] = []
+    def sections(chapter: Chapter, deepest: int) -> list:
+        entries: list[list] = []
         for heading in chapter.article.headings:
+            if heading.level > deepest:
+                continue
             entry = link(f"{chapter.file_name}#{chapter.id_prefix}{heading.id}", heading.title)
-            if heading.level == 3 and sections:
-                sections[-1][1].append(entry)
+            if heading.level == 3 and entries:
+                entries[-1][1].append(entry)
             else:
-                sections.append([entry, []])
-        children = [(entry, nested) if nested else entry for entry, nested in sections]
-        top = link(chapter.file_name, chapter.article.title)
-        toc.append((top, children) if children else top)
+                entries.append([entry, []])
+        return [(entry, nested) if nested else entry for entry, nested in entries]
+
+    def chapter_entry(chapter: Chapter, deepest: int, *, at_title: bool = False):
+        # Under a category entry (which opens the group's first chapter) a chapter points at its title:
+        # two entries for one target would trip older readers' NCX (different playOrder).
+        href = f"{chapter.file_name}#{chapter.id_prefix}article-title" if at_title else chapter.file_name
+        top = link(href, chapter.article.title)
+        children = sections(chapter, deepest) if deepest else []
+        return (top, children) if children else top
+
+    toc: list = [link("crisis.xhtml", blocks.crisis.title)]
+    groups = book.groups
+    if len(book.chapters) == 1:
+        toc.append(chapter_entry(book.chapters[0], 3))
+    elif len(groups) > 1:
+        for category, chapters in groups:
+            toc.append((link(chapters[0].file_name, category), [chapter_entry(c, 0, at_title=True) for c in chapters]))
+    else:
+        toc += [chapter_entry(chapter, 2) for chapter in book.chapters]
     toc.append(link("about.xhtml", CONTACT_TITLE))
     toc.append(link(f"about.xhtml#{blocks.disclaimer.id}", blocks.disclaimer.title))
     return toc
@@ -234,15 +277,46 @@ def chapter_body(chapter: Chapter, images: dict[Path, str], site: Site, chapters
     sources = {image.src: image.path for image in article.images}
     for image in fragment.iter("img"):
         image.set("src", quote(images[sources[image.get("src")]]))
-    # Reading systems show a note in a pop-up when the reference and the notes say what they are.
+    # Reading systems show a note in a pop-up when the reference and the note say what they are: as
+    # Standard Ebooks marks them, a section of endnotes whose items are each an endnote.
     for note_ref in fragment.xpath("//a[contains(concat(' ', @class, ' '), ' footnote-ref ')]"):
         note_ref.set("epub:type", "noteref")
         note_ref.set("role", "doc-noteref")
     for notes in fragment.xpath("//div[contains(concat(' ', @class, ' '), ' footnote ')]"):
-        notes.set("epub:type", "endnotes")
+        notes.tag = "section"
+        notes.set("epub:type", "footnotes")
         notes.set("role", "doc-endnotes")
+        # A visible heading, as Standard Ebooks gives its endnotes, in place of the rule above them.
+        heading = lxml.html.Element("h2", {"class": "notes-title", "id": f"{prefix}{NOTES_TITLE}"})
+        heading.text = "Notes"
+        for rule in notes.findall("hr"):
+            notes.remove(rule)
+        notes.insert(0, heading)
+        notes.set("aria-labelledby", f"{prefix}{NOTES_TITLE}")
+        # Each note is marked inside its list item (a list item may only be a list item to ARIA):
+        # the note reference's target, a footnote to reading systems and to assistive technology.
+        for item in notes.xpath("./ol/li"):
+            note = lxml.html.Element("div", {"id": item.get("id", ""), "epub:type": "footnote", "role": "doc-footnote"})
+            item.attrib.pop("id", None)
+            note.text, item.text = item.text, None
+            for child in list(item):
+                note.append(child)
+            item.append(note)
     for back_link in fragment.xpath("//a[contains(concat(' ', @class, ' '), ' footnote-backref ')]"):
         back_link.set("role", "doc-backlink")
+    # Callouts are set apart for assistive technology too: an aside with the note role.
+    for callout in fragment.xpath("//div[contains(concat(' ', @class, ' '), ' admonition ')]"):
+        callout.tag = "aside"
+        callout.set("role", "note")
+        title = callout.find("p")
+        if title is not None and "admonition-title" in (title.get("class") or "").split():
+            callout.set("aria-label", " ".join(title.text_content().split()))
+    # A table wider than a phone scrolls inside its own box, never the page.
+    for table in list(fragment.iter("table")):
+        box = lxml.html.Element("div", {"class": "table-scroll"})
+        table.addprevious(box)
+        box.append(table)  # moves the table, with its tail
+        box.tail, table.tail = table.tail, None
     return html.escape(fragment.text or "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in fragment
     )
@@ -281,8 +355,10 @@ def cover_alt(book: Book, clinic_name: str) -> str:
     return f"Cover: {book.title}. {book.subtitle}, from {clinic_name}."
 
 
-def accessibility_metadata(book: Book, evaluator: str) -> list[tuple[str, str]]:
-    """EPUB Accessibility 1.1 metadata, derived from what the book contains."""
+def accessibility_metadata(book: Book, review) -> list[tuple[str, str]]:
+    """EPUB Accessibility 1.1 metadata, derived from what the book contains. A conformance claim only
+    when the settings record a manual review (``review``: its reviewer, credential, report and date):
+    EPUBCheck and Ace are automated checks, and WCAG conformance needs a person's evaluation."""
     bodies = [article.body_html for article in book.articles]
     pictures = sum(len(article.images) for article in book.articles)
     tables = sum(body.count("<table") for body in bodies)
@@ -317,12 +393,16 @@ def accessibility_metadata(book: Book, evaluator: str) -> list[tuple[str, str]]:
         "description. There is no fixed layout: text size, font, spacing and colours follow the reader's "
         "settings. Phone numbers are links. Nothing flashes, moves or makes sound."
     )
-    metadata += [
-        ("schema:accessibilitySummary", summary),
-        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
-        # The publisher makes the claim, on the strength of EPUBCheck and Ace in its tests.
-        ("a11y:certifiedBy", evaluator),
-    ]
+    if review.recorded:
+        summary += f" Its accessibility was reviewed by {review.reviewer} on {review.date}."
+    metadata.append(("schema:accessibilitySummary", summary))
+    if review.recorded:
+        metadata += [
+            ("dcterms:conformsTo", review.conforms_to),
+            ("a11y:certifiedBy", review.reviewer),
+            ("a11y:certifierCredential", review.credential),
+            ("a11y:certifierReport", review.report),
+        ]
     return metadata
 
 
