@@ -113,12 +113,39 @@ def new(c, title):
     _finish(cli.run(cli.new, ROOT, title))
 
 
+@task(
+    positional=["slug"],
+    help={
+        "slug": "the article to translate",
+        "lang": "the language to translate into, e.g. es (or es-US)",
+        "current": "record that the translation now matches its English source (clears 'stale')",
+        "sources": SOURCE_HELP["sources"],
+    },
+)
+def translate(c, slug, lang=None, current=False, sources=None):
+    """Create sources/<slug>.<lang>.md from the English article, or (--current) mark it up to date."""
+    from publishing import cli
+
+    if not lang:
+        raise Exit("error: say which language: invoke translate <slug> --lang es", code=2)
+    _finish(cli.run(cli.translate, ROOT, slug, lang=lang, current=current, sources=sources))
+
+
 @task(help={**SOURCE_HELP, "port": "port on 127.0.0.1 (default 8000; 0 picks a free one)"})
 def serve(c, port=8000, sources=None, out=None):
     """Preview every product in a browser; rebuilds what changes."""
     from publishing import cli
 
     _finish(cli.run(cli.serve, ROOT, port=port, sources=sources, out=out))
+
+
+@task
+def messages(c):
+    """Extract the words the layouts and products print into layouts/locale/messages.pot and bring
+    every language's catalog up to date (then translate what is new: an untranslated message stops a build)."""
+    from publishing import cli, words
+
+    _finish(cli.run(words.messages, ROOT))
 
 
 @task

@@ -7,7 +7,8 @@ of the project, then prints:
   - the full build time with --jobs 1 and --jobs 2, and the speed-up, beside the
     machine's own scaling (two busy Python processes against one, on work as long as
     our build); the runs are interleaved and each ratio is best time over best time;
-  - the no-op rebuild and the rebuild after touching one article (for --noop-articles);
+  - the no-op rebuild and the rebuild after touching one article (for --noop-articles), and the
+    no-op rebuild of those articles each with a Spanish translation, side by side;
   - the peak resident memory of the largest process, for N and for --noop-articles;
   - `invoke --list`;
   - pandoc making the same three outputs for the same N articles (PDF through
@@ -29,6 +30,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources" / "how-does-ketamine-work-for-depression.md"
+SPANISH = ROOT / "tests" / "fixtures" / "spanish" / "how-does-ketamine-work-for-depression.es.md"
+
+
+def add_translations(folder: Path) -> None:
+    """A Spanish edition (the test translation) of every article, recording its source's version."""
+    import hashlib
+
+    text = SPANISH.read_text(encoding="utf-8")
+    for source in sorted((folder / "sources").glob("article-*.md")):
+        if source.stem.endswith(".es"):
+            continue
+        version = hashlib.sha256(source.read_bytes()).hexdigest()[:7]
+        number = source.stem.split("-")[1]
+        (folder / "sources" / f"{source.stem}.es.md").write_text(
+            text.replace('source_version: "0000000"', f'source_version: "{version}"').replace(
+                "title: ¿Cómo funciona", f"title: ({number}) ¿Cómo funciona"
+            ),
+            encoding="utf-8",
+        )
 
 
 def make_project(folder: Path, articles: int) -> Path:
@@ -184,12 +204,30 @@ def main() -> None:
         rebuilt = sorted(set(re.findall(r"built\s+\S+/(article-\d+)\.(?:pdf|epub|html)", output)))
         products = len(re.findall(r"built\s+\S+/article-\d+\.(?:pdf|epub|html)\b", output))
         listing, _ = best_of(5, invoke("--list"), ROOT)
+        run(invoke("build"), large)  # the touched article again, so both no-op runs start from rest
+        add_translations(large)
+        bilingual, _ = run_with_peak_memory(invoke("build"), large)
+        english_only = large.parent / "english-only"
+        shutil.copytree(large, english_only, ignore=shutil.ignore_patterns("*.es.md"))
+        run(invoke("build"), english_only)
+        noop_en = noop_es = float("inf")
+        for _ in range(5):  # interleaved, best of each
+            noop_en = min(noop_en, best_of(1, invoke("build"), english_only)[0])
+            took, output = best_of(1, invoke("build"), large)
+            assert "Nothing to do" in output, output
+            noop_es = min(noop_es, took)
         print(f"\nN = {options.noop_articles}")
         print(f"  full build         {full:7.2f} s  (--jobs {os.cpu_count()})")
         print(f"  no-op rebuild      {noop:7.3f} s  (best of 5, process start included)")
         print(f"  touch one article  {one:7.2f} s  rebuilt: {', '.join(rebuilt)} ({products} products)")
         print(f"  peak memory        {memory:7.0f} MB (largest single process)")
         print(f"  invoke --list      {listing:7.3f} s  (best of 5)")
+        print(f"\nN = {options.noop_articles} articles + {options.noop_articles} Spanish translations")
+        print(f"  full build         {bilingual:7.2f} s  (the translations' products, --jobs {os.cpu_count()})")
+        print(
+            f"  no-op rebuild      {noop_es:7.3f} s  beside {noop_en:.3f} s without the translations "
+            f"(best of 5, interleaved; ratio {noop_es / noop_en:.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,10 @@ if TYPE_CHECKING:  # the Markdown converter is imported only when an article is 
     from .settings import Settings
 
 REQUIRED_KEYS = ("title", "description", "author")
-OPTIONAL_KEYS = ("last_reviewed", "medical_reviewer", "category", "lang", "slug", "newsletter")
+OPTIONAL_KEYS = ("last_reviewed", "medical_reviewer", "category", "lang", "slug", "newsletter", "source_version")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# sources/<slug>.<lang>.md is a translation of sources/<slug>.md (design.md section 8).
+EDITION_NAME = re.compile(r"^(?P<slug>.+)\.(?P<edition>[a-z]{2,3})$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,16 @@ class Article:
     medical_reviewer: Reviewer | None = None
     category: str = ""
     newsletter_style: str = "full"  # or "teaser": the opening and a link to the whole guide
+    # A translation: its language ("es") and the version of its English source it translates (that
+    # source's version mark, as `invoke translate` recorded it). Empty for an article in the default language.
+    edition: str = ""
+    source_version: str = ""
+
+    @property
+    def name(self) -> str:
+        """What its products are named by: the slug, and for a translation the slug and its language
+        (how-does-ketamine-work-for-depression.es -> build/handouts/<name>.pdf)."""
+        return f"{self.slug}.{self.edition}" if self.edition else self.slug
 
     @property
     def plain_text(self) -> str:
@@ -85,6 +97,21 @@ def slug_from_filename(name: str) -> str:
     """``Sleep & Mood.md`` -> ``sleep-mood``: lower case, other characters become single hyphens."""
     stem = unicodedata.normalize("NFKD", Path(name).stem).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+
+
+def edition_of(path: Path, lang: str | None) -> tuple[str, str] | None:
+    """(slug, language) when ``path`` is named as a translation: ``<slug>.<ll>.md`` with a two-letter
+    language (its ``lang`` is checked when it loads), or a three-letter one its ``lang`` confirms."""
+    match = EDITION_NAME.match(path.stem)
+    if not match:
+        return None
+    confirmed = isinstance(lang, str) and lang.split("-")[0].lower() == match["edition"]
+    return (match["slug"], match["edition"]) if confirmed or len(match["edition"]) == 2 else None
+
+
+def source_version(path: Path) -> str:
+    """The version mark of a source's exact bytes: printed on its products, recorded by a translation."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:7]
 
 
 def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
@@ -144,7 +171,8 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     if not LANG_TAG.match(lang):
         fail("lang", f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es")
 
-    slug = text.get("slug") or slug_from_filename(path.name)
+    edition, recorded = _edition(path, meta, lang, settings, fail)
+    slug = edition[0] if edition else text.get("slug") or slug_from_filename(path.name)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         fail(
             "slug",
@@ -167,7 +195,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
 
     body, leftovers = check_leftovers(path, source.body, source.body_line)
     PublishingErrors.raise_if_any(leftovers)
-    converted = markup.to_html(body)
+    converted = markup.to_html(body, _words(settings, lang))
     _check_depth(source, converted.html)
     images = _images(converted, source, sources_root)
     return Article(
@@ -187,8 +215,43 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         medical_reviewer=reviewer,
         category=text.get("category", ""),
         date=source_date(path, last_reviewed),
-        version=hashlib.sha256(path.read_bytes()).hexdigest()[:7],
+        version=source_version(path),
+        edition=edition[1] if edition else "",
+        source_version=recorded,
     )
+
+
+def _edition(path: Path, meta: dict, lang: str, settings: Settings, fail) -> tuple[tuple[str, str] | None, str]:
+    """A translation's (slug, language) and the source version it records; every mistake in naming one."""
+    default = settings.default_lang.split("-")[0].lower()
+    edition = edition_of(path, lang)
+    recorded = meta.get("source_version")
+    if edition is None or edition[1] == default:
+        if recorded is not None:
+            fail("source_version", "only a translation records 'source_version'", "remove it from this article")
+        return None, ""
+    slug, language = edition
+    if lang.split("-")[0].lower() != language:
+        fail(
+            "lang",
+            f"the file name says this is the '{language}' translation of {slug}.md, but its lang is {lang!r}",
+            f"set 'lang: {language}-US' (or the right tag) in its front matter, or rename the file",
+        )
+    if "slug" in meta:
+        fail(
+            "slug",
+            "a translation takes its slug from its file name (<slug>.<lang>.md)",
+            "remove 'slug' from its front matter",
+        )
+    if not isinstance(recorded, str) or not re.fullmatch(r"[0-9a-f]{7}", recorded.strip()):
+        fail(
+            "source_version" if "source_version" in meta else "lang",
+            "a translation must record which version of its English source it translates",
+            f"write it in quotes, or run 'invoke translate {slug} --lang {language} --current' once it matches "
+            f"sources/{slug}.md",
+        )
+        return edition, ""
+    return edition, recorded.strip()
 
 
 # Limits that keep a pasted monster from hanging a build or exhausting memory. A patient
@@ -197,6 +260,19 @@ MAX_SOURCE_BYTES = 400_000
 MAX_LINE_CHARACTERS = 10_000
 MAX_NESTING = 12  # lists and quotes, as written in Markdown
 MAX_HTML_DEPTH = 40  # elements inside elements, after conversion
+
+
+def _words(settings: Settings, lang: str):
+    """The catalog of the article's language (None for the default language's, written in the code), from
+    layouts/locale/ beside the settings' pyproject.toml, where every project keeps its layouts."""
+    from .site import primary_language
+
+    language = primary_language(lang)
+    if language == primary_language(settings.default_lang) or settings.path is None:
+        return None
+    from .words import load_words
+
+    return load_words(settings.path.parent / "layouts", language, default=False)
 
 
 def _check_size(source) -> None:

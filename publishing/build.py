@@ -82,7 +82,7 @@ def build_all(
     (see workers.py). Outcomes come back in article order.
     """
     state = BuildState.load(site.folders.out)
-    found = site.catalogue = catalogue(site.folders.sources, state.slugs)
+    found = site.catalogue = catalogue(site.folders.sources, state.slugs, site.language)
     variants = {name: variant_of(PRODUCTS[name], variant) for name in products}
     keys = {name: PRODUCTS[name].state_key(variants[name]) for name in products}
     fingerprints = InputFingerprints(site)
@@ -157,12 +157,14 @@ def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints,
     product = ALL_PRODUCTS["newsletter issue"]
     variant = product.default_variant
     key = product.state_key(variant)
-    by_slug = {slug: source for source, slug in site.catalogue.slugs.items()}
+    by_slug: dict[str, list[Path]] = {}  # every edition: an issue in any language reads its own
+    for source, slug in site.catalogue.slugs.items():
+        by_slug.setdefault(slug, []).append(source)
     outcomes, stale, prints = [], [], {}
     for path in discover_issues(site.folders.sources):
         # What the issue reads: its own file and the sources of the articles it names (by slug now).
-        named = {slug: by_slug.get(slug) for slug in listed_slugs(path)}
-        reads = sorted(source for source in named.values() if source is not None)
+        named = {slug: by_slug.get(slug, []) for slug in listed_slugs(path)}
+        reads = sorted(source for sources in named.values() for source in sources)
         base = fingerprints.of(product, variant, path, reads)
         prints[path] = hashlib.sha256(f"{base}\n{sorted((k, str(v)) for k, v in named.items())}".encode()).hexdigest()
         if not force and state.up_to_date(path, key, prints[path]):
@@ -263,6 +265,8 @@ def build_article(site: Site, source: Path, products: list[str], variants: dict[
 def build_product(site: Site, product: Product, subject: Any, variant: str | None = None) -> Outcome:
     """Build one product of ``subject`` (an article, or the combined guide's bundle) in staging, prove
     its required blocks from the files written, and only then move them into build/."""
+    from .site import MissingLanguage
+
     variant = variant_of(product, variant)
     images = [image.path for article in getattr(subject, "articles", (subject,)) for image in article.images]
     outcome = Outcome(source=subject.source, product=product.name, images=images)
@@ -270,6 +274,12 @@ def build_product(site: Site, product: Product, subject: Any, variant: str | Non
     destination = site.folders.out / product.folder
     with Staging(site) as workdir, collect_warnings() as warnings:
         try:
+            # In the subject's language: its required blocks, its words, its dates; never English instead.
+            site = site.in_language(getattr(subject, "lang", "") or site.settings.default_lang)
+            try:
+                site.load_blocks()
+            except MissingLanguage as missing:
+                raise missing.naming(subject.source) from None
             files = product.build(subject, site, workdir, variant)
             product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
         except PublishingError as error:

@@ -4,6 +4,9 @@ Two sources that resolve to the same slug (by front matter or file name) would w
 same products, the later silently replacing the earlier: both are refused at discovery,
 naming each other, and neither's products in build/ are touched. A slug that names a
 product of its own (the combined guide) is refused the same way.
+
+A translation (``<slug>.<lang>.md`` with ``lang`` in that language) is an edition of the article
+with that slug: its products are named ``<slug>.<lang>``, and one without its article is refused.
 """
 
 from __future__ import annotations
@@ -24,10 +27,36 @@ class Catalogue:
     slugs: dict[Path, str]
     refused: dict[Path, PublishingError] = field(default_factory=dict)
     titles: dict[Path, str] = field(default_factory=dict)  # as the front matter gives them, for links
+    editions: dict[Path, str] = field(default_factory=dict)  # a translation's language ("es"); else absent
 
     @property
     def accepted(self) -> list[Path]:
         return [source for source in self.sources if source not in self.refused]
+
+    def name(self, source: Path) -> str:
+        """What the source's products are named by: its slug, and a translation's language after it."""
+        edition = self.editions.get(source)
+        return f"{self.slugs[source]}.{edition}" if edition else self.slugs[source]
+
+    def original(self, source: Path) -> Path | None:
+        """The article a translation translates (None for an article that is not a translation)."""
+        if source not in self.editions:
+            return None
+        slug = self.slugs[source]
+        return next((s for s in self.sources if s not in self.editions and self.slugs[s] == slug), None)
+
+    def translation(self, source: Path, edition: str) -> Path | None:
+        """The accepted ``edition`` translation of an article, if there is one."""
+        slug = self.slugs[source]
+        return next(
+            (s for s in self.accepted if self.editions.get(s) == edition and self.slugs[s] == slug),
+            None,
+        )
+
+    def languages(self, source: Path) -> list[str]:
+        """The editions of the article ``source`` (itself an original) that are there, in name order."""
+        slug = self.slugs[source]
+        return sorted(self.editions[s] for s in self.accepted if s in self.editions and self.slugs[s] == slug)
 
 
 def discover(sources: Path) -> list[Path]:
@@ -38,10 +67,18 @@ def discover(sources: Path) -> list[Path]:
             "the sources folder does not exist",
             hint="create it, or pass --sources with the folder that holds the articles",
         )
-    return sorted(p for p in sources.glob("*.md") if not p.name.startswith(("_", ".")))
+    return sorted((p for p in sources.glob("*.md") if not p.name.startswith(("_", "."))), key=_reading_order)
 
 
-def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> Catalogue:
+def _reading_order(path: Path) -> tuple[str, int, str]:
+    """File-name order, each article's translations right after it (x.md, x.es.md, y.md)."""
+    from .article import EDITION_NAME
+
+    named = EDITION_NAME.match(path.stem)
+    return (named["slug"], 1, path.name) if named else (path.stem, 0, path.name)
+
+
+def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, default_language: str = "en") -> Catalogue:
     """Discover the articles and their slugs; refuse every source whose slug is taken.
 
     ``known`` maps a source to ``[content hash, slug, title]`` from an earlier run: a source whose
@@ -52,23 +89,37 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> C
     known = known if known is not None else {}
     slugs: dict[Path, str] = {}
     titles: dict[Path, str] = {}
+    editions: dict[Path, str] = {}
     for source in sources:
         data = source.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         cached = known.get(str(source))
-        if cached and len(cached) == 3 and cached[0] == digest:
+        if cached and len(cached) == 4 and cached[0] == digest:
             slugs[source], titles[source] = cached[1], cached[2]
+            if cached[3]:
+                editions[source] = cached[3]
             continue
-        slugs[source], titles[source] = _slug_and_title(source)
-        known[str(source)] = [digest, slugs[source], titles[source]]
+        slugs[source], titles[source], edition = _slug_and_title(source, default_language)
+        if edition:
+            editions[source] = edition
+        known[str(source)] = [digest, slugs[source], titles[source], edition]
     for stale in set(known) - {str(source) for source in sources}:
         del known[stale]
 
-    refused: dict[Path, PublishingError] = {}
-    by_slug: dict[str, list[Path]] = {}
+    found = Catalogue(sources, slugs, {}, titles, editions)
+    refused = found.refused
+    by_name: dict[str, list[Path]] = {}
     for source in sources:
-        by_slug.setdefault(slugs[source], []).append(source)
-    for slug, owners in by_slug.items():
+        by_name.setdefault(found.name(source), []).append(source)
+    for source in editions:
+        if found.original(source) is None:
+            refused[source] = PublishingError(
+                source,
+                f"this translation has no article to translate: there is no article with the slug '{slugs[source]}'",
+                hint=f"name it after its article ({slugs[source]}.md -> {slugs[source]}.{editions[source]}.md), "
+                "or add the article first",
+            )
+    for slug, owners in by_name.items():
         if slug in RESERVED_SLUGS:
             for source in owners:
                 refused[source] = PublishingError(
@@ -85,14 +136,14 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None) -> C
                     hint="give one of them another 'slug:' in its front matter, or rename its file; "
                     "neither is built until then",
                 )
-    return Catalogue(sources, slugs, refused, titles)
+    return found
 
 
-def _slug_and_title(source: Path) -> tuple[str, str]:
-    """The slug the article's products are named by (its front matter's, else its file name's), and
-    its title. A source whose front matter cannot be read is named by its file: loading it reports
-    the mistake."""
-    from .article import slug_from_filename
+def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str]:
+    """The slug the article's products are named by (its front matter's, else its file name's), its
+    title, and for a translation its language. A source whose front matter cannot be read is named by
+    its file: loading it reports the mistake."""
+    from .article import edition_of, slug_from_filename
     from .frontmatter import read_source
 
     try:
@@ -100,8 +151,12 @@ def _slug_and_title(source: Path) -> tuple[str, str]:
     except PublishingError:
         metadata = {}
     slug, title = metadata.get("slug"), metadata.get("title")
+    shown_title = " ".join(title.split()) if isinstance(title, str) else ""
+    edition = edition_of(source, metadata.get("lang"))
+    if edition and edition[1] != default_language:
+        return edition[0], shown_title, edition[1]
     slug = " ".join(slug.split()) if isinstance(slug, str) and slug.strip() else slug_from_filename(source.name)
-    return slug, " ".join(title.split()) if isinstance(title, str) else ""
+    return slug, shown_title, ""
 
 
 def load_articles(site, cache: dict | None = None) -> tuple[list, list[PublishingError]]:

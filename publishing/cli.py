@@ -121,7 +121,7 @@ def run(task, *args, **kwargs) -> int:
 
 def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:
     """Bind the articles (all, or the comma-separated slugs in ``articles``) into one verified guide."""
-    from .products.guide import build_bundle, bundle_articles
+    from .products.guide import build_bundle, bundle_articles, by_edition
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)
@@ -135,17 +135,20 @@ def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: 
     if not chosen:
         print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
         return 1
-    outcome = build_bundle(site, chosen)
-    if not outcome.ok:
-        print(outcome.error, file=sys.stderr)
-        print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
-        return 1
-    [path] = outcome.files
-    print(
-        f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(chosen)} article(s), "
-        f"{outcome.seconds:.1f} s)"
-    )
-    return 0
+    code = 0
+    for edition, bound in by_edition(chosen).items():
+        outcome = build_bundle(site, bound, edition)
+        if not outcome.ok:
+            print(outcome.error, file=sys.stderr)
+            print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
+            code = 1
+            continue
+        [path] = outcome.files
+        print(
+            f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(bound)} article(s), "
+            f"{outcome.seconds:.1f} s)"
+        )
+    return code
 
 
 def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str | None = None) -> int:
@@ -189,6 +192,27 @@ def new(root: Path, title: str) -> int:
     print(f"created {shown_path(path)}")
     print("Edit it, then preview all three products with:  invoke serve")
     print("(or build them with 'invoke build' and verify them with 'invoke check')")
+    return 0
+
+
+def translate(root: Path, slug: str, *, lang: str, current: bool = False, sources: str | None = None) -> int:
+    """Scaffold a translation, or record that it matches its English source now; say what to do next."""
+    from .site import load_site
+    from .translate import translate as scaffold
+
+    done = scaffold(load_site(root, sources=sources), slug, lang, current=current)
+    original = shown_path(done.original)
+    if done.created:
+        print(f"created {shown_path(done.path)}  (translates {original}, version {done.version})")
+        print("Translate its title, description and text; a clinician reviews it and adds last_reviewed.")
+        print("Then preview it with 'invoke serve'; 'invoke check' tells you when the English text changes.")
+    elif done.previous == done.version:
+        print(f"{shown_path(done.path)} already records version {done.version} of {original}: nothing to change.")
+    else:
+        print(
+            f"recorded {shown_path(done.path)} as translating version {done.version} of {original}"
+            + (f" (was {done.previous})" if done.previous else "")
+        )
     return 0
 
 

@@ -119,12 +119,16 @@ class Links:
         source = next((s for s in index.accepted if s.as_posix() == name), None)
         if source is None:
             return None, LinkProblem(href, "not an article in the sources folder")
+        edition = getattr(self.article, "edition", "")
+        if edition and index.editions.get(source) != edition:
+            # A translation links the same article's edition in its own language, where there is one.
+            source = index.translation(index.original(source) or source, edition) or source
         slug = index.slugs[source]
         if slug in self.chapters:
             return self.chapters[slug] + (f"#{slug}--{anchor}" if anchor else ""), None
-        pattern = getattr(self.site.settings, "article_url", "")
-        if pattern:
-            return pattern.format(slug=slug), None
+        online = self.site.settings.online_address(slug, index.editions.get(source, ""))
+        if online:
+            return online, None
         title = index.titles.get(source) or slug
         return None, LinkProblem(
             href, f"the article “{title}” has no web address here (the article_url setting gives one)"

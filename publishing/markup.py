@@ -216,15 +216,26 @@ class _ClinicMarkdown(Extension):
         md.treeprocessors.register(_HeadingLabels(md), "heading_labels", 6)
 
 
-def _converter() -> markdown.Markdown:
+def N_(message: str) -> str:
+    """Marks a message for `invoke messages` (pybabel extracts N_), translated where it is used."""
+    return message
+
+
+# The words a note's link back to the text says, in the catalog (layouts/locale/) like every word printed.
+BACKLINK_TEXT = N_("Back to text")
+BACKLINK_TITLE = N_("Back to the text of note %(number)s")
+
+
+def _converter(words=None) -> markdown.Markdown:
     # Extensions as objects, not names: a name is looked up among every installed package's entry
     # points, 30 ms at the start of every build. The first seven are "extra", in its order.
+    text, title = (
+        (words.lookup(BACKLINK_TEXT), words.lookup(BACKLINK_TITLE)) if words else (BACKLINK_TEXT, BACKLINK_TITLE)
+    )
     return markdown.Markdown(
         extensions=[
             FencedCodeExtension(),
-            FootnoteExtension(
-                SEPARATOR="-", BACKLINK_TEXT="Back to text", BACKLINK_TITLE="Back to the text of note %d"
-            ),
+            FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT=text, BACKLINK_TITLE=title.replace("%(number)s", "%d")),
             AttrListExtension(),
             DefListExtension(),
             TableExtension(),
@@ -273,9 +284,10 @@ def sanitise(html: str) -> str:
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img\b(?![^>]*\bsrc=)[^>]*>")
 
 
-def to_html(text: str) -> Converted:
-    """Convert Markdown to sanitised HTML and list its headings (level 2 and 3)."""
-    md = _converter()
+def to_html(text: str, words=None) -> Converted:
+    """Convert Markdown to sanitised HTML and list its headings (level 2 and 3); ``words``: the catalog of
+    the text's language, for the words the conversion adds (a note's link back)."""
+    md = _converter(words)
     html = md.convert(text)
     headings = tuple(_flatten(md.toc_tokens))
     return Converted(html=sanitise(html), headings=headings, image_sources=_image_sources(html))

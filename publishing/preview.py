@@ -37,6 +37,12 @@ class Card:
     thumbnail: str = ""  # URL of the picture on the card
     picture: str = ""  # URL of the file it pictures
     newsletter: str = ""
+    id: str = ""  # the card's element id: article-<slug>, article-<slug>-<lang> for a translation
+    lang: str = ""
+    language: str = ""  # "English", "Spanish"
+    stale: str = ""  # a translation whose English source changed since it was translated: what to do
+    target: str = ""  # the reading target, in the language's formula
+    editions: list[Card] = field(default_factory=list)  # the translations, shown beside the original
 
 
 @dataclass
@@ -86,46 +92,67 @@ class Preview:
         return outcomes
 
     def _cards(self) -> list[Card]:
+        """One card per article, its translations beside it."""
         from .catalogue import load_articles
-        from .dates import add_months
-        from .readability import article_grade
 
-        cards = []
-        out = self.site.folders.out
         try:
             articles, _ = load_articles(self.site, self._articles)  # errors are shown at the top
         except PublishingError:
             return []
-        today = dt.date.today()
+        cards = {article.name: self._card(article) for article in articles}
+        originals = {article.slug: cards[article.name] for article in articles if not article.edition}
         for article in articles:
-            if article.last_reviewed:
-                due = today > add_months(article.last_reviewed, self.site.settings.review_policy_months)
-                review = f"Reviewed {long_date(article.last_reviewed)}" + (" (review overdue)" if due else "")
-                status = "due" if due else "ok"
-            else:
-                review, status = "Not yet clinically reviewed", "none"
-            grade = article_grade(article)
-            card = Card(
-                slug=article.slug,
-                title=article.title,
-                source=article.source.name,
-                review=review,
-                review_status=status,
-                grade=f"{grade:g}" if grade is not None else "n/a",
+            if article.edition and article.slug in originals:
+                originals[article.slug].editions.append(cards[article.name])
+        return [cards[a.name] for a in articles if not a.edition or a.slug not in originals]
+
+    def _card(self, article) -> Card:
+        from .article import source_version
+        from .dates import add_months
+        from .readability import article_reading
+
+        out, settings = self.site.folders.out, self.site.settings
+        today = dt.date.today()
+        if article.last_reviewed:
+            due = today > add_months(article.last_reviewed, settings.review_policy_months)
+            review = f"Reviewed {long_date(article.last_reviewed)}" + (" (review overdue)" if due else "")
+            status = "due" if due else "ok"
+        else:
+            review, status = "Not yet clinically reviewed", "none"
+        score, target = article_reading(article), settings.reading_target(article.lang)
+        stale = ""
+        original = self.site.catalogue.original(article.source) if article.edition else None
+        if original is not None and original.is_file() and source_version(original) != article.source_version:
+            stale = (
+                f"Stale: {original.name} changed since this translation (version {article.source_version}, now "
+                f"{source_version(original)}). Update it, then run invoke translate {article.slug} "
+                f"--lang {article.edition} --current"
             )
-            for product in PRODUCTS.values():
-                for variant in product.variants:
-                    for number, file in enumerate(product.output_names(article.slug, variant)):
-                        if not (out / product.folder / file).is_file():
-                            continue
-                        url = f"/build/{product.folder}/{file}"
-                        card.products[product.describe(file)] = url
-                        if number == 0 and variant == product.default_variant and product.preview == "picture":
-                            card.picture, card.thumbnail = url, f"/thumbnail/{product.folder}/{file}.png"
-                        if number == 0 and variant == product.default_variant and product.preview == "frame":
-                            card.newsletter = url
-            cards.append(card)
-        return cards
+        card = Card(
+            slug=article.slug,
+            title=article.title,
+            source=article.source.name,
+            review=review,
+            review_status=status,
+            grade=f"{score.formula} {score.score:g}" if score is not None else "reading grade n/a",
+            id=f"article-{article.slug}" + (f"-{article.edition}" if article.edition else ""),
+            lang=article.lang,
+            language=self.site.in_language(article.lang).language_name,
+            stale=stale,
+            target=f"{target:g}" if target is not None else "none",
+        )
+        for product in PRODUCTS.values():
+            for variant in product.variants:
+                for number, file in enumerate(product.output_names(article.name, variant)):
+                    if not (out / product.folder / file).is_file():
+                        continue
+                    url = f"/build/{product.folder}/{file}"
+                    card.products[product.describe(file)] = url
+                    if number == 0 and variant == product.default_variant and product.preview == "picture":
+                        card.picture, card.thumbnail = url, f"/thumbnail/{product.folder}/{file}.png"
+                    if number == 0 and variant == product.default_variant and product.preview == "frame":
+                        card.newsletter = url
+        return card
 
     def watch(self, stop: threading.Event) -> None:
         """Rebuild when anything under sources/ or layouts/ changes (watchfiles: no polling)."""

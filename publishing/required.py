@@ -26,6 +26,9 @@ class RequiredBlock:
     title: str
     body_html: str
     source: Path
+    # A translated block's wording needs the clinic's approval, recorded in its front matter
+    # ("approved: true"); the default language's blocks are the clinic's own wording.
+    approved: bool = True
 
     @property
     def text(self) -> str:
@@ -45,6 +48,10 @@ class RequiredBlocks:
     def __iter__(self):
         return iter((self.crisis, self.disclaimer))
 
+    @property
+    def awaiting_approval(self) -> list[RequiredBlock]:
+        return [block for block in self if not block.approved]
+
 
 BLOCK_FILES = {
     "crisis": (CRISIS, "crisis information (988 Suicide and Crisis Lifeline)"),
@@ -52,8 +59,11 @@ BLOCK_FILES = {
 }
 
 
-def load_required_blocks(required_dir: Path) -> RequiredBlocks:
-    """Both blocks from their sources; every problem with them reported at once."""
+def load_required_blocks(required_dir: Path, *, approval: bool = False) -> RequiredBlocks:
+    """Both blocks from their sources; every problem with them reported at once.
+
+    With ``approval`` (a translation's blocks), each records whether the clinic approved its wording:
+    ``approved: false`` until it has, ``approved: true`` after."""
     from . import markup
 
     blocks = {}
@@ -73,13 +83,35 @@ def load_required_blocks(required_dir: Path) -> RequiredBlocks:
             problems.append(error)
             continue
         found = len(problems)
-        for key_name in sorted(set(source.metadata) - {"title"}):
+        allowed = {"title", "approved"} if approval else {"title"}
+        for key_name in sorted(set(source.metadata) - allowed):
             problems.append(
                 PublishingError(
                     path,
                     f"unknown front matter key '{key_name}'",
                     line=source.key_lines[key_name],
-                    hint="a required block has only a 'title'",
+                    hint="a translated required block has a 'title' and 'approved'"
+                    if approval
+                    else "a required block has only a 'title'",
+                )
+            )
+        approved = source.metadata.get("approved", True)
+        if approval and not isinstance(approved, bool):
+            problems.append(
+                PublishingError(
+                    path,
+                    f"'approved' must be true or false, not {approved!r}",
+                    line=source.key_lines.get("approved", 1),
+                    hint="write 'approved: false' until the clinic has approved the wording",
+                )
+            )
+        if approval and "approved" not in source.metadata:
+            problems.append(
+                PublishingError(
+                    path,
+                    "a translated required block must say whether the clinic approved its wording",
+                    line=1,
+                    hint="add 'approved: false' to its front matter, and 'approved: true' once the clinic has",
                 )
             )
         title = source.metadata.get("title")
@@ -104,6 +136,7 @@ def load_required_blocks(required_dir: Path) -> RequiredBlocks:
                 title=" ".join(str(title).split()),
                 body_html=markup.to_html(source.body).html,
                 source=path,
+                approved=approved is True,
             )
     PublishingErrors.raise_if_any(problems)
     return RequiredBlocks(**blocks)

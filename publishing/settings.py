@@ -62,17 +62,25 @@ class Settings:
     clinic_phone: str
     clinic_location: str = ""
     clinic_about: str = ""
+    # The clinic's own words about itself in another language, by primary subtag; a language without
+    # them shows no "about" paragraph (never the English one in a Spanish handout)
+    clinic_about_translations: tuple[tuple[str, str], ...] = ()
     default_author: str = ""
     default_lang: str = "en-US"
     web_address: str = ""
     article_url: str = ""  # e.g. https://www.example.org/guides/{slug}/ ; empty: web_address
+    # Where a translation is read online, e.g. https://www.example.org/{lang}/guides/{slug}/ ; empty: a
+    # translation has no page of its own (never the English page: a Spanish reader would land in English)
+    translation_url: str = ""
     postal_address: str = ""
     sender_address: str = ""
     image_base_url: str = ""
     booking_url: str = ""  # where patients book online; empty: the newsletter offers the phone only
     paper_size: str = "letter"
     review_policy_months: int = 12
-    reading_grade_target: float = 8
+    reading_grade_target: float = 8  # English: Flesch-Kincaid grade, at most
+    # Other languages, by primary subtag, in their own formula (readability.py): Spanish INFLESZ, at least
+    reading_targets: tuple[tuple[str, float], ...] = (("es", 55.0),)
     newsletter: NewsletterProfile = field(default_factory=lambda: NewsletterProfile("mailchimp"))
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     accessibility_review: AccessibilityReview = field(default_factory=AccessibilityReview)
@@ -86,11 +94,31 @@ class Settings:
             digits = "1" + digits
         return f"tel:+{digits}"
 
-    def article_web_address(self, slug: str) -> str:
-        """Where an article is read online: the article_url pattern, else the clinic's web address.
+    def article_web_address(self, slug: str, edition: str = "") -> str:
+        """Where an article is read online: its own page, else the clinic's web address.
 
         Never a guessed URL: without a pattern from the clinic, links go to its home page."""
-        return self.article_url.format(slug=slug) if self.article_url else self.web_address
+        return self.online_address(slug, edition) or self.web_address
+
+    def online_address(self, slug: str, edition: str = "") -> str:
+        """The article's own page online, from the clinic's patterns; empty when it has given none (for a
+        translation: ``translation_url``)."""
+        if edition:
+            return self.translation_url.format(slug=slug, lang=edition) if self.translation_url else ""
+        return self.article_url.format(slug=slug) if self.article_url else ""
+
+    def clinic_about_in(self, language: str) -> str:
+        """The clinic's paragraph about itself in ``language`` ("en", "es"): the clinic's own words or none."""
+        if language == self.default_lang.split("-")[0].lower():
+            return self.clinic_about
+        return dict(self.clinic_about_translations).get(language, "")
+
+    def reading_target(self, lang: str) -> float | None:
+        """The reading target for an article in ``lang``, in that language's formula (None: not measured)."""
+        language = lang.split("-")[0].lower()
+        if language == "en":
+            return self.reading_grade_target
+        return dict(self.reading_targets).get(language)
 
     @property
     def page_size(self) -> str:
@@ -103,7 +131,7 @@ class Settings:
         )  # where mail is sent changes no product
 
 
-_TABLES = ("newsletter", "smtp", "accessibility_review")
+_TABLES = ("newsletter", "smtp", "accessibility_review", "reading_targets", "clinic_about_translations")
 _SCALARS = {f.name: f for f in fields(Settings) if f.name not in (*_TABLES, "path")}
 _REQUIRED = ("clinic_name", "clinic_phone")
 _KINDS = {"str": "text in quotes", "int": "a whole number", "float": "a number", "bool": "true or false"}
@@ -145,6 +173,13 @@ def load_settings(pyproject: Path) -> Settings:
             problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
     if values.get("paper_size", "letter") not in PAPER_SIZES:
         problems.append((_key_line(text, "paper_size"), f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
+    if values.get("translation_url") and "{slug}" not in str(values["translation_url"]):
+        problems.append(
+            (
+                _key_line(text, "translation_url"),
+                "translation_url must contain {slug} (and {lang}), e.g. https://www.example.org/{lang}/guides/{slug}/",
+            )
+        )
     if values.get("article_url") and "{slug}" not in str(values["article_url"]):
         problems.append(
             (
@@ -152,20 +187,68 @@ def load_settings(pyproject: Path) -> Settings:
                 "article_url must contain {slug}, e.g. https://www.example.org/guides/{slug}/",
             )
         )
-    for key in ("web_address", "article_url", "image_base_url", "booking_url"):
+    for key in ("web_address", "article_url", "translation_url", "image_base_url", "booking_url"):
         if values.get(key) and not str(values[key]).startswith("https://"):
             problems.append((_key_line(text, key), f"setting '{key}' must be an https:// address"))
 
     newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
     smtp = _smtp_settings(table.get("smtp", {}), text, problems)
     review = _accessibility_review(table.get("accessibility_review", {}), text, problems)
+    targets = _reading_targets(table.get("reading_targets", {}), text, problems)
+    abouts = _clinic_about_translations(table.get("clinic_about_translations", {}), text, problems)
     PublishingErrors.raise_if_any(
         [
             PublishingError(pyproject, message, line=line, hint="fix [tool.publishing] in pyproject.toml")
             for line, message in problems
         ]
     )
-    return Settings(**values, newsletter=newsletter, smtp=smtp, accessibility_review=review, path=pyproject)
+    return Settings(
+        **values,
+        newsletter=newsletter,
+        smtp=smtp,
+        accessibility_review=review,
+        reading_targets=targets,
+        clinic_about_translations=abouts,
+        path=pyproject,
+    )
+
+
+def _clinic_about_translations(table: dict, text: str, problems: list) -> tuple[tuple[str, str], ...]:
+    """[tool.publishing.clinic_about_translations]: es = "..." (the clinic's words, in that language)."""
+    abouts = []
+    for key, value in table.items():
+        if not re.fullmatch(r"[a-z]{2,3}", key):
+            problems.append(
+                (_key_line(text, key), f"'{key}' in [tool.publishing.clinic_about_translations] is not a language (es)")
+            )
+        elif not isinstance(value, str) or not value.strip():
+            problems.append((_key_line(text, key), f"clinic_about_translations '{key}' must be text in quotes"))
+        else:
+            abouts.append((key, " ".join(value.split())))
+    return tuple(sorted(abouts))
+
+
+def _reading_targets(table: dict, text: str, problems: list) -> tuple[tuple[str, float], ...]:
+    """[tool.publishing.reading_targets]: per language (es = 55), the score its formula must reach."""
+    from .readability import FORMULAS
+
+    targets = dict(Settings.reading_targets)
+    measured = ", ".join(sorted(set(FORMULAS) - {"en"}))
+    for key, value in table.items():
+        if key == "en":
+            problems.append((_key_line(text, key), "English's reading target is reading_grade_target"))
+        elif key not in FORMULAS:
+            problems.append(
+                (
+                    _key_line(text, key),
+                    f"no reading formula for '{key}' in [tool.publishing.reading_targets]; measured: {measured}",
+                )
+            )
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            problems.append((_key_line(text, key), f"reading target '{key}' must be a number, not {value!r}"))
+        else:
+            targets[key] = float(value)
+    return tuple(sorted(targets.items()))
 
 
 def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterProfile:

@@ -45,6 +45,8 @@ class InputFingerprints:
             _hash_files(package.rglob("*.py")),
             _hash_files(project.required_dir.rglob("*.md")),
             _hash_files(p for p in (project.layouts / "_partials").rglob("*") if p.is_file()),
+            # The message catalogs: every product prints their words.
+            _hash_files(p for p in (project.layouts / "locale").rglob("*") if p.is_file()),
             # Font files are large and never edited: their names and sizes stand for them.
             repr([(file, (font_dir() / file).stat().st_size) for file, _, _ in FONT_FACES]),
             self.site.settings.fingerprint(),

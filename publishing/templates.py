@@ -1,17 +1,31 @@
-"""The one Jinja2 environment: strict, autoescaped, reading only layouts/."""
+"""The Jinja2 environment of each language: strict, autoescaped, reading only layouts/, its words from
+that language's message catalog (publishing/words.py) through Jinja2's i18n extension."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .words import identity
+
+if TYPE_CHECKING:
+    from .words import Words
+
+# The language the layouts are written in: their messages are its words.
+DEFAULT_LANGUAGE = "en"
 
 
 @lru_cache(maxsize=8)
-def environment(layouts: Path):
-    """A misspelled variable fails the build instead of printing nothing (StrictUndefined)."""
+def environment(layouts: Path, words: Words | None = None):
+    """A misspelled variable fails the build instead of printing nothing (StrictUndefined). ``words``:
+    the language's catalog (None: the default language's words, as the layouts write them)."""
     import jinja2
 
+    if words is None:
+        words = identity(DEFAULT_LANGUAGE)
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(layouts)),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -19,7 +33,10 @@ def environment(layouts: Path):
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["long_date"] = long_date
+    env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]
+    language = words.language
+    env.filters["long_date"] = lambda value: long_date(value, language)
+    env.globals["language"] = language  # for what the clinic gives per language (its "about" paragraph)
     env.globals["next_review"] = next_review
     from . import ids
 
@@ -27,13 +44,21 @@ def environment(layouts: Path):
     return env
 
 
-def render(layouts: Path, name: str, **context) -> str:
+def render(layouts: Path, name: str, *, words: Words | None = None, **context) -> str:
+    """The layout ``name`` rendered in the language of ``words`` (None: the default language's)."""
     import jinja2
 
     from .errors import PublishingError
+    from .words import MissingWord
 
     try:
-        return environment(layouts).get_template(name).render(**context)
+        return environment(layouts, words).get_template(name).render(**context)
+    except MissingWord as missing:
+        raise PublishingError(
+            missing.path,
+            f"{missing.message} (printed by layouts/{name})",
+            hint=missing.hint,
+        ) from None
     except jinja2.TemplateSyntaxError as error:
         raise PublishingError(
             Path(error.filename or layouts / name),
@@ -54,6 +79,8 @@ def next_review(article, settings):
     return add_months(article.last_reviewed, settings.review_policy_months) if article.last_reviewed else None
 
 
-def long_date(value) -> str:
-    """2026-05-04 -> May 4, 2026 (US style, the clinic's readers)."""
-    return f"{value:%B} {value.day}, {value.year}"
+def long_date(value, language: str = DEFAULT_LANGUAGE) -> str:
+    """2026-05-04 -> May 4, 2026 in English (US style, the clinic's readers), 4 de mayo de 2026 in Spanish."""
+    from babel.dates import format_date
+
+    return format_date(value, "long", locale=language)

@@ -45,6 +45,32 @@ def rich_build(tmp_path_factory) -> Path:
     return out
 
 
+def add_spanish_translation(project: Path) -> Path:
+    """Put the Spanish test translation of the sample (tests/fixtures/spanish/) into ``project``, recording
+    the sample's current version the way a translator's `invoke translate --current` would: the first
+    seven hex digits of the SHA-256 of its bytes (computed here, not by the pipeline)."""
+    import hashlib
+
+    version = hashlib.sha256((project / "sources" / f"{SAMPLE}.md").read_bytes()).hexdigest()[:7]
+    text = (FIXTURES / "spanish" / f"{SAMPLE}.es.md").read_text(encoding="utf-8")
+    target = project / "sources" / f"{SAMPLE}.es.md"
+    target.write_text(text.replace('source_version: "0000000"', f'source_version: "{version}"'), encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def spanish_build(tmp_path_factory) -> Path:
+    """A copy of the project with the Spanish test translation of the sample, built (every product and
+    both combined guides, the large-print handouts); returns the project folder."""
+    project = copy_project(tmp_path_factory.mktemp("spanish"))
+    add_spanish_translation(project)
+    for task in (("build",), ("handout", "--variant", "large-print"), ("guide", "--bundle")):
+        result = invoke(*task, cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "warning" not in result.stderr.lower(), result.stderr
+    return project
+
+
 def copy_project(folder: Path) -> Path:
     """Copy the project (tasks, settings, layouts, sources) into ``folder``, for a test to change."""
     for name in ("tasks.py", "pyproject.toml"):

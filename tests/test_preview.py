@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, copy_project, invoke
+from conftest import ROOT, SAMPLE, add_spanish_translation, copy_project, invoke
 
 SCREENSHOTS = Path(os.environ.get("PREVIEW_SCREENSHOTS", tempfile.gettempdir())) / "preview-screenshots"
 
@@ -23,11 +23,8 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`invoke serve` on a free port, over a project copy with the sample and a new article."""
-    folder = copy_project(tmp_path_factory.mktemp("served"))
-    assert invoke("new", "Sleep and Mood", cwd=folder).returncode == 0
+def _serve(folder: Path):
+    """`invoke serve` on a free port in ``folder``: the process and its address, once it serves."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
@@ -45,6 +42,26 @@ def served(tmp_path_factory):
         if not line:
             pytest.fail("invoke serve ended before serving:\n" + "".join(said))
         said.append(line)
+    return process, url
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`invoke serve` on a free port, over a project copy with the sample and a new article."""
+    folder = copy_project(tmp_path_factory.mktemp("served"))
+    assert invoke("new", "Sleep and Mood", cwd=folder).returncode == 0
+    process, url = _serve(folder)
+    yield folder, url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served_in_two_languages(tmp_path_factory):
+    """`invoke serve` over a project copy with the sample and its Spanish test translation."""
+    folder = copy_project(tmp_path_factory.mktemp("bilingual"))
+    add_spanish_translation(folder)
+    process, url = _serve(folder)
     yield folder, url
     process.terminate()
     process.wait(timeout=10)
@@ -69,7 +86,7 @@ def test_the_index_lists_every_article_with_its_products(served, browser):
     titles = [element.text for element in browser.find_elements("css selector", ".card h2")]
     assert titles == ["How Does Ketamine Work for Depression?", "Sleep and Mood"]
     card = browser.find_element("id", f"article-{SAMPLE}")
-    assert "Not yet clinically reviewed" in card.text and "reading grade" in card.text
+    assert "Not yet clinically reviewed" in card.text and "Flesch-Kincaid grade" in card.text
     labels = [a.text for a in card.find_elements("css selector", ".links a")]
     assert labels[:4] == ["PDF handout", "EPUB guide", "Newsletter (HTML)", "Newsletter (plain text)"]
 
@@ -137,3 +154,31 @@ def test_a_broken_source_shows_its_error_and_fixing_it_clears_it(served, browser
     assert urllib.request.urlopen(url + "build/handouts/sleep-and-mood.pdf", timeout=10).status == 200
     source.write_text(good)
     _wait_for(lambda: not browser.find_elements("css selector", ".build-error"))
+
+
+def test_an_article_and_its_translation_side_by_side_with_the_stale_state(served_in_two_languages, browser):
+    folder, url = served_in_two_languages
+    browser.get(url)
+    english = browser.find_element("id", f"article-{SAMPLE}")
+    spanish = browser.find_element("id", f"article-{SAMPLE}-es")
+    assert english.location["y"] == spanish.location["y"] and spanish.location["x"] > english.location["x"]
+    assert english.text.startswith("ENGLISH") and spanish.text.startswith("SPANISH")
+    title = spanish.find_element("css selector", "h2")
+    assert title.text == "¿Cómo funciona la ketamina para la depresión?" and title.get_attribute("lang") == "es-US"
+    assert "INFLESZ (Szigriszt-Pazos)" in spanish.text
+    labels = [a.text for a in spanish.find_elements("css selector", ".links a")]
+    assert labels[:2] == ["PDF handout", "EPUB guide"]
+    assert not spanish.find_elements("css selector", ".stale")
+
+    generation = browser.find_element("id", "content").get_attribute("data-generation")
+    source = folder / "sources" / f"{SAMPLE}.md"
+    source.write_text(source.read_text().replace("it acts quickly.", "it acts quickly, often within hours."))
+    _wait_for(lambda: _page_generation(browser, url) != generation)
+    stale = browser.find_element("id", f"article-{SAMPLE}-es").find_element("css selector", ".stale")
+    assert stale.text.startswith(f"Stale: {SAMPLE}.md changed since this translation")
+    assert f"invoke translate {SAMPLE} --lang es --current" in stale.text
+
+
+def _page_generation(browser, url: str) -> str:
+    browser.get(url)
+    return browser.find_element("id", "content").get_attribute("data-generation")

@@ -23,8 +23,10 @@ class Wording:
         return [s for s in re.split(r"(?<=[.!?])\s+", self.text) if s]
 
 
-def required_wording(key: str, root: Path = ROOT) -> Wording:
-    _, front_matter, body = (root / "sources" / "_required" / f"{key}.md").read_text(encoding="utf-8").split("---", 2)
+def required_wording(key: str, root: Path = ROOT, language: str = "") -> Wording:
+    """A block's wording: the default language's, or with ``language`` ("es") that language's."""
+    folder = root / "sources" / "_required" / language
+    _, front_matter, body = (folder / f"{key}.md").read_text(encoding="utf-8").split("---", 2)
     title = yaml.safe_load(front_matter)["title"]
     body = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body)  # [words](link) -> words
     body = re.sub(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1", r"\2", body)  # emphasis marks
@@ -33,3 +35,5 @@ def required_wording(key: str, root: Path = ROOT) -> Wording:
 
 CRISIS = required_wording("crisis")
 DISCLAIMER = required_wording("disclaimer")
+SPANISH_CRISIS = required_wording("crisis", language="es")
+SPANISH_DISCLAIMER = required_wording("disclaimer", language="es")

@@ -75,7 +75,7 @@ def run_checks(
     out = site.folders.out
     cache = GateCache.load(out, fresh=fresh)
     digests = Digests(site)
-    found = site.catalogue = catalogue(site.folders.sources, cache.slugs)
+    found = site.catalogue = catalogue(site.folders.sources, cache.slugs, site.language)
     table: list[list[Row]] = []  # slots, in article order
     epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
     stale: list[_Unit] = []
@@ -127,22 +127,30 @@ def run_checks(
                 epubs.append((len(table), slug, label, files[0]))
 
     for source in found.sources:
-        slug = found.slugs[source]
+        slug = found.name(source)
         if source in found.refused:
             slot().append(load_row(source.stem, found.refused[source]))
             continue
+        original = found.original(source)  # a translation is checked against the article it translates
         key = digests.of(
-            digests.common, "source", digests.file(source), digests.sources_besides_articles, today.isoformat()
+            digests.common,
+            "source",
+            digests.file(source),
+            digests.file(original) if original else "",
+            digests.sources_besides_articles,
+            today.isoformat(),
         )
         entry = cache.get(f"source:{source.name}", key)
         if entry is None:
             article = article_of(source)
             loaded = not isinstance(article, PublishingError)
-            rows = source_checks(article, site, today) if loaded else [load_row(source.stem, article)]
+            rows = source_checks(article, site, today, original) if loaded else [load_row(source.stem, article)]
             cache.put(f"source:{source.name}", key, rows=[row.as_dict() for row in rows], loaded=loaded)
         else:
             loaded, rows = entry["loaded"], [Row.from_dict(row) for row in entry["rows"]]
         slot().extend(rows)
+        if source not in found.editions:
+            slot().append(languages_row(site, source))
         if not loaded:
             continue
         for product in ALL_PRODUCTS.values():
@@ -203,6 +211,7 @@ def run_checks(
             slug, label, "EPUBCheck", "warn", f"not run: {epubcheck.unavailable() or 'no result'}"
         )
         rows.append(Row(slug, label, row.check, row.status, row.detail, row.facts))
+    rows += required_block_rows(site)
     rows += settings_checks(site)
     cache.save()
     return Checked(rows, reused=cache.reused, checked=cache.checked, notes=notes)
@@ -235,6 +244,7 @@ def _run(site: Site, units: list[_Unit], articles: list):
             unit.slug,
             unit.files,
             article if not isinstance(article, PublishingError) else None,
+            _language_of(site, unit, article),
         )
         for unit, article in zip(units, articles, strict=True)
     ]
@@ -257,10 +267,19 @@ def _run(site: Site, units: list[_Unit], articles: list):
             yield futures[future], future.result()
 
 
-def _check_product(name: str, variant: str, slug: str, files: list[Path], article) -> tuple[list[Row], bool]:
-    """The required blocks' proof on one variant's files, then the product's own checks."""
-    site = _SITE
-    assert site is not None
+def _language_of(site: Site, unit: _Unit, article) -> str:
+    """The language a product is proven in: its article's, or a combined guide's (patient-guide.es)."""
+    if article is not None and not isinstance(article, PublishingError):
+        return article.lang
+    edition = unit.slug.partition(".")[2]
+    return edition or site.settings.default_lang
+
+
+def _check_product(name: str, variant: str, slug: str, files: list[Path], article, lang: str) -> tuple[list[Row], bool]:
+    """The required blocks' proof on one variant's files (in the product's language: its blocks), then
+    the product's own checks."""
+    assert _SITE is not None
+    site = _SITE.in_language(lang)
     product = ALL_PRODUCTS[name]
     label = product.label(variant)
     try:
@@ -297,6 +316,56 @@ def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:
                         "its article, so nobody prints or sends a stale copy",
                     )
                 )
+    return rows
+
+
+def languages_row(site: Site, source: Path) -> Row:
+    """Which languages an article is published in (its translations are checked on their own rows)."""
+    found = site.catalogue
+    editions = found.languages(source)
+    names = [site.language_name] + [
+        f"{site.in_language(edition).language_name} ({shown_path(found.translation(source, edition) or source)})"
+        for edition in editions
+    ]
+    return Row(
+        found.name(source),
+        "source",
+        "languages",
+        "pass",
+        ", ".join(names) if editions else f"{site.language_name} only",
+        {"languages": [site.language, *editions]},
+    )
+
+
+def required_block_rows(site: Site) -> list[Row]:
+    """Each translated set of required blocks: whether it loads, and whether the clinic approved its wording
+    (a warning until it has: safety text in a language the clinic has not signed off)."""
+    rows = []
+    base = site.folders.required_dir
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else ():
+        edition = site.in_language(folder.name)
+        name = f"({edition.language_name} required blocks)"
+        try:
+            blocks = edition.blocks
+        except PublishingError as error:
+            rows.append(Row(name, "source", "required blocks", "fail", str(error)))
+            continue
+        waiting = blocks.awaiting_approval
+        if waiting:
+            files = ", ".join(shown_path(block.source) for block in waiting)
+            rows.append(
+                Row(
+                    name,
+                    "source",
+                    "approved wording",
+                    "warn",
+                    f"the clinic has not approved the wording of {files}: have it approved, then set "
+                    "'approved: true' in each file",
+                    {"approved": False, "language": folder.name},
+                )
+            )
+        else:
+            rows.append(Row(name, "source", "approved wording", "pass", "approved by the clinic", {"approved": True}))
     return rows
 
 

@@ -97,7 +97,8 @@ class Digests:
     def layouts(self, folders: tuple[str, ...]) -> str:
         root = self.site.folders.layouts
         return self._tree(
-            root, [p for folder in ("_partials", *folders) for p in (root / folder).rglob("*") if p.is_file()]
+            root,
+            [p for folder in ("_partials", "locale", *folders) for p in (root / folder).rglob("*") if p.is_file()],
         )
 
     @cached_property

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from pathlib import Path
 
 from ..article import Article
 from ..dates import add_months
@@ -19,20 +20,54 @@ def load_row(name: str, error: PublishingError) -> Row:
     return Row(name, "source", "loads", "fail", str(error))
 
 
-def source_checks(article: Article, site: Site, today: dt.date) -> list[Row]:
+def source_checks(article: Article, site: Site, today: dt.date, original: Path | None = None) -> list[Row]:
+    """The checks of one source; a translation is checked in its own language (its required blocks, its
+    reading formula) and against the English source it translates (``original``)."""
+    site = site.in_language(article.lang)
     return [
         review_row(article, site.settings.review_policy_months, today),
-        reading_row(article, site.settings.reading_grade_target),
+        *([translation_row(article, original)] if article.edition else []),
+        reading_row(article, site.settings.reading_target(article.lang)),
         *required_text_rows(article, site),
         *links_row(article, site),
     ]
+
+
+def translation_row(article: Article, original: Path | None) -> Row:
+    """A translation is stale when its English source changed since the version it records."""
+    from ..article import source_version
+
+    here = shown_path(article.source)
+    if original is None or not original.is_file():
+        return Row(article.name, "source", "translation", "fail", f"{here} translates no article in the sources folder")
+    there, current = shown_path(original), source_version(original)
+    facts = {"translates": there, "recorded_version": article.source_version, "current_version": current}
+    if article.source_version != current:
+        return Row(
+            article.name,
+            "source",
+            "translation",
+            "warn",
+            f"stale: {here} translates version {article.source_version} of {there}, which is now version "
+            f"{current}; bring the translation up to date, then run "
+            f"'invoke translate {article.slug} --lang {article.edition} --current'",
+            {**facts, "stale": True},
+        )
+    return Row(
+        article.name,
+        "source",
+        "translation",
+        "pass",
+        f"translates the current {there} (version {current})",
+        {**facts, "stale": False},
+    )
 
 
 def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
     reviewed = article.last_reviewed
     if reviewed is None:
         return Row(
-            article.slug,
+            article.name,
             "source",
             "clinical review",
             "warn",
@@ -40,7 +75,7 @@ def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
         )
     if reviewed > today:
         return Row(
-            article.slug,
+            article.name,
             "source",
             "clinical review",
             "fail",
@@ -50,25 +85,41 @@ def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
     if today > due:
         overdue = (today - due).days
         return Row(
-            article.slug,
+            article.name,
             "source",
             "clinical review",
             "fail",
             f"{shown_path(article.source)}: last reviewed {reviewed}, overdue by {overdue} day(s) "
             f"(review policy: every {policy_months} months); ask a clinician to review it",
         )
-    return Row(article.slug, "source", "clinical review", "pass", f"reviewed {reviewed}, next review due by {due}")
+    return Row(article.name, "source", "clinical review", "pass", f"reviewed {reviewed}, next review due by {due}")
 
 
-def reading_row(article: Article, target: float) -> Row:
-    from ..readability import article_grade
+def reading_row(article: Article, target: float | None) -> Row:
+    from ..readability import article_reading
 
-    grade = article_grade(article)
-    if grade is None:
-        return Row(article.slug, "source", "reading grade", "warn", "no running text to measure")
-    status = "pass" if grade <= target else "warn"
+    if target is None:
+        return Row(
+            article.name, "source", "reading grade", "warn", f"no reading formula for the language {article.lang}"
+        )
+    score = article_reading(article)
+    if score is None:
+        return Row(article.name, "source", "reading grade", "warn", "no running text to measure")
+    facts = {
+        "formula": score.formula,
+        "score": score.score,
+        "target": target,
+        "language": article.lang,
+        **({"also": score.also} if score.also else {}),
+    }
+    also = "".join(f"; {name} {value:g}" for name, value in score.also.items())
     return Row(
-        article.slug, "source", "reading grade", status, f"Flesch-Kincaid grade {grade} (target {target:g} or lower)"
+        article.name,
+        "source",
+        "reading grade" if score.lower_is_easier else "reading ease",
+        "pass" if score.meets(target) else "warn",
+        score.describe(target) + also,
+        facts,
     )
 
 
@@ -78,28 +129,34 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 def required_text_rows(article: Article, site: Site) -> list[Row]:
     """An article must not carry its own copy (or paraphrase) of a required block: the blocks are
     single-sourced, and a stale copy in the body would contradict them."""
+    from ..site import MissingLanguage
+
     rows = []
     body_sentences = [s for line in article.plain_text.splitlines() for s in _SENTENCE.split(line) if len(s) > 20]
-    for block in site.blocks:
+    try:
+        blocks = site.blocks
+    except MissingLanguage as missing:
+        return [Row(article.name, "source", "required text", "fail", str(missing.naming(article.source)))]
+    for block in blocks:
         for block_sentence in _SENTENCE.split(" ".join(block.text.split())):
             for sentence in body_sentences:
                 ratio = difflib.SequenceMatcher(None, _words(sentence), _words(block_sentence)).ratio()
                 if ratio >= 0.6:
                     rows.append(
                         Row(
-                            article.slug,
+                            article.name,
                             "source",
                             "required text",
                             "fail",
                             f"{shown_path(article.source)}:{article.line_of(sentence[:30])}: the article repeats "
                             f'the {block.name} in its own words ("{sentence[:60]}..."); remove it: every '
-                            f"product adds the block from sources/_required/{block.key}.md",
+                            f"product adds the block from {shown_path(block.source)}",
                         )
                     )
     if not rows:
         rows.append(
             Row(
-                article.slug,
+                article.name,
                 "source",
                 "required text",
                 "pass",
@@ -125,7 +182,7 @@ def links_row(article: Article, site: Site) -> list[Row]:
     if problems:
         return [
             Row(
-                article.slug,
+                article.name,
                 "source",
                 "links",
                 "warn",
@@ -136,7 +193,7 @@ def links_row(article: Article, site: Site) -> list[Row]:
         ]
     return [
         Row(
-            article.slug,
+            article.name,
             "source",
             "links and images",
             "pass",

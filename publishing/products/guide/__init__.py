@@ -25,6 +25,12 @@ class Bundle:
     articles: tuple
     source: Path  # the folder they came from: what the build reports the bundle by
     slug: str = COMBINED_SLUG
+    edition: str = ""  # a translation's language: the combined guide of that language's editions
+    lang: str = ""  # the language tag the book declares (an article's)
+
+    @property
+    def name(self) -> str:
+        return f"{self.slug}.{self.edition}" if self.edition else self.slug
 
 
 class Guide(Product):
@@ -39,14 +45,14 @@ class Guide(Product):
         from .book import Book, Chapter, epub_bytes, identifier
 
         book = Book(
-            identifier=identifier(article.slug),
+            identifier=identifier(article.name),
             title=article.title,
-            subtitle="A guide for patients",
+            subtitle=site._("A guide for patients"),
             description=article.description,
             lang=article.lang,
             chapters=(Chapter(article, "article.xhtml"),),
         )
-        target = workdir / self.output_names(article.slug, variant)[0]
+        target = workdir / self.output_names(article.name, variant)[0]
         target.write_bytes(epub_bytes(book, site))
         return [target]
 
@@ -104,17 +110,21 @@ class CombinedGuide(Guide):
         clinic = site.settings.clinic_name
         titles = "; ".join(article.title for article in articles)
         book = Book(
-            identifier=identifier("bundle:" + self.output_names(bundle.slug, variant)[0]),  # no slug has a colon
-            title=f"{clinic} Patient Guide",
-            subtitle=f"{len(articles)} articles for patients" if len(articles) > 1 else "A guide for patients",
-            description=f"Patient education from {clinic}, in one book: {titles}",
-            lang=site.settings.default_lang,
+            identifier=identifier("bundle:" + self.output_names(bundle.name, variant)[0]),  # no slug has a colon
+            title=site._("%(clinic)s Patient Guide", clinic=clinic),
+            subtitle=site.words.ngettext("%(num)s article for patients", "%(num)s articles for patients", len(articles))
+            if len(articles) > 1
+            else site._("A guide for patients"),
+            description=site._(
+                "Patient education from %(clinic)s, in one book: %(titles)s", clinic=clinic, titles=titles
+            ),
+            lang=bundle.lang or site.settings.default_lang,
             # Slugs hold no "--", so "<slug>--<id>" can never equal another chapter's id.
             chapters=tuple(
                 Chapter(article, f"chapter-{article.slug}.xhtml", f"{article.slug}--") for article in articles
             ),
         )
-        target = workdir / self.output_names(bundle.slug, variant)[0]
+        target = workdir / self.output_names(bundle.name, variant)[0]
         target.write_bytes(epub_bytes(book, site))
         return [target]
 
@@ -123,21 +133,25 @@ class CombinedGuide(Guide):
 
     def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
         """Made on request: checked when it was made."""
-        return [(COMBINED_SLUG, None, False)]
+        editions = sorted(set(site.catalogue.editions.values()))
+        return [(COMBINED_SLUG, None, False), *((f"{COMBINED_SLUG}.{edition}", None, False) for edition in editions)]
 
     def describe(self, file_name: str) -> str:
         return "Combined patient guide"
 
 
 def bundle_articles(site, slugs: list[str] | None) -> tuple[list, list[PublishingError]]:
-    """The articles to bind, in the order asked for (default: every article, as discovered),
-    and every mistake found on the way, so one run reports them all."""
+    """The articles to bind, in the order asked for (default: every article, as discovered), each with
+    its translations (every language gets its own combined guide), and every mistake found on the way,
+    so one run reports them all."""
     from ...catalogue import load_articles
 
     articles, load_errors = load_articles(site)
-    by_slug = {article.slug: article for article in articles}
     if not slugs:
         return articles, load_errors
+    by_slug: dict[str, list] = {}
+    for article in articles:
+        by_slug.setdefault(article.slug, []).append(article)
     wanted = list(dict.fromkeys(slugs))
     missing = [slug for slug in wanted if slug not in by_slug]
     errors = list(load_errors)
@@ -153,16 +167,26 @@ def bundle_articles(site, slugs: list[str] | None) -> tuple[list, list[Publishin
             for slug in missing
             if slug not in failed
         ]
-    return [by_slug[slug] for slug in wanted if slug in by_slug], errors
+    return [article for slug in wanted for article in by_slug.get(slug, [])], errors
 
 
-def build_bundle(site, articles: list):
-    """The combined guide of ``articles``, through the same staging, proof and move as every product."""
+def by_edition(articles: list) -> dict[str, list]:
+    """The articles of each language's combined guide: "" for the default language, "es" for Spanish."""
+    groups: dict[str, list] = {}
+    for article in articles:
+        groups.setdefault(article.edition, []).append(article)
+    return dict(sorted(groups.items()))
+
+
+def build_bundle(site, articles: list, edition: str = ""):
+    """The combined guide of ``articles`` (all in one language), through the same staging, proof and move
+    as every product."""
     from ...build import build_product
     from ...staging import Staging
 
+    bundle = Bundle(tuple(articles), site.folders.sources, edition=edition, lang=articles[0].lang if edition else "")
     try:
-        return build_product(site, PRODUCTS["combined guide"], Bundle(tuple(articles), site.folders.sources))
+        return build_product(site, PRODUCTS["combined guide"], bundle)
     finally:
         Staging.tidy(site)
 

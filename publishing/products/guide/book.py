@@ -22,7 +22,6 @@ from ...errors import PublishingError
 from ...ids import CONTACT, CRISIS, DISCLAIMER, NOTES_TITLE
 from ...links import Links
 from ...site import Site
-from ...templates import render
 from .archive import reproducible
 from .cover import cover_png
 
@@ -32,9 +31,14 @@ IDENTIFIER_NAMESPACE = uuid.UUID("5b0f3c1e-8a52-4c51-9d3e-6f1d2a7b9c40")
 
 COVER_IMAGE = "cover.png"
 
-CONTACT_TITLE = "Questions? Talk with us"
-# The contents' heading for the articles that name no category.
-UNCATEGORISED = "More articles"
+
+def contact_title(site: Site) -> str:
+    return site._("Questions? Talk with us")
+
+
+def uncategorised(site: Site) -> str:
+    """The contents' heading for the articles that name no category."""
+    return site._("More articles")
 
 
 def grouped(articles: list[Article]) -> list[Article]:
@@ -101,12 +105,12 @@ class Book:
         # The newest article dates the book: reproducible, never the clock (see dates.py).
         return max(article.date for article in self.articles)
 
-    @property
-    def groups(self) -> list[tuple[str, list[Chapter]]]:
-        """The chapters by category, in the order the categories first come (see ``grouped``)."""
+    def groups(self, others: str) -> list[tuple[str, list[Chapter]]]:
+        """The chapters by category, in the order the categories first come (see ``grouped``); those
+        without one under ``others``."""
         groups: dict[str, list[Chapter]] = {}
         for chapter in self.chapters:
-            groups.setdefault(chapter.article.category or UNCATEGORISED, []).append(chapter)
+            groups.setdefault(chapter.article.category or others, []).append(chapter)
         return list(groups.items())
 
     @property
@@ -133,7 +137,7 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     for category in dict.fromkeys(article.category for article in book.articles if article.category):
         epub_book.add_metadata("DC", "subject", _xml(category))
     epub_book.add_metadata("DC", "date", book.date.strftime("%Y-%m-%d"))
-    for prop, value in accessibility_metadata(book, settings.accessibility_review):
+    for prop, value in accessibility_metadata(book, settings.accessibility_review, site):
         if prop == "a11y:certifierReport":  # a link to the report, as EPUB Accessibility 1.1 writes it
             epub_book.add_metadata(None, "link", None, {"rel": prop, "href": value})
         else:
@@ -162,11 +166,11 @@ def epub_bytes(book: Book, site: Site) -> bytes:
             )
         )
 
-    context = dict(settings=settings, blocks=blocks, contact_title=CONTACT_TITLE)
+    context = dict(settings=settings, blocks=blocks, contact_title=contact_title(site))
 
     def document(uid: str, title: str, file_name: str, template: str, lang: str = book.lang, **extra):
         item = epub.EpubHtml(uid=uid, title=_xml(title), file_name=file_name, lang=lang)
-        item.set_content(_xml(render(layouts, f"guide/{template}", **context, **extra)))
+        item.set_content(_xml(site.render(f"guide/{template}", **context, **extra)))
         # A relative link (not add_item's manifest path), so the sheet resolves from any document.
         item.add_link(href="style.css", rel="stylesheet", type="text/css")
         epub_book.add_item(item)
@@ -174,12 +178,12 @@ def epub_bytes(book: Book, site: Site) -> bytes:
 
     cover = document(
         "cover",
-        "Cover",
+        site._("Cover"),
         "cover.xhtml",
         "cover.xhtml",
         book=book,
         cover_image=COVER_IMAGE,
-        cover_alt=cover_alt(book, settings.clinic_name),
+        cover_alt=cover_alt(book, settings.clinic_name, site),
     )
     crisis = document("crisis", blocks.crisis.title, "crisis.xhtml", "crisis.xhtml")
     chapters = [
@@ -195,29 +199,36 @@ def epub_bytes(book: Book, site: Site) -> bytes:
         )
         for number, chapter in enumerate(book.chapters, start=1)
     ]
-    end = document("end", "About this guide", "about.xhtml", "end.xhtml", articles=book.articles)
+    end = document("end", site._("About this guide"), "about.xhtml", "end.xhtml", articles=book.articles)
 
-    epub_book.toc = _table_of_contents(book, blocks)
+    epub_book.toc = _table_of_contents(book, site)
     epub_book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="Contents")
+    contents = site._("Contents")
+    nav = epub.EpubNav(title=contents)
     nav.add_link(href="style.css", rel="stylesheet", type="text/css")
     epub_book.add_item(nav)
     # The crisis information comes right after the cover, before even the contents.
     epub_book.spine = [cover, crisis, nav, *chapters, end]
     epub_book.guide = [
-        {"type": "cover", "href": "cover.xhtml", "title": "Cover"},
-        {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+        {"type": "cover", "href": "cover.xhtml", "title": site._("Cover")},
+        {"type": "toc", "href": "nav.xhtml", "title": contents},
         # Where reading starts (EPUB 3 'bodymatter' landmark too): the crisis information,
         # so a reader app that opens books there never skips it.
         {"type": "text", "href": "crisis.xhtml", "title": _xml(blocks.crisis.title)},
     ]
 
     buffer = io.BytesIO()
-    epub.write_epub(buffer, epub_book, {"mtime": book.date, "epub3_pages": False, "play_order": {"enabled": True}})
+    options = {
+        "mtime": book.date,
+        "epub3_pages": False,
+        "play_order": {"enabled": True},
+        "landmark_title": site._("Guide"),  # the heading of the landmarks list in nav.xhtml
+    }
+    epub.write_epub(buffer, epub_book, options)
     return reproducible(buffer.getvalue(), book.date.timetuple()[:6], book.lang)
 
 
-def _table_of_contents(book: Book, blocks) -> list:
+def _table_of_contents(book: Book, site: Site) -> list:
     """Crisis, the articles, then the end matter. One article: its sections (h2, and h3 under them).
     Several: two levels at most, so a ten-article guide stays a page a reader can scan: the chapters
     under their categories when there are several categories, else each chapter with its h2 sections."""
@@ -248,8 +259,9 @@ def _table_of_contents(book: Book, blocks) -> list:
         children = sections(chapter, deepest) if deepest else []
         return (top, children) if children else top
 
+    blocks = site.blocks
     toc: list = [link("crisis.xhtml", blocks.crisis.title)]
-    groups = book.groups
+    groups = book.groups(uncategorised(site))
     if len(book.chapters) == 1:
         toc.append(chapter_entry(book.chapters[0], 3))
     elif len(groups) > 1:
@@ -257,7 +269,7 @@ def _table_of_contents(book: Book, blocks) -> list:
             toc.append((link(chapters[0].file_name, category), [chapter_entry(c, 0, at_title=True) for c in chapters]))
     else:
         toc += [chapter_entry(chapter, 2) for chapter in book.chapters]
-    toc.append(link("about.xhtml", CONTACT_TITLE))
+    toc.append(link("about.xhtml", contact_title(site)))
     toc.append(link(f"about.xhtml#{blocks.disclaimer.id}", blocks.disclaimer.title))
     return toc
 
@@ -288,7 +300,7 @@ def chapter_body(chapter: Chapter, images: dict[Path, str], site: Site, chapters
         notes.set("role", "doc-endnotes")
         # A visible heading, as Standard Ebooks gives its endnotes, in place of the rule above them.
         heading = lxml.html.Element("h2", {"class": "notes-title", "id": f"{prefix}{NOTES_TITLE}"})
-        heading.text = "Notes"
+        heading.text = site._("Notes")
         for rule in notes.findall("hr"):
             notes.remove(rule)
         notes.insert(0, heading)
@@ -351,11 +363,13 @@ def _image_names(book: Book, site: Site) -> dict[Path, str]:
     return names
 
 
-def cover_alt(book: Book, clinic_name: str) -> str:
-    return f"Cover: {book.title}. {book.subtitle}, from {clinic_name}."
+def cover_alt(book: Book, clinic_name: str, site: Site) -> str:
+    return site._(
+        "Cover: %(title)s. %(subtitle)s, from %(clinic)s.", title=book.title, subtitle=book.subtitle, clinic=clinic_name
+    )
 
 
-def accessibility_metadata(book: Book, review) -> list[tuple[str, str]]:
+def accessibility_metadata(book: Book, review, site: Site) -> list[tuple[str, str]]:
     """EPUB Accessibility 1.1 metadata, derived from what the book contains. A conformance claim only
     when the settings record a manual review (``review``: its reviewer, credential, report and date):
     EPUBCheck and Ace are automated checks, and WCAG conformance needs a person's evaluation."""
@@ -377,24 +391,40 @@ def accessibility_metadata(book: Book, review) -> list[tuple[str, str]]:
         ("schema:accessibilityFeature", "tableOfContents"),
         ("schema:accessibilityHazard", "none"),
     ]
-    holds = f"{len(book.chapters)} articles" if len(book.chapters) > 1 else "one article"
+    words = site.words
+    count = len(book.chapters)
+    holds = words.ngettext("%(num)s article", "%(num)s articles", count) if count > 1 else site._("one article")
     extras = [
-        f"{count} {noun}{'s' if count > 1 else ''} {what}"
-        for count, noun, what in (
-            (pictures, "picture", "described in text"),
-            (tables, "table", "with header cells"),
-            (notes, "note", "linked to and from the text"),
+        text
+        for number, text in (
+            (
+                pictures,
+                words.ngettext("%(num)s picture described in text", "%(num)s pictures described in text", pictures),
+            ),
+            (tables, words.ngettext("%(num)s table with header cells", "%(num)s tables with header cells", tables)),
+            (
+                notes,
+                words.ngettext(
+                    "%(num)s note linked to and from the text", "%(num)s notes linked to and from the text", notes
+                ),
+            ),
         )
-        if count
+        if number
     ]
     summary = (
-        f"This guide holds {holds}" + (f", with {_listed(extras)}" if extras else "") + ". "
+        site._("This guide holds %(contents)s, with %(features)s.", contents=holds, features=_listed(extras, site))
+        if extras
+        else site._("This guide holds %(contents)s.", contents=holds)
+    )
+    summary += " " + site._(
         "Headings mark every section and the table of contents lists them; the cover picture has a text "
         "description. There is no fixed layout: text size, font, spacing and colours follow the reader's "
         "settings. Phone numbers are links. Nothing flashes, moves or makes sound."
     )
     if review.recorded:
-        summary += f" Its accessibility was reviewed by {review.reviewer} on {review.date}."
+        summary += " " + site._(
+            "Its accessibility was reviewed by %(reviewer)s on %(date)s.", reviewer=review.reviewer, date=review.date
+        )
     metadata.append(("schema:accessibilitySummary", summary))
     if review.recorded:
         metadata += [
@@ -406,5 +436,7 @@ def accessibility_metadata(book: Book, review) -> list[tuple[str, str]]:
     return metadata
 
 
-def _listed(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _listed(parts: list[str], site: Site) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return site._("%(first)s and %(last)s", first=", ".join(parts[:-1]), last=parts[-1])

@@ -33,7 +33,7 @@ class Handout(Product):
     def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
         from .render import render_pdf
 
-        target = workdir / self.output_names(article.slug, variant)[0]
+        target = workdir / self.output_names(article.name, variant)[0]
         render_pdf(article, site, target, variant)
         if variant == "print-shop":
             from .press import check_picture_resolution

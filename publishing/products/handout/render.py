@@ -16,7 +16,6 @@ from ...errors import PublishingError
 from ...links import Links
 from ...resources import allowed_roots, font_face_css, local_path
 from ...site import Site
-from ...templates import render
 from .fonts import warn_about_fallback_fonts
 from .tagging import finisher, for_tagging, tag_notes
 
@@ -45,14 +44,10 @@ class QrCode:
     def url(self) -> str:
         return f"{GENERATED_SCHEME}:{self.name}"
 
-    @property
-    def alt(self) -> str:
-        return f"QR code: scan it with a phone camera to open {self.target}"
 
-
-def qr_code(settings, slug: str) -> QrCode | None:
+def qr_code(settings, slug: str, edition: str = "") -> QrCode | None:
     """The QR code to the article online; none when the clinic has given no address (never an invented URL)."""
-    target = settings.article_web_address(slug)
+    target = settings.article_web_address(slug, edition)
     if not target:
         return None
     import segno
@@ -68,10 +63,10 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
     """Lay the article out with WeasyPrint and write the PDF of one variant to ``target``."""
     weasyprint = _weasyprint()
     layouts = site.folders.layouts
-    qr = qr_code(site.settings, article.slug)
-    html = render(
-        layouts,
+    qr = qr_code(site.settings, article.slug, article.edition)
+    html = site.render(
         "handout/handout.html",
+        page_label=page_label_css(site),
         article=article,
         settings=site.settings,
         blocks=site.blocks,
@@ -92,10 +87,35 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
         ).render(font_config=fonts, color_profiles=profiles, **options)
         if pdf_variant.startswith("pdf/x"):
             _stable_document_id(document, f"{article.slug}{VARIANT_SETTINGS[variant][2]}:{html}")
-        document.write_pdf(target, finisher=finisher, **options)
+        document.write_pdf(target, finisher=functools.partial(finisher, words=site.words), **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
     warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html)
+
+
+# Stand-ins for the page numbers in the footer's message: the CSS counters take their place.
+_PAGE, _PAGES = "\x00page\x00", "\x00pages\x00"
+
+
+def page_label_css(site: Site) -> str:
+    """The footer's "Page 1 of 3" in the site's language, as a CSS value of strings and counters:
+    "Page " counter(page) " of " counter(pages)."""
+    label = site._("Page %(page)s of %(pages)s", page=_PAGE, pages=_PAGES)
+    parts = []
+    for part in re.split("(\x00pages?\x00)", label):
+        if part == _PAGE:
+            parts.append("counter(page)")
+        elif part == _PAGES:
+            parts.append("counter(pages)")
+        elif part:
+            parts.append(_css_string(part))
+    return " ".join(parts)
+
+
+def _css_string(text: str) -> str:
+    """A CSS string that cannot end the <style> element or the declaration it stands in."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;!?()'-" or ord(ch) > 127 else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
 
 
 def _site_stylesheets(site: Site, variant: str):

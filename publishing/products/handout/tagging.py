@@ -64,8 +64,9 @@ def for_tagging(body_html: str) -> str:
     )
 
 
-def finisher(document, pdf) -> None:
-    """Finish WeasyPrint's tree and annotations, in memory, before the file is written."""
+def finisher(document, pdf, words) -> None:
+    """Finish WeasyPrint's tree and annotations, in memory, before the file is written. ``words``:
+    the handout's language (publishing/words.py), for what a screen reader says of a link."""
     import pydyf
 
     objects = {obj.number: obj for obj in pdf.objects if hasattr(obj, "number")}
@@ -91,7 +92,7 @@ def finisher(document, pdf) -> None:
             annotation = getattr(box, "link_annotation", None)
             if annotation is not None:
                 annotation["F"] = 4  # Print: the annotation is part of the page on paper too
-                annotation["Contents"] = pydyf.String(_describe(link_type, target, _words(box)))
+                annotation["Contents"] = pydyf.String(_describe(link_type, target, _words(box), words))
 
 
 def _nest_lists(listing, element) -> None:
@@ -137,18 +138,28 @@ def _words(box) -> str:
     return "".join(_words(child) for child in getattr(box, "children", ()))
 
 
-def _describe(link_type: str, target: str, words: str) -> str:
-    """What a screen reader should say for a link: its words, and for a bare number, what it is."""
+def _describe(link_type: str, target: str, words: str, language) -> str:
+    """What a screen reader should say for a link: its words, and for a bare number, what it is.
+    ``language``: the handout's Words; a link whose words already say "call" or "text" (in the
+    handout's language) is left as it is."""
+    _ = language.gettext
     words = " ".join(words.split())
     if link_type == "internal":
         if target.startswith("fn-"):
-            return f"Footnote {words}"
-        return f"Go to: {words}" if words else "Go to another part of this handout"
-    kind, _, rest = target.partition(":")
-    if kind == "tel" and "call" not in words.lower():
-        return f"Call {words or rest}"
-    if kind == "sms" and "text" not in words.lower():
-        return f"Text {words or rest}"
+            return _("Footnote %(number)s", number=words)
+        return _("Go to: %(place)s", place=words) if words else _("Go to another part of this handout")
+    kind, _colon, rest = target.partition(":")
+    said = words.casefold()
+    if kind == "tel" and not _says(said, _("Call %(number)s", number="")):
+        return _("Call %(number)s", number=words or rest)
+    if kind == "sms" and not _says(said, _("Text %(number)s", number="")):
+        return _("Text %(number)s", number=words or rest)
     if kind == "mailto" and "@" in words:
-        return f"Email {words}"
-    return words or f"Open {target}"
+        return _("Email %(address)s", address=words)
+    return words or _("Open %(address)s", address=target)
+
+
+def _says(words: str, verb: str) -> bool:
+    """Whether the link's words hold the verb ("call", "llame"): its message without the number."""
+    verb = " ".join(verb.split()).casefold()
+    return bool(verb) and verb in words

@@ -38,7 +38,7 @@ class Newsletter(Product):
     def _write(self, edition, subject, site, workdir: Path, variant: str) -> list[Path]:
         from .message import message_bytes
 
-        html_path, text_path, eml_path = (workdir / name for name in self.output_names(subject.slug, variant))
+        html_path, text_path, eml_path = (workdir / name for name in self.output_names(subject.name, variant))
         html_path.write_bytes(_crlf(edition.html).encode("utf-8"))
         text_path.write_bytes(_crlf(edition.text).encode("utf-8"))
         eml_path.write_bytes(message_bytes(edition, subject, site))

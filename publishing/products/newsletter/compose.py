@@ -12,7 +12,6 @@ from ...characters import without_invisible
 from ...errors import PublishingError
 from ...links import Links
 from ...site import Site
-from ...templates import render
 from .fold import fold_long_lines
 from .limits import HTML_BUDGET, IMAGE_WIDTH
 from .plaintext import render_text
@@ -100,15 +99,17 @@ def preheader(article: Article, site: Site) -> str:
     from its section titles (the description is the first thing the email shows, so never that)."""
     if article.newsletter_preheader:
         return article.newsletter_preheader
-    line = "Inside: "
+    titles = ""
     for title in (heading.title for heading in article.headings if heading.level == 2):
-        addition = ("" if line == "Inside: " else " · ") + title
-        if len(line + addition) > PREHEADER_LENGTH:
+        addition = ("" if not titles else " · ") + title
+        if len(site._("Inside: %(sections)s", sections=titles + addition)) > PREHEADER_LENGTH:
             break
-        line += addition
+        titles += addition
     # No sections to name: who it comes from (the guide's own subtitle), never the article's first
     # words, which would then come before the crisis block.
-    return line if line != "Inside: " else f"A guide for patients from {site.settings.clinic_name}"
+    if titles:
+        return site._("Inside: %(sections)s", sections=titles)
+    return site._("A guide for patients from %(clinic)s", clinic=site.settings.clinic_name)
 
 
 def _size(html: str) -> int:
@@ -124,13 +125,13 @@ def render_html(
     article: Article, site: Site, body_html: str, shortened: Shortening | None, *, teaser: bool = False
 ) -> str:
     settings = site.settings
-    online = settings.article_url.format(slug=article.slug) if settings.article_url else ""
+    online = settings.online_address(article.slug, article.edition)
     envelope = Envelope(
         lang=article.lang,
         subject=article.newsletter_subject,
         preheader=preheader(article, site),
         online_url=online,
-        online_label="Read this guide on our website" if online else "",
+        online_label=site._("Read this guide on our website") if online else "",
     )
     return render_email(
         "newsletter/newsletter.html",
@@ -140,7 +141,7 @@ def render_html(
         body_html=body_html,
         shortened=shortened,
         teaser=teaser,
-        continue_url=settings.article_web_address(article.slug),
+        continue_url=settings.article_web_address(article.slug, article.edition),
     )
 
 
@@ -149,8 +150,7 @@ def render_email(template: str, site: Site, envelope: Envelope, **context) -> st
     import css_inline
 
     layouts, settings = site.folders.layouts, site.settings
-    page = render(
-        layouts,
+    page = site.render(
         template,
         email=envelope,
         settings=settings,

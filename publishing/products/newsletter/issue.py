@@ -35,6 +35,11 @@ class NewsletterIssue:
     date: dt.datetime  # the message's Date: reproducible, never the clock
     version: str = ""
 
+    @property
+    def name(self) -> str:
+        """What its files are named by: the issue file's name (an issue's language is its own)."""
+        return self.slug
+
 
 @dataclass(frozen=True)
 class Card:
@@ -97,6 +102,9 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     if not LANG_TAG.match(lang):
         fail(f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es", "lang")
 
+    from ...site import primary_language
+
+    edition = "" if site.in_language(lang).is_default_language else primary_language(lang)
     articles: list[Article] = []
     listed = meta.get("articles")
     if listed is None or listed == []:
@@ -110,11 +118,17 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     else:
         for slug in dict.fromkeys(" ".join(s.split()) for s in listed):
             line = _line_in_front_matter(path, slug) or lines.get("articles", 1)
-            found = article_of(slug)
-            if found is None:
+            found = article_of(slug, edition)
+            if found is None and edition and article_of(slug) is not None:
+                fail(
+                    f"the article '{slug}' has no {site.in_language(lang).language_name} edition",
+                    f"translate it first (invoke translate {slug} --lang {edition}), or leave it out of this issue",
+                    line=line,
+                )
+            elif found is None:
                 fail(
                     f"no article with the slug '{slug}'",
-                    f"choose from {', '.join(sorted(site.catalogue.slugs.values())) or '(none)'}",
+                    f"choose from {', '.join(sorted(set(site.catalogue.slugs.values()))) or '(none)'}",
                     line=line,
                 )
             elif isinstance(found, PublishingError):
@@ -150,7 +164,7 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
         slug=path.stem,
         title=text["title"],
         newsletter_subject=text.get("subject") or text["title"],
-        preheader=text.get("preheader") or _in_this_issue(titles),
+        preheader=text.get("preheader") or _in_this_issue(titles, site.in_language(lang)),
         lang=lang,
         intro_html=intro_html,
         articles=tuple(articles),
@@ -167,39 +181,43 @@ def _line_in_front_matter(path: Path, slug: str) -> int | None:
     return None
 
 
-def _in_this_issue(titles: list[str], limit: int = 110) -> str:
-    line = "In this issue: "
+def _in_this_issue(titles: list[str], site: Site, limit: int = 110) -> str:
+    """The preview line: the issue's titles after "In this issue:", as many as fit (the first always)."""
+    line = ""
     for index, title in enumerate(titles):
         addition = ("" if index == 0 else " · ") + title
-        if index and len(line + addition) > limit:
+        if index and len(site._("In this issue: %(titles)s", titles=line + addition)) > limit:
             break
         line += addition
-    return line
+    return site._("In this issue: %(titles)s", titles=line)
 
 
 def cards(issue: NewsletterIssue, site: Site) -> list[Card]:
-    """Each article with its address online: only from the clinic's article_url pattern, never guessed."""
-    pattern = site.settings.article_url
-    return [Card(article, pattern.format(slug=article.slug) if pattern else "") for article in issue.articles]
+    """Each article with its address online: only from the clinic's article_url (or, for a translation,
+    translation_url) pattern, never guessed."""
+    online = site.settings.online_address
+    return [Card(article, online(article.slug, article.edition)) for article in issue.articles]
 
 
 def load_issues(site: Site, paths: list[Path]) -> list[NewsletterIssue | PublishingError]:
     """Each issue loaded, or the mistake that stops it; each article is loaded once for all of them."""
     from ...article import load_article
 
-    by_slug = {slug: source for source, slug in site.catalogue.slugs.items() if source not in site.catalogue.refused}
+    found = site.catalogue
+    by_name = {found.name(source): source for source in found.accepted}
     loaded: dict[str, Article | PublishingError] = {}
 
-    def article_of(slug: str):
-        if slug not in by_slug:
-            refused = [e for s, e in site.catalogue.refused.items() if site.catalogue.slugs.get(s) == slug]
+    def article_of(slug: str, edition: str = ""):
+        name = f"{slug}.{edition}" if edition else slug
+        if name not in by_name:
+            refused = [e for s, e in found.refused.items() if found.name(s) == name]
             return refused[0] if refused else None
-        if slug not in loaded:
+        if name not in loaded:
             try:
-                loaded[slug] = load_article(by_slug[slug], site.settings, site.folders.sources)
+                loaded[name] = load_article(by_name[name], site.settings, site.folders.sources)
             except PublishingError as error:
-                loaded[slug] = error
-        return loaded[slug]
+                loaded[name] = error
+        return loaded[name]
 
     issues: list[NewsletterIssue | PublishingError] = []
     for path in paths:

@@ -22,23 +22,25 @@ def render_text(
     settings = site.settings
     wrap = _wrapper()
     body = html_to_plain(body_html)
-    online = settings.article_url.format(slug=article.slug) if settings.article_url else ""
+    online = settings.online_address(article.slug, article.edition)
     head = [*wrap.wrap(article.title), "", *wrap.wrap(article.description), ""]
-    byline = article.author + (f" · {review}" if (review := review_line(article)) else "")
+    byline = article.author + (f" · {review}" if (review := review_line(article, site)) else "")
     head += [*wrap.wrap(byline), ""]
     content = [body.rstrip(), ""]
     if shortened:
-        url = settings.article_web_address(article.slug)
-        lead = "Read the whole guide" if teaser else "Continue reading"
-        content += [
-            *wrap.wrap(
-                f"{lead}: {article.title} <{url}>"
-                if url
-                else f"This is the first part of the guide. For the full guide, call us at {settings.clinic_phone}."
-            ),
-            "",
-        ]
-    return frame_text(site, head, content, online=(f"Read this guide on our website: <{online}>" if online else ""))
+        url = settings.article_web_address(article.slug, article.edition)
+        if url:
+            lead = site._("Read the whole guide: %(title)s", title=article.title) if teaser else ""
+            lead = lead or site._("Continue reading: %(title)s", title=article.title)
+            ending = f"{lead} <{url}>"
+        else:
+            ending = site._(
+                "This is the first part of the guide. For the full guide, call us at %(phone)s.",
+                phone=settings.clinic_phone,
+            )
+        content += [*wrap.wrap(ending), ""]
+    online_line = f"{site._('Read this guide on our website')}: <{online}>" if online else ""
+    return frame_text(site, head, content, online=online_line)
 
 
 def frame_text(site: Site, head: list[str], content: list[str], *, online: str = "") -> str:
@@ -54,15 +56,21 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
         rule,
         "",
         *head,
-        _boxed(blocks.crisis.title, blocks.crisis.text + "\n" + CRISIS_ACTIONS, wrap),
+        _boxed(blocks.crisis.title, blocks.crisis.text + "\n" + crisis_actions(site), wrap),
         "",
-        *wrap.wrap(f"Questions? Talk with us: call {settings.clinic_phone}."),
+        *wrap.wrap(site._("Questions? Talk with us: call %(phone)s.", phone=settings.clinic_phone)),
         "",
         *content,
-        *wrap.wrap(f"Questions about treatment? Call {settings.clinic_name} at {settings.clinic_phone}."),
+        *wrap.wrap(
+            site._(
+                "Questions about treatment? Call %(clinic)s at %(phone)s.",
+                clinic=settings.clinic_name,
+                phone=settings.clinic_phone,
+            )
+        ),
     ]
     if settings.booking_url:
-        parts += wrap.wrap(f"Book an appointment: <{settings.booking_url}>")
+        parts += wrap.wrap(f"{site._('Book an appointment')}: <{settings.booking_url}>")
     parts += [
         "",
         rule,
@@ -82,24 +90,33 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
     if address:
         parts += wrap.wrap(address)
     if settings.newsletter.unsubscribe_url:
-        parts += ["", f"Unsubscribe: {settings.newsletter.unsubscribe_url}"]
+        parts += ["", f"{site._('Unsubscribe')}: {settings.newsletter.unsubscribe_url}"]
     text = "\n".join(line.rstrip() for line in "\n".join(parts).splitlines())
     return without_invisible(re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n")
 
 
-# The crisis block's actions and the public lines every crisis card carries, as words: the number is
-# what a reader dials, so no tel: or sms: code is needed.
-CRISIS_ACTIONS = "Call 988 or text 988.\nChat at 988lifeline.org. In an emergency, call 911."
+def crisis_actions(site: Site) -> str:
+    """The crisis block's actions and the public lines every crisis card carries, as words (the
+    messages of layouts/_partials/required.html): the number is what a reader dials, so no tel: or
+    sms: code is needed."""
+    _ = site._
+    return f"{_('Call %(number)s', number='988')} {_('or')} {_('text %(number)s', number='988')}.\n" + _(
+        "Chat at %(site)s. In an emergency, call %(emergency)s.", site="988lifeline.org", emergency="911"
+    )
 
 
-def review_line(article: Article) -> str:
+def review_line(article: Article, site: Site) -> str:
     """As the HTML's byline says it (layouts/_partials/clinic.html)."""
     from ...templates import long_date
 
     if article.last_reviewed:
-        by = f" by {article.medical_reviewer}" if article.medical_reviewer else ""
-        return f"Last reviewed {long_date(article.last_reviewed)}{by}"
-    return f"Medical reviewer: {article.medical_reviewer}" if article.medical_reviewer else ""
+        date = long_date(article.last_reviewed, site.language)
+        if article.medical_reviewer:
+            return site._("Last reviewed %(date)s by %(reviewer)s", date=date, reviewer=article.medical_reviewer)
+        return site._("Last reviewed %(date)s", date=date)
+    return (
+        site._("Medical reviewer: %(reviewer)s", reviewer=article.medical_reviewer) if article.medical_reviewer else ""
+    )
 
 
 def _wrapper() -> textwrap.TextWrapper:
@@ -236,15 +253,19 @@ def render_issue_text(issue, cards, site: Site) -> str:
     head = [*wrap.wrap(issue.title), ""]
     if issue.intro_html:
         head += [html_to_plain(issue.intro_html).strip(), ""]
-    content = ["IN THIS ISSUE", ""]
+    content = [site._("In this issue").upper(), ""]
     for card in cards:
         article = card.article
         content += [*([article.category.upper()] if article.category else []), *wrap.wrap(article.title)]
         content += [*wrap.wrap(article.description)]
         if card.url:
-            content += [*wrap.wrap(f"Read the guide: <{card.url}>")]
-            content += wrap.wrap("Also as an e-book (EPUB) and a printed handout: ask us for either.")
+            content += [*wrap.wrap(f"{site._('Read the guide')}: <{card.url}>")]
+            content += wrap.wrap(site._("Also as an e-book (EPUB) and a printed handout: ask us for either."))
         else:
-            content += wrap.wrap(f"Ask us for the e-book (EPUB) or the printed handout: call {settings.clinic_phone}.")
+            content += wrap.wrap(
+                site._(
+                    "Ask us for the e-book (EPUB) or the printed handout: call %(phone)s.", phone=settings.clinic_phone
+                )
+            )
         content.append("")
     return frame_text(site, head, content)
