@@ -121,10 +121,24 @@ def identity(language: str) -> Words:
 
 
 def load_words(layouts: Path, language: str, *, default: bool) -> Words:
-    """The words of ``language``: identity for the default language, else its checked catalog."""
+    """The words of ``language``: identity for the default language, else its checked catalog (read
+    once per process while the catalog's files stay the same: the preview sees an edited one)."""
     if default:
         return identity(language)
-    return _load_catalog(layouts.resolve(), language)
+    layouts = layouts.resolve()
+    files = (catalog_path(layouts, language), template_path(layouts))
+    return _cached_catalog(layouts, language, tuple(_fingerprint(path) for path in files))
+
+
+def _fingerprint(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "(missing)"
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_catalog(layouts: Path, language: str, fingerprints: tuple[str, ...]) -> Words:
+    return _load_catalog(layouts, language)
 
 
 def _shown(path: Path) -> str:

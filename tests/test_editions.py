@@ -365,6 +365,22 @@ def test_a_file_named_as_a_translation_in_another_language_is_refused_at_its_lan
     assert f"sources/{SPANISH}.md:{line}: error: the file name says this is the 'es' translation" in result.stderr
 
 
+def test_a_build_with_nothing_to_do_in_two_languages_reads_no_catalog(spanish_build):
+    import os
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "invoke", "build"],
+        cwd=spanish_build,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert "Nothing to do: all 6 product(s) of 2 article(s) are up to date" in result.stdout
+    imported = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert "invoke" in imported and not imported & {"babel", "jinja2", "markdown", "weasyprint"}
+
+
 # --- invoke translate ----------------------------------------------------------------------------------
 
 

@@ -49,7 +49,7 @@ def test_a_build_with_nothing_to_do_says_so(project):
     assert "Nothing to do: all 6 product(s) of 2 article(s) are up to date" in result.stdout
 
 
-HEAVY_LIBRARIES = ("weasyprint", "ebooklib", "PIL", "lxml", "css_inline", "pypdfium2", "fontTools")
+HEAVY_LIBRARIES = ("weasyprint", "ebooklib", "PIL", "lxml", "css_inline", "pypdfium2", "fontTools", "babel", "jinja2")
 
 
 @pytest.mark.parametrize(
