@@ -411,6 +411,18 @@ def test_translate_names_an_unknown_article(tmp_path):
 # --- Validators on the Spanish guide and newsletter -------------------------------------------------
 
 
+@pytest.mark.parametrize("name", [f"{SPANISH}.pdf", f"{SPANISH}.large-print.pdf"])
+def test_the_spanish_handouts_pass_the_pdf_ua_checkers_and_qpdf(spanish_build, name):
+    import page
+
+    pdf = spanish_build / "build" / "handouts" / name
+    report = page.validate_pdf(pdf, profile=page.ValidationProfile.PDF_UA_1)
+    assert report.is_compliant, [(failure.rule_id, failure.message) for failure in report.failures]
+    outloud = subprocess.run(["outloud", "--json", "-", "--fail-on", "error", str(pdf)], capture_output=True, text=True)
+    assert outloud.returncode == 0, outloud.stdout[-2000:]
+    assert subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True).returncode == 0
+
+
 def test_the_spanish_guides_pass_epubcheck_without_a_message(spanish_build, tmp_path):
     build = spanish_build / "build" / "guides"
     for report in epubcheck(build / f"{SPANISH}.epub", build / "patient-guide.es.epub", tmp=tmp_path):

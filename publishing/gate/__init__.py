@@ -149,7 +149,7 @@ def run_checks(
         else:
             loaded, rows = entry["loaded"], [Row.from_dict(row) for row in entry["rows"]]
         slot().extend(rows)
-        if source not in found.editions:
+        if found.editions and source not in found.editions:  # a library with translations: who has which
             slot().append(languages_row(site, source))
         if not loaded:
             continue
@@ -332,7 +332,7 @@ def languages_row(site: Site, source: Path) -> Row:
         "source",
         "languages",
         "pass",
-        ", ".join(names) if editions else f"{site.language_name} only",
+        ", ".join(names) if editions else f"{site.language_name} only (no translation yet)",
         {"languages": [site.language, *editions]},
     )
 
