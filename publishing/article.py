@@ -16,12 +16,13 @@ from urllib.parse import unquote, urlsplit
 
 from .dates import source_date
 from .errors import PublishingError, PublishingErrors
+from .folders import Folders
 from .frontmatter import line_of, read_source
 from .htmltext import block_lines
+from .settings import Settings, primary_language
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
     from .markup import Heading
-    from .settings import Settings
 
 REQUIRED_KEYS = ("title", "description", "author")
 OPTIONAL_KEYS = ("last_reviewed", "medical_reviewer", "category", "lang", "slug", "newsletter", "source_version")
@@ -105,7 +106,7 @@ def edition_of(path: Path, lang: str | None) -> tuple[str, str] | None:
     match = EDITION_NAME.match(path.stem)
     if not match:
         return None
-    confirmed = isinstance(lang, str) and lang.split("-")[0].lower() == match["edition"]
+    confirmed = isinstance(lang, str) and primary_language(lang) == match["edition"]
     return (match["slug"], match["edition"]) if confirmed or len(match["edition"]) == 2 else None
 
 
@@ -223,7 +224,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
 
 def _edition(path: Path, meta: dict, lang: str, settings: Settings, fail) -> tuple[tuple[str, str] | None, str]:
     """A translation's (slug, language) and the source version it records; every mistake in naming one."""
-    default = settings.default_lang.split("-")[0].lower()
+    default = primary_language(settings.default_lang)
     edition = edition_of(path, lang)
     recorded = meta.get("source_version")
     if edition is None or edition[1] == default:
@@ -231,7 +232,7 @@ def _edition(path: Path, meta: dict, lang: str, settings: Settings, fail) -> tup
             fail("source_version", "only a translation records 'source_version'", "remove it from this article")
         return None, ""
     slug, language = edition
-    if lang.split("-")[0].lower() != language:
+    if primary_language(lang) != language:
         fail(
             "lang",
             f"the file name says this is the '{language}' translation of {slug}.md, but its lang is {lang!r}",
@@ -265,14 +266,12 @@ MAX_HTML_DEPTH = 40  # elements inside elements, after conversion
 def _words(settings: Settings, lang: str):
     """The catalog of the article's language (None for the default language's, written in the code), from
     layouts/locale/ beside the settings' pyproject.toml, where every project keeps its layouts."""
-    from .site import primary_language
-
     language = primary_language(lang)
     if language == primary_language(settings.default_lang) or settings.path is None:
         return None
     from .words import load_words
 
-    return load_words(settings.path.parent / "layouts", language, default=False)
+    return load_words(Folders.at(settings.path.parent).layouts, language, default=False)
 
 
 def _check_size(source) -> None:

@@ -126,7 +126,9 @@ FORMULAS = {"en": "Flesch-Kincaid grade", "es": "INFLESZ (Szigriszt-Pazos)"}
 
 def reading(text: str, lang: str) -> Reading | None:
     """The reading score of ``text`` in the formula made for its language (BCP 47 ``lang``)."""
-    language = lang.split("-")[0].lower()
+    from .settings import primary_language
+
+    language = primary_language(lang)
     if language == "es":
         return spanish_reading(text)
     grade = flesch_kincaid_grade(text, lang.replace("-", "_"))
@@ -140,10 +142,3 @@ def article_reading(article) -> Reading | None:
     from .htmltext import running_prose
 
     return reading(running_prose(article.body_html), article.lang)
-
-
-def article_grade(article) -> float | None:
-    """The reading grade of an article's running text, with the syllable rules of its language."""
-    from .htmltext import running_prose
-
-    return flesch_kincaid_grade(running_prose(article.body_html), article.lang.replace("-", "_"))

@@ -17,6 +17,12 @@ from .errors import PublishingError, PublishingErrors
 PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
 
 
+def primary_language(tag: str) -> str:
+    """es-US -> es: the part of a language tag that chooses the words, the required blocks and the
+    reading formula."""
+    return tag.split("-", 1)[0].lower()
+
+
 @dataclass(frozen=True)
 class NewsletterProfile:
     """The email service's merge tags (or plain values) for the legally required footer."""
@@ -109,13 +115,13 @@ class Settings:
 
     def clinic_about_in(self, language: str) -> str:
         """The clinic's paragraph about itself in ``language`` ("en", "es"): the clinic's own words or none."""
-        if language == self.default_lang.split("-")[0].lower():
+        if language == primary_language(self.default_lang):
             return self.clinic_about
         return dict(self.clinic_about_translations).get(language, "")
 
     def reading_target(self, lang: str) -> float | None:
         """The reading target for an article in ``lang``, in that language's formula (None: not measured)."""
-        language = lang.split("-")[0].lower()
+        language = primary_language(lang)
         if language == "en":
             return self.reading_grade_target
         return dict(self.reading_targets).get(language)

@@ -10,15 +10,10 @@ from typing import TYPE_CHECKING
 from .errors import PublishingError, shown_path
 from .folders import Folders
 from .required import RequiredBlocks, load_required_blocks
-from .settings import Settings, load_settings
+from .settings import Settings, load_settings, primary_language
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue
-
-
-def primary_language(tag: str) -> str:
-    """es-US -> es: the part of a language tag that chooses the words and the required blocks."""
-    return tag.split("-", 1)[0].lower()
 
 
 class MissingLanguage(PublishingError):

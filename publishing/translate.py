@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .article import source_version
 from .errors import PublishingError, shown_path
-from .site import Site, primary_language
+from .settings import primary_language
+from .site import Site
 
 # What a translation takes from its source's front matter: the words to translate. Not the review:
 # a translation of clinical text is a clinical document and needs its own (last_reviewed).

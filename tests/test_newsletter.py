@@ -542,9 +542,11 @@ def test_send_without_a_build_says_what_to_run(email_project):
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 
 
-def render(driver, path: Path, width: int, *, without_style=False, dark=False, last_px: int | None = None) -> dict:
-    """Open the newsletter at ``width`` px; return its overflow, axe-core's violations and a screenshot
-    (of the whole page, or of its last ``last_px`` pixels)."""
+def open_newsletter(
+    driver, path: Path, width: int, *, dark=False, without_style=False, images_from: Path | None = None
+) -> None:
+    """Open the newsletter at ``width`` px (a phone below 600), light or dark, with its images read from
+    ``images_from`` (default: the file's folder), and as a client that strips <style> if asked."""
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
@@ -558,13 +560,19 @@ def render(driver, path: Path, width: int, *, without_style=False, dark=False, l
     driver.execute_script(
         "for (const i of document.images) i.src = i.src.replace(arguments[0], arguments[1]);",
         IMAGE_BASE,
-        path.parent.as_uri(),
+        (images_from or path.parent).as_uri(),
     )
     driver.execute_async_script(
         "const done = arguments[0];Promise.all([...document.images].map(i => i.decode().catch(() => 0))).then(done);"
     )
     if without_style:  # as a client that strips <style> shows it
         driver.execute_script("document.querySelectorAll('style').forEach(s => s.remove());")
+
+
+def render(driver, path: Path, width: int, *, without_style=False, dark=False, last_px: int | None = None) -> dict:
+    """Open the newsletter at ``width`` px; return its overflow, axe-core's violations and a screenshot
+    (of the whole page, or of its last ``last_px`` pixels)."""
+    open_newsletter(driver, path, width, dark=dark, without_style=without_style)
     scroll_width, client_width = driver.execute_script(
         "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];"
     )

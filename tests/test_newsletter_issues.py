@@ -16,7 +16,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from test_newsletter import AXE, POSTAL, SENDER, UNSUBSCRIBE, WEB, _set, _use_smtp_profile
+from test_newsletter import AXE, IMAGE_BASE, POSTAL, SENDER, UNSUBSCRIBE, WEB, _set, _use_smtp_profile, open_newsletter
 
 from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
 from extract import normalised
@@ -25,7 +25,6 @@ from test_sample_build import CRISIS, DISCLAIMER
 RICH = "how-we-support-you"
 ISSUE = "2026-12"
 ARTICLE_URL = "https://www.example.org/guides/{slug}/"
-IMAGE_BASE = "https://images.example.org/newsletter"
 ISSUE_SOURCE = f"""---
 title: "December 2026: how ketamine treatment works"
 articles:
@@ -289,22 +288,9 @@ def test_an_unknown_newsletter_style_is_a_clear_error(tmp_path):
 
 
 def _open(driver, path: Path, width: int, *, dark: bool = False, without_style: bool = False) -> None:
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
-    )
-    driver.execute_cdp_cmd(
-        "Emulation.setEmulatedMedia",
-        {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]},
-    )
-    driver.get(path.as_uri())
-    driver.execute_script(
-        "for (const i of document.images) i.src = i.src.replace(arguments[0], arguments[1]);",
-        IMAGE_BASE,
-        path.parent.as_uri() if "issues" not in path.parts else path.parent.parent.as_uri(),
-    )
-    if without_style:
-        driver.execute_script("document.querySelectorAll('style').forEach(s => s.remove());")
+    """An article's newsletter or an issue (whose images lie one folder up, beside the articles')."""
+    images = path.parent.parent if "issues" in path.parts else path.parent
+    open_newsletter(driver, path, width, dark=dark, without_style=without_style, images_from=images)
 
 
 LINKS = """return [...document.querySelectorAll('a[href^="tel:"], a[href^="sms:"]')].map(a => {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -45,15 +46,24 @@ def _serve(folder: Path):
     return process, url
 
 
+@contextlib.contextmanager
+def _serving(folder: Path):
+    """`invoke serve` in ``folder`` while the block runs: yields the folder and the preview's address."""
+    process, url = _serve(folder)
+    try:
+        yield folder, url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`invoke serve` on a free port, over a project copy with the sample and a new article."""
     folder = copy_project(tmp_path_factory.mktemp("served"))
     assert invoke("new", "Sleep and Mood", cwd=folder).returncode == 0
-    process, url = _serve(folder)
-    yield folder, url
-    process.terminate()
-    process.wait(timeout=10)
+    with _serving(folder) as serving:
+        yield serving
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +71,8 @@ def served_in_two_languages(tmp_path_factory):
     """`invoke serve` over a project copy with the sample and its Spanish test translation."""
     folder = copy_project(tmp_path_factory.mktemp("bilingual"))
     add_spanish_translation(folder)
-    process, url = _serve(folder)
-    yield folder, url
-    process.terminate()
-    process.wait(timeout=10)
+    with _serving(folder) as serving:
+        yield serving
 
 
 @pytest.fixture(scope="module")

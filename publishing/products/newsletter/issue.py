@@ -102,7 +102,7 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     if not LANG_TAG.match(lang):
         fail(f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es", "lang")
 
-    from ...site import primary_language
+    from ...settings import primary_language
 
     edition = "" if site.in_language(lang).is_default_language else primary_language(lang)
     articles: list[Article] = []
