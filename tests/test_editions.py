@@ -381,6 +381,124 @@ def test_a_build_with_nothing_to_do_in_two_languages_reads_no_catalog(spanish_bu
     assert "invoke" in imported and not imported & {"babel", "jinja2", "markdown", "weasyprint"}
 
 
+# Each rule of naming and recording a translation, broken the way a person would break it.
+TRANSLATION_MISTAKES = {
+    "a slug of its own": (
+        lambda text: text.replace("lang: es-US", "lang: es-US\nslug: como-funciona"),
+        "slug: como-funciona",
+        "error: a translation takes its slug from its file name (<slug>.<lang>.md); remove 'slug' from its "
+        "front matter",
+    ),
+    "no recorded version": (
+        lambda text: re.sub(r'source_version: "\w+"\n', "", text),
+        "lang: es-US",
+        "error: a translation must record which version of its English source it translates; write it in "
+        f"quotes, or run 'invoke translate {SAMPLE} --lang es --current' once it matches sources/{SAMPLE}.md",
+    ),
+    "a version without quotes that YAML reads as a number": (
+        lambda text: re.sub(r'source_version: "\w+"', "source_version: 1234567", text),
+        "source_version: 1234567",
+        "error: a translation must record which version of its English source it translates",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", TRANSLATION_MISTAKES)
+def test_a_badly_named_or_recorded_translation_is_refused_at_its_line(tmp_path, mistake):
+    project = copy_project(tmp_path)
+    translation = add_spanish_translation(project)
+    change, line_text, message = TRANSLATION_MISTAKES[mistake]
+    text = change(translation.read_text())
+    translation.write_text(text)
+    line = text.splitlines().index(line_text) + 1
+    result = invoke("build", "--only", "guide", cwd=project)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"sources/{SPANISH}.md:{line}: {message}" in result.stderr
+    assert (project / "build" / "guides" / f"{SAMPLE}.epub").is_file()  # the English one still builds
+    assert not (project / "build" / "guides" / f"{SPANISH}.epub").exists()
+
+
+def test_an_english_article_recording_a_source_version_is_refused(tmp_path):
+    project = copy_project(tmp_path)
+    source = project / "sources" / f"{SAMPLE}.md"
+    text = source.read_text().replace("category: Conditions", 'category: Conditions\nsource_version: "abcdef0"')
+    source.write_text(text)
+    line = text.splitlines().index('source_version: "abcdef0"') + 1
+    result = invoke("build", "--only", "guide", cwd=project)
+    assert result.returncode != 0
+    assert (
+        f"sources/{SAMPLE}.md:{line}: error: only a translation records 'source_version'; remove it from this article"
+        in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ("approved: false", "a translated required block must say whether the clinic approved its wording"),
+        ("approved: yes please", "'approved' must be true or false, not 'yes please'"),
+    ],
+    ids=["approval left out", "approval not true or false"],
+)
+def test_a_spanish_block_must_record_its_approval_as_true_or_false(tmp_path, edit, message):
+    project = copy_project(tmp_path)
+    add_spanish_translation(project)
+    block = project / "sources" / "_required" / "es" / "crisis.md"
+    block.write_text(block.read_text().replace("approved: false\n", "" if edit == "approved: false" else f"{edit}\n"))
+    result = invoke("build", "--only", "handout", cwd=project)
+    assert result.returncode != 0
+    assert "sources/_required/es/crisis.md:" in result.stderr and f"error: {message}" in result.stderr
+    assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()
+    assert not (project / "build" / "handouts" / f"{SPANISH}.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        (
+            'translation_url = "https://www.example.org/es/guides/"',
+            "translation_url must contain {slug} (and {lang}), e.g. https://www.example.org/{lang}/guides/{slug}/",
+        ),
+        (
+            "[tool.publishing.reading_targets]\nfr = 60",
+            "no reading formula for 'fr' in [tool.publishing.reading_targets]",
+        ),
+        ('[tool.publishing.reading_targets]\nes = "easy"', "reading target 'es' must be a number, not 'easy'"),
+        (
+            '[tool.publishing.clinic_about_translations]\nspanish = "Somos..."',
+            "'spanish' in [tool.publishing.clinic_about_translations] is not a language (es)",
+        ),
+    ],
+    ids=["translation_url without slug", "unknown language", "target not a number", "about not by language"],
+)
+def test_translation_settings_are_checked_at_their_line(tmp_path, setting, message):
+    project = copy_project(tmp_path)
+    settings = project / "pyproject.toml"
+    text = settings.read_text()
+    if setting.startswith("["):  # a table of its own, at the end
+        settings.write_text(text + "\n" + setting + "\n")
+    else:  # a setting of [tool.publishing] itself, beside article_url
+        settings.write_text(re.sub(r"(?m)^(article_url = .*)$", lambda m: m.group(1) + "\n" + setting, text, count=1))
+    line = settings.read_text().splitlines().index(setting.splitlines()[-1]) + 1
+    result = invoke("build", cwd=project)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"pyproject.toml:{line}: error: {message}" in result.stderr
+
+
+def test_translate_refuses_the_default_language_and_a_missing_translation_to_mark(tmp_path):
+    project = copy_project(tmp_path)
+    english = invoke("translate", SAMPLE, "--lang", "en", cwd=project)
+    assert english.returncode != 0
+    assert "error: English is the default language: its articles are the originals" in english.stderr
+    current = invoke("translate", SAMPLE, "--lang", "es", "--current", cwd=project)
+    assert current.returncode != 0
+    assert (
+        f"sources/{SPANISH}.md: error: there is no translation to bring up to date; create it first: "
+        f"invoke translate {SAMPLE} --lang es" in current.stderr
+    )
+    assert not (project / "sources" / f"{SPANISH}.md").exists()
+
+
 # --- invoke translate ----------------------------------------------------------------------------------
 
 
