@@ -83,9 +83,14 @@ def browser(chromium):
 
 def _wait_for(condition) -> None:
     """Until the page shows what ``condition`` looks for (a limit only so that a broken preview ends the test)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(None, timeout=120, poll_frequency=0.1).until(lambda _: condition())
+    # The page replaces its cards when a build lands: an element found a moment ago can be gone by the
+    # time its text is read. That is the page changing, not an answer: look again.
+    WebDriverWait(None, timeout=120, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda _: condition()
+    )
 
 
 def test_the_index_lists_every_article_with_its_products(served, browser):
