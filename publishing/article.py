@@ -428,7 +428,9 @@ def _check_picture(source: Path, src: str, path: Path, line: int | None) -> None
             source,
             f"image '{src}' {problem}",
             line=line,
-            hint="open it in an image editor and export it again as PNG or JPEG (a picture from a web page: "
+            hint="save the drawing again as plain SVG, without scripts or links to other files, or export it as PNG"
+            if path.suffix.lower() == ".svg"
+            else "open it in an image editor and export it again as PNG or JPEG (a picture from a web page: "
             "save the image itself, not the page)",
         ) from None
 

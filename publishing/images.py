@@ -34,6 +34,8 @@ _HARMLESS_NAMESPACES = {
 _FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener"}
 _URL = re.compile(r"url\s*\(\s*(['\"]?)\s*(?P<target>[^)'\"]*)", re.IGNORECASE)
 _IMPORT = re.compile(r"@import|expression\s*\(|javascript:", re.IGNORECASE)
+# An address in any attribute (an animation's to=, values=...): SVG can set href by animating it.
+_ADDRESS = re.compile(r"(?:^|[\s;,(])(?:[a-z][a-z0-9+.-]*:)?//|(?:javascript|data|file|https?|ftp):", re.IGNORECASE)
 
 
 class ImageProblem(ValueError):
@@ -63,7 +65,7 @@ def check_image_file(path: Path) -> str:
 
 def check_raster(data: bytes) -> str:
     """The Pillow format of a raster image decoded whole and bounded in pixels; else ImageProblem."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as picture:
@@ -77,7 +79,13 @@ def check_raster(data: bytes) -> str:
                     f"is {width}x{height} pixels, {width * height / 1e6:.0f} megapixels (at most "
                     f"{MAX_PIXELS // 1_000_000}), too large to decode safely"
                 )
-            picture.load()  # every byte of the first frame: a truncated file fails here
+            # Every byte of the first frame: a truncated file fails here, even where WeasyPrint (imported
+            # in this process) told Pillow to accept truncated files.
+            accepting, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                picture.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = accepting
     except ImageProblem:
         raise
     except Image.DecompressionBombError as error:  # Pillow's own limit, judged from the header too
@@ -107,9 +115,14 @@ def check_svg(data: bytes) -> None:
         raise ImageProblem(f"is not a well-formed SVG file ({error})") from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise ImageProblem("declares a DOCTYPE (entities can expand or read files); save it as plain SVG")
+        raise ImageProblem("declares a DOCTYPE (entities can expand or read files)")
     if root.tag != f"{{{SVG}}}svg":
         raise ImageProblem("is not an SVG picture (its root element is not <svg>)")
+    for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
+        if isinstance(sibling, etree._ProcessingInstruction):
+            raise ImageProblem(
+                f"carries a processing instruction <?{sibling.target} ...?> (a stylesheet from elsewhere)"
+            )
     count = uses = 0
     for node in root.iter():
         count += 1
@@ -144,6 +157,8 @@ def _check_element(node, line: int | None) -> None:
             shown = value if len(value) < 60 else value[:57] + "..."
             raise ImageProblem(f"refers to '{shown}' ({where}); an SVG may refer only inside itself (#id)")
         _check_style(value, f"{local}= of {where}")
+        if local != "href" and etree.QName(attribute).namespace is None and _ADDRESS.search(value):
+            raise ImageProblem(f"has an address in {local}= of {where}; an SVG may refer only inside itself")
 
 
 def _check_style(text: str, where: str) -> None:
