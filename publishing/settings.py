@@ -161,6 +161,14 @@ def load_settings(pyproject: Path) -> Settings:
 
     problems: list[tuple[int | None, str]] = []
     values: dict[str, Any] = {}
+    if not isinstance(table, dict):
+        raise PublishingError(pyproject, "[tool.publishing] must be a table", line=_key_line(text, "publishing"))
+    for key in _TABLES:
+        if key in table and not isinstance(table[key], dict):
+            problems.append(
+                (_key_line(text, key), f"setting '{key}' must be a table ([tool.publishing.{key}]), not {table[key]!r}")
+            )
+            table = {k: v for k, v in table.items() if k != key}
     for key, value in table.items():
         if key in _TABLES:
             continue
@@ -179,6 +187,9 @@ def load_settings(pyproject: Path) -> Settings:
             problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
     if values.get("paper_size", "letter") not in PAPER_SIZES:
         problems.append((_key_line(text, "paper_size"), f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
+    _check_patterns(values, text, problems)
+    _check_numbers(values, text, problems)
+    _check_text(table, text, problems)
     if values.get("translation_url") and "{slug}" not in str(values["translation_url"]):
         problems.append(
             (
@@ -219,6 +230,83 @@ def load_settings(pyproject: Path) -> Settings:
     )
 
 
+_PLACEHOLDERS = {"article_url": {"slug"}, "translation_url": {"slug", "lang"}}
+# Numbers that mean something only within these bounds (inclusive).
+_BOUNDS = {"review_policy_months": (1, 120), "reading_grade_target": (1, 20)}
+# Settings whose text may run over several lines; every other setting is one line (a header, a link).
+_MULTILINE = {"clinic_about", "postal_address"}
+
+
+def _check_patterns(values: dict, text: str, problems: list) -> None:
+    """article_url and translation_url are filled in with str.format: only their own placeholders, plain."""
+    import string
+
+    for key, allowed in _PLACEHOLDERS.items():
+        pattern = values.get(key)
+        if not pattern:
+            continue
+        example = " and ".join("{" + name + "}" for name in sorted(allowed, reverse=True))
+        try:
+            fields_used = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern)]
+        except ValueError as error:
+            problems.append((_key_line(text, key), f"{key} has a stray brace ({error}); use only {example}"))
+            continue
+        for name, spec, conversion in fields_used:
+            if name is not None and (name not in allowed or spec or conversion):
+                shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+                problems.append((_key_line(text, key), f"{key} has the placeholder {shown}; use only {example}"))
+
+
+def _check_numbers(values: dict, text: str, problems: list) -> None:
+    import math
+
+    for key, (low, high) in _BOUNDS.items():
+        value = values.get(key)
+        if value is None:
+            continue
+        if not math.isfinite(value) or not low <= value <= high:
+            problems.append((_key_line(text, key), f"setting '{key}' must be from {low} to {high}, not {value!r}"))
+            values.pop(key)
+
+
+def _check_text(table: dict, text: str, problems: list, where: str = "") -> None:
+    """No setting carries a control character (a CR LF in clinic_name would be a new mail header), written
+    as a TOML escape or hidden in an RFC 2047 encoded word (=?utf-8?q?...=0D=0A...?=)."""
+    from .characters import INVISIBLE
+
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _check_text(value, text, problems, f"{where}{key}.")
+            continue
+        if not isinstance(value, str):
+            continue
+        decoded = _decoded_words(value)
+        found = INVISIBLE.search(decoded) or (
+            re.search(r"[\r\n\t]", decoded) if key not in _MULTILINE or decoded != value else None
+        )
+        if found:
+            problems.append(
+                (
+                    _key_line(text, key),
+                    f"setting '{where}{key}' contains the control character U+{ord(found.group()):04X}"
+                    + (" inside an encoded word (=?...?=)" if decoded != value else "")
+                    + "; write it as plain text on one line",
+                )
+            )
+
+
+def _decoded_words(value: str) -> str:
+    """``value`` with RFC 2047 encoded words decoded, as a mail program would show (or split) them."""
+    if "=?" not in value:
+        return value
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(value)))
+    except (ValueError, LookupError, UnicodeError):
+        return value + "\x00"  # undecodable: refused as a control character, never passed through
+
+
 def _clinic_about_translations(table: dict, text: str, problems: list) -> tuple[tuple[str, str], ...]:
     """[tool.publishing.clinic_about_translations]: es = "..." (the clinic's words, in that language)."""
     abouts = []
@@ -252,6 +340,8 @@ def _reading_targets(table: dict, text: str, problems: list) -> tuple[tuple[str,
             )
         elif not isinstance(value, (int, float)) or isinstance(value, bool):
             problems.append((_key_line(text, key), f"reading target '{key}' must be a number, not {value!r}"))
+        elif not (0 <= value <= 100):  # nan and infinities fail this too
+            problems.append((_key_line(text, key), f"reading target '{key}' must be from 0 to 100, not {value!r}"))
         else:
             targets[key] = float(value)
     return tuple(sorted(targets.items()))
@@ -263,6 +353,14 @@ def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterPro
     for key in sorted(unknown):
         problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing.newsletter]"))
     profiles = table.get("profiles", {})
+    if not isinstance(profiles, dict) or not isinstance(profiles.get(name, {}), dict):
+        problems.append(
+            (
+                _key_line(text, "profiles"),
+                "newsletter profiles must be tables, e.g. [tool.publishing.newsletter.profiles.smtp]",
+            )
+        )
+        return NewsletterProfile(str(name))
     if name not in profiles:
         problems.append(
             (

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import http.server
 import re
-import sys
 import struct
+import sys
 import threading
 import time
 import zlib
-from pathlib import Path
 
 import pytest
 
