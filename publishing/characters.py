@@ -47,3 +47,25 @@ class EscapingStream:
 
     def __getattr__(self, name: str):
         return getattr(self.raw, name)  # flush, isatty, fileno, encoding...
+
+
+def decoded_words(value: str) -> str:
+    """``value`` with RFC 2047 encoded words (=?utf-8?q?...?=) decoded, as a mail program shows them (and
+    as Python's email package splits them into header lines when they hold CR LF)."""
+    if "=?" not in value:
+        return value
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(value)))
+    except (ValueError, LookupError, UnicodeError, AssertionError):
+        return value + "\x00"  # undecodable: judged as holding a control character, never passed through
+
+
+def hides_controls(value: str) -> str | None:
+    """The control character (or line break) an encoded word in ``value`` decodes to, if any."""
+    decoded = decoded_words(value)
+    if decoded == value:
+        return None
+    found = re.search("[\r\n\t]", decoded) or INVISIBLE.search(decoded)
+    return found.group() if found else None

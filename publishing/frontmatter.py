@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .characters import INVISIBLE
+from .characters import INVISIBLE, hides_controls
 from .errors import PublishingError
 
 
@@ -127,6 +127,16 @@ def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
                 f"'{key}' contains an invisible control character",
                 line=key_lines.get(str(key)),
                 hint="retype the value without escape sequences",
+            )
+        hidden = next((found for text in _strings(value) if (found := hides_controls(text))), None)
+        if hidden:
+            # Python's email package writes such a word, decoded, as real header lines (Bcc:, Reply-To:).
+            raise PublishingError(
+                path,
+                f"'{key}' holds an encoded word (=?...?=) that decodes to the control character "
+                f"U+{ord(hidden):04X}, which would add lines to the email's headers",
+                line=key_lines.get(str(key)),
+                hint="write the value as plain text; the pipeline encodes it for email itself",
             )
     return {str(k): v for k, v in data.items()}, key_lines
 

@@ -272,7 +272,7 @@ def _check_numbers(values: dict, text: str, problems: list) -> None:
 def _check_text(table: dict, text: str, problems: list, where: str = "") -> None:
     """No setting carries a control character (a CR LF in clinic_name would be a new mail header), written
     as a TOML escape or hidden in an RFC 2047 encoded word (=?utf-8?q?...=0D=0A...?=)."""
-    from .characters import INVISIBLE
+    from .characters import INVISIBLE, decoded_words
 
     for key, value in table.items():
         if isinstance(value, dict):
@@ -280,7 +280,7 @@ def _check_text(table: dict, text: str, problems: list, where: str = "") -> None
             continue
         if not isinstance(value, str):
             continue
-        decoded = _decoded_words(value)
+        decoded = decoded_words(value)
         found = INVISIBLE.search(decoded) or (
             re.search(r"[\r\n\t]", decoded) if key not in _MULTILINE or decoded != value else None
         )
@@ -293,18 +293,6 @@ def _check_text(table: dict, text: str, problems: list, where: str = "") -> None
                     + "; write it as plain text on one line",
                 )
             )
-
-
-def _decoded_words(value: str) -> str:
-    """``value`` with RFC 2047 encoded words decoded, as a mail program would show (or split) them."""
-    if "=?" not in value:
-        return value
-    from email.header import decode_header, make_header
-
-    try:
-        return str(make_header(decode_header(value)))
-    except (ValueError, LookupError, UnicodeError):
-        return value + "\x00"  # undecodable: refused as a control character, never passed through
 
 
 def _clinic_about_translations(table: dict, text: str, problems: list) -> tuple[tuple[str, str], ...]:
