@@ -124,6 +124,13 @@ def run(task, *args, **kwargs) -> int:
         # tools do, and keep Python from complaining when it flushes the closed pipe at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as error:
+        from .files import CANNOT_WRITE, cannot_write
+
+        if error.errno not in CANNOT_WRITE:
+            raise
+        print(cannot_write(None, error), file=sys.stderr)  # a full disk, a read-only folder: not a bug
+        return 2
     finally:
         sys.stdout, sys.stderr = streams
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import PublishingError, PublishingErrors, shown_path
+from .errors import PublishingError, PublishingErrors
 from .netaddress import Download, download
 
 MAX_BYTES = 10_000_000
@@ -100,15 +100,15 @@ def _save(got: Download, folder: Path) -> Fetched:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write beside the file and rename: a full disk or a read-only folder leaves the old file as it was."""
+    from .files import CANNOT_WRITE, cannot_write, remove_quietly
+
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise PublishingError(
-            path,
-            f"cannot write {shown_path(path)}: {error.strerror}",
-            hint="make the sources folder writable (and free some disk space), then run the command again",
-        ) from None
+        remove_quietly(temporary)
+        if error.errno not in CANNOT_WRITE:
+            raise
+        raise cannot_write(path, error, "the sources folder") from None

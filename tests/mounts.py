@@ -37,9 +37,12 @@ def small_disk(folder: Path, size: str = "300k") -> str:
     return f"mount -t tmpfs -o size={size} tmpfs {shlex.quote(str(folder))}"
 
 
-def run_mounted(mounts: list[str], argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """``argv`` with ``mounts`` (shell commands from read_only/small_disk) in place, as a user runs it."""
-    script = " && ".join([*mounts, "exec " + shlex.join(argv)])
+def run_mounted(mounts: list[str], argv: list[str], cwd: Path, keep: Path | None = None) -> subprocess.CompletedProcess:
+    """``argv`` with ``mounts`` (shell commands from read_only/small_disk) in place, as a user runs it; its
+    exit code is the command's. With ``keep``, what is in build/ afterwards is copied there (a tmpfs
+    mounted for the command is gone once it ends)."""
+    copy = f" ; code=$? ; cp -a build/. {shlex.quote(str(keep))}/ ; exit $code" if keep else ""
+    script = " && ".join(mounts) + " && { " + shlex.join(argv) + copy + " ; }"
     return subprocess.run(
         ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
         cwd=cwd,
@@ -50,5 +53,5 @@ def run_mounted(mounts: list[str], argv: list[str], cwd: Path) -> subprocess.Com
     )
 
 
-def invoke_mounted(mounts: list[str], *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return run_mounted(mounts, [sys.executable, "-m", "invoke", *args], cwd)
+def invoke_mounted(mounts: list[str], *args: str, cwd: Path, keep: Path | None = None) -> subprocess.CompletedProcess:
+    return run_mounted(mounts, [sys.executable, "-m", "invoke", *args], cwd, keep)

@@ -298,7 +298,7 @@ def test_a_read_only_sources_folder_is_a_clear_error_and_nothing_half_written(pr
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert re.search(
         rf"^sources/{SAMPLE}\.md: error: cannot write sources/images/brain-[0-9a-f]{{8}}\.png: Read-only file "
-        "system; make the sources folder writable",
+        "system; free some disk space and make the sources folder writable",
         result.stderr,
     ), result.stderr
     assert source.read_text() == before and not (project_copy / "sources/images").exists()

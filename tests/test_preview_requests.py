@@ -15,8 +15,9 @@ from conftest import SAMPLE
 @pytest.fixture(scope="module")
 def preview_server(tmp_path_factory):
     """The preview's request handler, serving a project copy whose build/ holds a damaged handout."""
-    from conftest import copy_project
     from publishing.preview import Preview, make_handler
+
+    from conftest import copy_project
 
     project = copy_project(tmp_path_factory.mktemp("preview-requests"))
     handouts = project / "build/handouts"
