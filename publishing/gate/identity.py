@@ -1,9 +1,10 @@
 """Whether a product in build/ is its own article's: another article's handout copied under this one's
 name carries the other's blocks too, so the required blocks' proof passes it; its identity does not.
 
-A check of identity only (issue 29 adds "built from these inputs now"): the handout and the guide
-print the article's version mark (a digest of its source), the guide's package names its identifier,
-and the newsletter's subject is the article's, in the HTML, the .eml and the .txt alike.
+A check of identity only, stable across edits of the article (issue 29 adds "built from these inputs
+now", where the version mark belongs): the handout's title is the article's, the guide's package
+carries the identifier made from the article's name, and the newsletter's subject is the article's,
+in the HTML, the .eml and the .txt alike.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def identity_row(slug: str, label: str, files: list[Path], article) -> Row | Non
             f"{problem}: it is not the product of {article.source.name} as it is now; "
             "rebuild it ('invoke build --force'), and never copy products between articles",
         )
-    return Row(slug, label, "is this article's", "pass", "names this article and its version")
+    return Row(slug, label, "is this article's", "pass", "names this article")
 
 
 def _mismatch(files: list[Path], article) -> str | None:
@@ -50,16 +51,14 @@ def _pdf(path: Path, article) -> str | None:
 
     document = pypdfium2.PdfDocument(str(path))
     try:
-        if len(document) == 0:
-            return f"{path.name} has no pages"
-        page = document[0]
-        text = page.get_textpage().get_text_range()
+        title = " ".join(str(document.get_metadata_dict().get("Title", "")).split())
     except pypdfium2.PdfiumError as error:
         return f"{path.name} cannot be read ({error})"
     finally:
         document.close()
-    if article.version not in text:
-        return f"{path.name} does not carry the version mark {article.version} on its first page"
+    expected = " ".join(article.title.split())
+    if title != expected:
+        return f"{path.name} is the handout of '{title}', not of '{expected}'"
     return None
 
 
@@ -74,13 +73,10 @@ def _epub(path: Path, article) -> str | None:
         if package is None:
             return f"{path.name} has no package document"
         opf = book.read(package).decode("utf-8", "replace")
-        pages = " ".join(book.read(name).decode("utf-8", "replace") for name in names if name.endswith(".xhtml"))
     found = re.search(r"<dc:identifier[^>]*>([^<]*)</dc:identifier>", opf)
     expected = identifier(article.name)
     if not found or found.group(1).strip() != expected:
         return f"{path.name} is identified as {found.group(1).strip() if found else 'nothing'}, not {expected}"
-    if article.version not in pages:
-        return f"{path.name} does not carry the version mark {article.version}"
     return None
 
 
