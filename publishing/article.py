@@ -367,7 +367,9 @@ def _newsletter(value, text: dict, fail) -> tuple[str, str, str]:
 
 
 def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
-    """Resolve every image to a file inside sources/; anything else is a clear error."""
+    """Resolve every image to a file inside sources/ and decode it; anything else is a clear error."""
+    from .images import picture_problem
+
     alts = _alt_pairs(converted.html)
     images = []
     for src in converted.image_sources:
@@ -405,7 +407,7 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
                 line=line,
                 hint="check the file name, or add the image under sources/images/",
             )
-        _check_picture(source.path, src, resolved, line)
+        picture_problem(source.path, src, resolved, line)
         if not alt.strip():
             raise PublishingError(
                 source.path,
@@ -415,24 +417,6 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
             )
         images.append(Image(src=src, path=resolved, alt=alt, line=line))
     return tuple(images)
-
-
-def _check_picture(source: Path, src: str, path: Path, line: int | None) -> None:
-    """Every picture decoded (and an SVG read for what it runs or fetches) before any product embeds it."""
-    from .images import ImageProblem, check_image_file
-
-    try:
-        check_image_file(path)
-    except ImageProblem as problem:
-        raise PublishingError(
-            source,
-            f"image '{src}' {problem}",
-            line=line,
-            hint="save the drawing again as plain SVG, without scripts or links to other files, or export it as PNG"
-            if path.suffix.lower() == ".svg"
-            else "open it in an image editor and export it again as PNG or JPEG (a picture from a web page: "
-            "save the image itself, not the page)",
-        ) from None
 
 
 def _line_of_image(source, src: str, alt: str = "") -> int | None:

@@ -167,3 +167,22 @@ def _check_style(text: str, where: str) -> None:
     for match in _URL.finditer(text):
         if not match["target"].strip().startswith("#"):
             raise ImageProblem(f"refers to url({match['target'].strip()}) in {where}; only url(#id) is allowed")
+
+
+def picture_problem(source: Path, src: str, path: Path, line: int | None) -> None:
+    """Every picture an article shows decoded (an SVG read for what it runs or fetches) before any product
+    embeds it; a problem is the article's error at the line that shows it."""
+    from .errors import PublishingError
+
+    try:
+        check_image_file(path)
+    except ImageProblem as problem:
+        raise PublishingError(
+            source,
+            f"image '{src}' {problem}",
+            line=line,
+            hint="save the drawing again as plain SVG, without scripts or links to other files, or export it as PNG"
+            if path.suffix.lower() == ".svg"
+            else "open it in an image editor and export it again as PNG or JPEG (a picture from a web page: "
+            "save the image itself, not the page)",
+        ) from None

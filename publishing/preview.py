@@ -208,6 +208,12 @@ class Preview:
 _thumbnails: dict[tuple[str, int], bytes] = {}
 
 
+def addressed_to_itself(host: str | None, port: int) -> bool:
+    """Whether a request's Host names this preview as this machine does (never a name a page elsewhere
+    pointed at 127.0.0.1: DNS rebinding)."""
+    return (host or "").strip().lower() in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
+
 class UnanswerableRequest(Exception):
     """A request the preview answers with an error status and a sentence, never a traceback."""
 
@@ -225,17 +231,12 @@ def make_handler(preview: Preview):
         def do_GET(self):  # noqa: N802 (the standard library's name)
             # A page elsewhere may make the staff's browser ask for this one by a name of its own (DNS
             # rebinding): only this machine's own names for the server are answered.
-            if not self._own_host():
+            if not addressed_to_itself(self.headers.get("Host"), self.server.server_address[1]):  # type: ignore[index,arg-type]
                 return self._send(421, b"this preview answers only to 127.0.0.1, localhost or [::1]", "text/plain")
             try:
                 self._answer()
             except UnanswerableRequest as refused:
                 self._send(refused.status, refused.reason.encode(), "text/plain; charset=utf-8")
-
-        def _own_host(self) -> bool:
-            port = self.server.server_address[1]  # type: ignore[index]  # an (address, port) pair
-            host = (self.headers.get("Host") or "").strip().lower()
-            return host in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
 
         def _answer(self) -> None:
             try:

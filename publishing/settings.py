@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PublishingError, PublishingErrors
+from .settings_checks import check_numbers, check_patterns, check_text
+from .settings_checks import key_line as _key_line
 
 PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
 
@@ -187,9 +189,9 @@ def load_settings(pyproject: Path) -> Settings:
             problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
     if values.get("paper_size", "letter") not in PAPER_SIZES:
         problems.append((_key_line(text, "paper_size"), f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
-    _check_patterns(values, text, problems)
-    _check_numbers(values, text, problems)
-    _check_text(table, text, problems)
+    check_patterns(values, text, problems)
+    check_numbers(values, text, problems)
+    check_text(table, text, problems)
     if values.get("translation_url") and "{slug}" not in str(values["translation_url"]):
         problems.append(
             (
@@ -228,71 +230,6 @@ def load_settings(pyproject: Path) -> Settings:
         clinic_about_translations=abouts,
         path=pyproject,
     )
-
-
-_PLACEHOLDERS = {"article_url": {"slug"}, "translation_url": {"slug", "lang"}}
-# Numbers that mean something only within these bounds (inclusive).
-_BOUNDS = {"review_policy_months": (1, 120), "reading_grade_target": (1, 20)}
-# Settings whose text may run over several lines; every other setting is one line (a header, a link).
-_MULTILINE = {"clinic_about", "postal_address"}
-
-
-def _check_patterns(values: dict, text: str, problems: list) -> None:
-    """article_url and translation_url are filled in with str.format: only their own placeholders, plain."""
-    import string
-
-    for key, allowed in _PLACEHOLDERS.items():
-        pattern = values.get(key)
-        if not pattern:
-            continue
-        example = " and ".join("{" + name + "}" for name in sorted(allowed, reverse=True))
-        try:
-            fields_used = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern)]
-        except ValueError as error:
-            problems.append((_key_line(text, key), f"{key} has a stray brace ({error}); use only {example}"))
-            continue
-        for name, spec, conversion in fields_used:
-            if name is not None and (name not in allowed or spec or conversion):
-                shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-                problems.append((_key_line(text, key), f"{key} has the placeholder {shown}; use only {example}"))
-
-
-def _check_numbers(values: dict, text: str, problems: list) -> None:
-    import math
-
-    for key, (low, high) in _BOUNDS.items():
-        value = values.get(key)
-        if value is None:
-            continue
-        if not math.isfinite(value) or not low <= value <= high:
-            problems.append((_key_line(text, key), f"setting '{key}' must be from {low} to {high}, not {value!r}"))
-            values.pop(key)
-
-
-def _check_text(table: dict, text: str, problems: list, where: str = "") -> None:
-    """No setting carries a control character (a CR LF in clinic_name would be a new mail header), written
-    as a TOML escape or hidden in an RFC 2047 encoded word (=?utf-8?q?...=0D=0A...?=)."""
-    from .characters import INVISIBLE, decoded_words
-
-    for key, value in table.items():
-        if isinstance(value, dict):
-            _check_text(value, text, problems, f"{where}{key}.")
-            continue
-        if not isinstance(value, str):
-            continue
-        decoded = decoded_words(value)
-        found = INVISIBLE.search(decoded) or (
-            re.search(r"[\r\n\t]", decoded) if key not in _MULTILINE or decoded != value else None
-        )
-        if found:
-            problems.append(
-                (
-                    _key_line(text, key),
-                    f"setting '{where}{key}' contains the control character U+{ord(found.group()):04X}"
-                    + (" inside an encoded word (=?...?=)" if decoded != value else "")
-                    + "; write it as plain text on one line",
-                )
-            )
 
 
 def _clinic_about_translations(table: dict, text: str, problems: list) -> tuple[tuple[str, str], ...]:
@@ -418,8 +355,3 @@ def _accessibility_review(table: dict, text: str, problems: list) -> Accessibili
     if review.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", review.date):
         problems.append((_key_line(text, "date"), "accessibility_review 'date' must be YYYY-MM-DD"))
     return review if review.recorded else AccessibilityReview(conforms_to=review.conforms_to)
-
-
-def _key_line(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, flags=re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
