@@ -367,7 +367,9 @@ def _newsletter(value, text: dict, fail) -> tuple[str, str, str]:
 
 
 def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
-    """Resolve every image to a file inside sources/; anything else is a clear error."""
+    """Resolve every image to a file inside sources/ and decode it; anything else is a clear error."""
+    from .images import picture_problem
+
     alts = _alt_pairs(converted.html)
     images = []
     for src in converted.image_sources:
@@ -405,6 +407,7 @@ def _images(converted, source, sources_root: Path) -> tuple[Image, ...]:
                 line=line,
                 hint="check the file name, or add the image under sources/images/",
             )
+        picture_problem(source.path, src, resolved, line)
         if not alt.strip():
             raise PublishingError(
                 source.path,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -265,32 +264,46 @@ def build_article(site: Site, source: Path, products: list[str], variants: dict[
 def build_product(site: Site, product: Product, subject: Any, variant: str | None = None) -> Outcome:
     """Build one product of ``subject`` (an article, or the combined guide's bundle) in staging, prove
     its required blocks from the files written, and only then move them into build/."""
-    from .site import MissingLanguage
-
     variant = variant_of(product, variant)
     images = [image.path for article in getattr(subject, "articles", (subject,)) for image in article.images]
     outcome = Outcome(source=subject.source, product=product.name, images=images)
     started = time.perf_counter()
     destination = site.folders.out / product.folder
-    with Staging(site) as workdir, collect_warnings() as warnings:
-        try:
-            # In the subject's language: its required blocks, its words, its dates; never English instead.
-            site = site.in_language(getattr(subject, "lang", "") or site.settings.default_lang)
-            try:
-                site.load_blocks()
-            except MissingLanguage as missing:
-                raise missing.naming(subject.source) from None
-            files = product.build(subject, site, workdir, variant)
-            product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
-        except PublishingError as error:
-            outcome.error = str(error)
-        else:
-            destination.mkdir(parents=True, exist_ok=True)
-            # A product may write into subfolders (the newsletter's images/): keep them.
-            outcome.files = [destination / file.relative_to(workdir) for file in files]
-            for file, target in zip(files, outcome.files, strict=True):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(file, target)
-    outcome.warnings = warnings
+    try:
+        with Staging(site) as workdir, collect_warnings() as warnings:
+            _build_verify_move(site, product, subject, variant, workdir, destination, outcome)
+        outcome.warnings = warnings
+    except OSError as error:  # a full disk, a read-only build/: nothing half-written reached build/
+        from .files import CANNOT_WRITE, cannot_write
+
+        if error.errno not in CANNOT_WRITE:
+            raise
+        outcome.files, outcome.error = [], str(cannot_write(None, error, "build/"))
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _build_verify_move(
+    site: Site, product: Product, subject: Any, variant: str, workdir: Path, destination: Path, outcome: Outcome
+) -> None:
+    from .files import move_into_place
+    from .site import MissingLanguage
+
+    try:
+        # In the subject's language: its required blocks, its words, its dates; never English instead.
+        site = site.in_language(getattr(subject, "lang", "") or site.settings.default_lang)
+        try:
+            site.load_blocks()
+        except MissingLanguage as missing:
+            raise missing.naming(subject.source) from None
+        files = product.build(subject, site, workdir, variant)
+        product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
+    except PublishingError as error:
+        outcome.error = str(error)
+    else:
+        destination.mkdir(parents=True, exist_ok=True)
+        # A product may write into subfolders (the newsletter's images/): keep them.
+        outcome.files = [destination / file.relative_to(workdir) for file in files]
+        for file, target in zip(files, outcome.files, strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            move_into_place(file, target)

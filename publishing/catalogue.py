@@ -90,7 +90,11 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, defa
     slugs: dict[Path, str] = {}
     titles: dict[Path, str] = {}
     editions: dict[Path, str] = {}
+    folders = {source for source in sources if not source.is_file()}  # a folder (or a link to one) named *.md
     for source in sources:
+        if source in folders:
+            slugs[source], titles[source] = source.stem, ""
+            continue
         data = source.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         cached = known.get(str(source))
@@ -108,8 +112,16 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, defa
 
     found = Catalogue(sources, slugs, {}, titles, editions)
     refused = found.refused
+    for source in folders:
+        refused[source] = PublishingError(
+            source,
+            "this is a folder (or a link to one), not an article, though its name ends in .md",
+            hint="rename it without .md, or move it out of the sources folder; the other articles are built",
+        )
     by_name: dict[str, list[Path]] = {}
     for source in sources:
+        if source in folders:
+            continue
         by_name.setdefault(found.name(source), []).append(source)
     for source in editions:
         if found.original(source) is None:

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .characters import printable
 from .errors import PublishingError, shown_path
 
 
@@ -81,11 +82,12 @@ def check(root: Path, *, sources: str | None, out: str | None, strict: bool, fre
     site = load_site(root, sources=sources, out=out)
     checked = run_checks(site, fresh=fresh, progress=check_progress())
     rows = checked.rows
-    widths = [max(len(getattr(r, col)) for r in rows) if rows else 0 for col in ("article", "product", "check")]
-    for row in rows:
+    cells = [[printable(getattr(row, column)) for column in ("article", "product", "check", "detail")] for row in rows]
+    widths = [max((len(cell[column]) for cell in cells), default=0) for column in range(3)]
+    for row, (article, product, check_name, detail) in zip(rows, cells, strict=True):
+        # Every cell escaped: an article's name comes from its file name, which may hold escape codes.
         print(
-            f"{row.status.upper():4}  {row.article:{widths[0]}}  {row.product:{widths[1]}}  "
-            f"{row.check:{widths[2]}}  {row.detail}"
+            f"{row.status.upper():4}  {article:{widths[0]}}  {product:{widths[1]}}  {check_name:{widths[2]}}  {detail}"
         )
     write_json(rows, site.folders.out / "check.json", strict=strict)
     bad = failed(rows, strict=strict)
@@ -107,6 +109,11 @@ def check(root: Path, *, sources: str | None, out: str | None, strict: bool, fre
 
 def run(task, *args, **kwargs) -> int:
     """Run a task body; a user mistake prints 'path:line: error: ...' and no traceback."""
+    from .characters import EscapingStream
+
+    # Whatever a message carries from a file name or a title, the terminal prints it, never obeys it.
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)
     try:
         return task(*args, **kwargs)
     except PublishingError as error:
@@ -117,6 +124,15 @@ def run(task, *args, **kwargs) -> int:
         # tools do, and keep Python from complaining when it flushes the closed pipe at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as error:
+        from .files import CANNOT_WRITE, cannot_write
+
+        if error.errno not in CANNOT_WRITE:
+            raise
+        print(cannot_write(None, error), file=sys.stderr)  # a full disk, a read-only folder: not a bug
+        return 2
+    finally:
+        sys.stdout, sys.stderr = streams
 
 
 def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:
@@ -159,7 +175,7 @@ def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str
     site = load_site(root, sources=sources, out=out)
     sent = send_newsletter(site, slug, to)
     print(
-        f'sent    {shown_path(sent.path)}  "{sent.subject}"  ({sent.size / 1024:.0f} KB)  '
+        f'sent    {shown_path(sent.path)}  "{printable(sent.subject)}"  ({sent.size / 1024:.0f} KB)  '
         f"from {sent.sender} to {sent.recipient} through {sent.server}"
     )
     return 0
@@ -175,7 +191,10 @@ def fetch_images(root: Path, slug: str, *, sources: str | None = None) -> int:
         print(f"{shown_path(source)} links no remote image: nothing to fetch.")
         return 0
     for item in fetched:
-        print(f"fetched {item.url}\n     -> {shown_path(item.path)}  ({item.size / 1024:.0f} KB, {item.media_type})")
+        print(
+            f"fetched {printable(item.url)}\n     -> {shown_path(item.path)}  "
+            f"({item.size / 1024:.0f} KB, {item.media_type})"
+        )
     print(
         f"Relinked {len(fetched)} image(s) in {shown_path(source)}. Make sure the clinic may use each one "
         "(its licence, or the owner's permission), and give each a description for screen readers."

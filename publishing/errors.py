@@ -6,7 +6,10 @@ a bug in the pipeline keeps its ordinary traceback.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from .characters import printable
 
 
 class PublishingError(Exception):
@@ -23,8 +26,8 @@ class PublishingError(Exception):
         where = ""
         if self.path is not None:
             where = f"{shown_path(self.path)}:" + (f"{self.line}:" if self.line else "") + " "
-        text = f"{where}error: {self.message}"
-        return f"{text}; {self.hint}" if self.hint else text
+        text = f"{where}error: {printable(self.message)}"
+        return f"{text}; {printable(self.hint)}" if self.hint else text
 
 
 class PublishingErrors(PublishingError):
@@ -51,8 +54,11 @@ class RequiredBlockFailure(PublishingError):
 
 
 def shown_path(path: Path) -> str:
-    """A path as the user sees it: relative to the working directory when it is inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """A path as the user sees it: relative to the working directory when it is inside it, and every
+    control character in it escaped (a file name can hold a terminal's escape codes)."""
+    here = Path.cwd().resolve()
+    # The link itself, not where it points: a link named *.md is named as the user sees it.
+    for candidate in (Path(os.path.abspath(path)), path.resolve()):
+        if candidate.is_relative_to(here):
+            return printable(str(candidate.relative_to(here)))
+    return printable(str(path))

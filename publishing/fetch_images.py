@@ -1,10 +1,15 @@
 """`invoke fetch-images <slug>`: the one command that uses the network, on purpose, at writing time.
 
-Every remote image an article links (Markdown or HTML, http or https) is downloaded once, with
-a size limit and a timeout, accepted only as an image (by its content type), never through a
-redirect to another scheme; saved under sources/images/ with a name made from its address
-(the same address always gives the same file); and the article's links are rewritten to the
-saved files. A build never fetches anything.
+Every remote image an article links (Markdown or HTML, http or https) is downloaded once and
+relinked to its saved copy under sources/images/ (the same address always gives the same file).
+A page pasted from anywhere can name any address, so each hop is guarded (netaddress.py): its
+host is resolved and every address it resolves to must be a public one (never loopback, private,
+link-local, cloud metadata, multicast or reserved, however it is spelled) before any connection,
+and the connection goes to the address that was checked, so a second DNS answer cannot turn it
+inward. Redirects are followed by hand, through the same check, at most MAX_REDIRECTS. One
+image gets TOTAL_SECONDS in all (a server that sends a byte every few seconds is cut off), at
+most MAX_BYTES, and is kept only if its bytes decode as a picture (images.py): what the server's
+Content-Type says is never trusted. A build never fetches anything.
 """
 
 from __future__ import annotations
@@ -12,17 +17,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import PublishingError, PublishingErrors
+from .netaddress import Download, download
 
 MAX_BYTES = 10_000_000
-TIMEOUT_SECONDS = 20
-TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "image/svg+xml": ".svg"}
+TOTAL_SECONDS = 30.0  # per image, connection, redirects, headers and body together
+MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+MEDIA_TYPES[".svg"] = "image/svg+xml"
 
 
 @dataclass(frozen=True)
@@ -33,22 +38,18 @@ class Fetched:
     media_type: str
 
 
-class _SameSchemesOnly(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to another http(s) address."""
+def fetch_images(
+    site, slug: str, *, total_seconds: float = TOTAL_SECONDS, allowed_origin: tuple[str, int] | None = None
+) -> tuple[list[Fetched], Path]:
+    """Fetch every remote image of the article ``slug``, save it, relink it; return what was fetched.
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.URLError(f"redirected to {newurl}, which is not an http(s) address")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch_images(site, slug: str) -> tuple[list[Fetched], Path]:
-    """Fetch every remote image of the article ``slug``, save it, relink it; return what was fetched."""
+    ``allowed_origin`` (host, port) lets tests fetch from their own server on 127.0.0.1; the command
+    never sets it, and every other loopback address stays refused, redirects included."""
     from . import markup
     from .frontmatter import read_source
 
     found = site.catalogue
-    source = next((s for s in found.sources if found.slugs[s] == slug or s.stem == slug), None)
+    source = next((s for s in found.accepted if found.slugs[s] == slug or s.stem == slug), None)
     if source is None:
         raise PublishingError(
             site.folders.sources,
@@ -59,13 +60,13 @@ def fetch_images(site, slug: str) -> tuple[list[Fetched], Path]:
     remote = [
         src for src in dict.fromkeys(markup.to_html(body).image_sources) if urlsplit(src).scheme in ("http", "https")
     ]
-    opener = urllib.request.build_opener(_SameSchemesOnly)
     folder = site.folders.sources / "images"
     fetched: list[Fetched] = []
     errors: list[PublishingError] = []
     for url in remote:
         try:
-            fetched.append(_fetch(opener, url, folder))
+            got = download(url, MAX_BYTES, total_seconds, allowed_origin)
+            fetched.append(_save(got, folder))
         except PublishingError as error:
             errors.append(PublishingError(source, error.message, hint=error.hint))
     if fetched:
@@ -73,45 +74,41 @@ def fetch_images(site, slug: str) -> tuple[list[Fetched], Path]:
         for item in fetched:
             relative = os.path.relpath(item.path, source.parent).replace(os.sep, "/")
             text = text.replace(item.url, relative)
-        temporary = source.with_name(f".{source.name}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, source)
+        _write_atomically(source, text.encode("utf-8"))
     PublishingErrors.raise_if_any(errors)
     return fetched, source
 
 
-def _fetch(opener, url: str, folder: Path) -> Fetched:
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "clinic-publishing fetch-images", "Accept": ", ".join(TYPES)}
-    )
+def _save(got: Download, folder: Path) -> Fetched:
+    from .images import ImageProblem, image_kind
+
     try:
-        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            media_type = response.headers.get_content_type()
-            if media_type not in TYPES:
-                raise PublishingError(
-                    None,
-                    f"'{url}' is not an image (the server says {media_type})",
-                    hint="link the image itself, not the page that shows it",
-                )
-            data = response.read(MAX_BYTES + 1)
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
+        suffix = image_kind(got.data)
+    except ImageProblem as problem:
+        said = f" (the server said {got.media_type})" if got.media_type else ""
         raise PublishingError(
             None,
-            f"could not fetch '{url}': {reason}",
-            hint="check the address, or save the image yourself under sources/images/",
+            f"'{got.url}' {problem}{said}",
+            hint="link the image itself, not the page that shows it, or save it yourself under sources/images/",
         ) from None
-    if len(data) > MAX_BYTES:
-        raise PublishingError(
-            None,
-            f"'{url}' is over {MAX_BYTES // 1_000_000} MB",
-            hint="save a smaller copy under sources/images/ and link that",
-        )
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(urlsplit(url).path).stem.lower()).strip("-") or "image"
-    name = f"{stem[:40]}-{hashlib.sha256(url.encode()).hexdigest()[:8]}{TYPES[media_type]}"
-    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(urlsplit(got.url).path).stem.lower()).strip("-") or "image"
+    name = f"{stem[:40]}-{hashlib.sha256(got.url.encode()).hexdigest()[:8]}{suffix}"
     path = folder / name
-    temporary = folder / f".{name}.tmp"
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-    return Fetched(url, path, len(data), media_type)
+    _write_atomically(path, got.data)
+    return Fetched(got.url, path, len(got.data), MEDIA_TYPES[suffix])
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the file and rename: a full disk or a read-only folder leaves the old file as it was."""
+    from .files import CANNOT_WRITE, cannot_write, remove_quietly
+
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        remove_quietly(temporary)
+        if error.errno not in CANNOT_WRITE:
+            raise
+        raise cannot_write(path, error, "the sources folder") from None

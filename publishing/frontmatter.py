@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .characters import INVISIBLE
+from .characters import INVISIBLE, hides_controls
 from .errors import PublishingError
 
 
@@ -88,6 +88,8 @@ def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
     try:
         # Parsed once: the node tree gives each key's line, and the data is built from it.
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_alias_bomb(path, node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -126,18 +128,66 @@ def _parse_yaml(path: Path, yaml_text: str) -> tuple[dict, dict[str, int]]:
                 line=key_lines.get(str(key)),
                 hint="retype the value without escape sequences",
             )
+        hidden = next((found for text in _strings(value) if (found := hides_controls(text))), None)
+        if hidden:
+            # Python's email package writes such a word, decoded, as real header lines (Bcc:, Reply-To:).
+            raise PublishingError(
+                path,
+                f"'{key}' holds an encoded word (=?...?=) that decodes to the control character "
+                f"U+{ord(hidden):04X}, which would add lines to the email's headers",
+                line=key_lines.get(str(key)),
+                hint="write the value as plain text; the pipeline encodes it for email itself",
+            )
     return {str(k): v for k, v in data.items()}, key_lines
 
 
-def _strings(value):
+MAX_EXPANDED_NODES = 10_000  # a front matter with every feature used has about 50
+
+
+def _refuse_alias_bomb(path: Path, root) -> None:
+    """Aliases (``*a``) repeat what an anchor (``&a``) names: nine lines of them, each repeating the one
+    before nine times, make a billion values from 448 bytes, and every walk over them hangs. Count the
+    values each key would expand to (each node once, by its size) and refuse past MAX_EXPANDED_NODES."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a node inside itself (a recursive anchor) counts once
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = total
+        return total
+
+    pairs = root.value if isinstance(root, yaml.MappingNode) else [(root, root)]
+    for key, value in pairs:
+        if size(value) > MAX_EXPANDED_NODES:
+            raise PublishingError(
+                path,
+                f"'{key.value if isinstance(key, yaml.ScalarNode) else key.tag}' repeats YAML anchors (&name, "
+                f"*name) into more than {MAX_EXPANDED_NODES:,} values",
+                line=key.start_mark.line + 2,
+                hint="write the values out; front matter needs no anchors or aliases",
+            )
+
+
+def _strings(value, seen: set[int] | None = None):
+    """Every string in a value, each container once (an anchor may make one contain itself)."""
+    seen = set() if seen is None else seen
     if isinstance(value, str):
         yield value
-    elif isinstance(value, dict):
-        for item in (*value.keys(), *value.values()):
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+    elif isinstance(value, (dict, list)) and id(value) not in seen:
+        seen.add(id(value))
+        items = (*value.keys(), *value.values()) if isinstance(value, dict) else value
+        for item in items:
+            yield from _strings(item, seen)
 
 
 def line_of(text: str, needle: str, first_line: int = 1) -> int | None:

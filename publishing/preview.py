@@ -208,6 +208,20 @@ class Preview:
 _thumbnails: dict[tuple[str, int], bytes] = {}
 
 
+def addressed_to_itself(host: str | None, port: int) -> bool:
+    """Whether a request's Host names this preview as this machine does (never a name a page elsewhere
+    pointed at 127.0.0.1: DNS rebinding)."""
+    return (host or "").strip().lower() in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
+
+class UnanswerableRequest(Exception):
+    """A request the preview answers with an error status and a sentence, never a traceback."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
 def make_handler(preview: Preview):
     out = preview.site.folders.out
 
@@ -215,7 +229,22 @@ def make_handler(preview: Preview):
         server_version = "ClinicPreview"
 
         def do_GET(self):  # noqa: N802 (the standard library's name)
-            path = unquote(urlsplit(self.path).path)
+            # A page elsewhere may make the staff's browser ask for this one by a name of its own (DNS
+            # rebinding): only this machine's own names for the server are answered.
+            if not addressed_to_itself(self.headers.get("Host"), self.server.server_address[1]):  # type: ignore[index,arg-type]
+                return self._send(421, b"this preview answers only to 127.0.0.1, localhost or [::1]", "text/plain")
+            try:
+                self._answer()
+            except UnanswerableRequest as refused:
+                self._send(refused.status, refused.reason.encode(), "text/plain; charset=utf-8")
+
+        def _answer(self) -> None:
+            try:
+                path = unquote(urlsplit(self.path).path, errors="strict")
+            except (UnicodeDecodeError, ValueError):
+                raise UnanswerableRequest(400, "the address is not valid UTF-8") from None
+            if "\x00" in path or any(part.startswith(".") for part in path.split("/")[1:]):
+                raise UnanswerableRequest(400, "not a page of the preview")
             if path in ("/", "/index.html"):
                 return self._send(200, preview.index_html().encode(), "text/html; charset=utf-8")
             if path == "/status":
@@ -223,7 +252,19 @@ def make_handler(preview: Preview):
                     body = {"generation": preview.state.generation, "building": preview.state.building}
                 return self._send(200, json.dumps(body).encode(), "application/json")
             if path.startswith("/thumbnail/") and path.endswith(".png"):
-                data = preview.thumbnail(path[len("/thumbnail/") : -4])
+                import pypdfium2
+
+                try:
+                    data = preview.thumbnail(path[len("/thumbnail/") : -4])
+                except (
+                    pypdfium2.PdfiumError,
+                    OSError,
+                    ValueError,
+                    IndexError,
+                ) as error:  # a damaged or half-copied PDF
+                    raise UnanswerableRequest(
+                        500, f"the handout cannot be drawn ({type(error).__name__}: {error}); rebuild it"
+                    ) from None
                 return self._send(200, data, "image/png") if data else self._send(404, b"no handout", "text/plain")
             if path.startswith("/build/"):
                 file = (out / path[len("/build/") :]).resolve()
@@ -233,7 +274,11 @@ def make_handler(preview: Preview):
                         kind += "; charset=utf-8"
                     if file.suffix == ".eml":
                         kind = "text/plain; charset=utf-8"
-                    return self._send(200, file.read_bytes(), kind)
+                    try:
+                        content = file.read_bytes()
+                    except OSError:  # replaced by a build at this moment
+                        raise UnanswerableRequest(503, "being rebuilt; reload in a moment") from None
+                    return self._send(200, content, kind)
             return self._send(404, b"not found", "text/plain")
 
         def _send(self, status: int, body: bytes, kind: str) -> None:

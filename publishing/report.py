@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 from .build import Outcome
+from .characters import printable
 from .errors import shown_path
+
+
+def _terminal(stderr: bool = False):
+    """The stream rich writes its colours to: the terminal itself, not the escaping wrapper (cli.run), since
+    everything rich is given here is escaped first."""
+    stream = sys.stderr if stderr else sys.stdout
+    return getattr(stream, "raw", stream)
 
 
 class PlainReport:
@@ -29,7 +37,7 @@ class PlainReport:
                     flush=True,
                 )
             for warning in outcome.warnings:
-                print(f"warning: {outcome.product}: {warning}", file=sys.stderr)
+                print(f"warning: {outcome.product}: {printable(warning)}", file=sys.stderr)
         elif outcome.error and outcome.error not in self.reported:  # each product fails the same way: say it once
             self.reported.add(outcome.error)
             print(outcome.error, file=sys.stderr, flush=True)
@@ -47,7 +55,7 @@ class RichReport(PlainReport):
         super().__init__()
         from rich.console import Console
 
-        self.console = Console()
+        self.console = Console(file=_terminal())
         self.progress = None
         self.done: set[Path] = set()
 
@@ -70,9 +78,9 @@ class RichReport(PlainReport):
     def outcome(self, outcome: Outcome) -> None:
         if outcome.error and outcome.error not in self.reported:
             self.reported.add(outcome.error)
-            self.console.print(outcome.error, style="red", markup=False, highlight=False)
+            self.console.print(printable_lines(outcome.error), style="red", markup=False, highlight=False)
         for warning in outcome.warnings:
-            self.console.print(f"warning: {outcome.product}: {warning}", style="yellow", markup=False)
+            self.console.print(f"warning: {outcome.product}: {printable(warning)}", style="yellow", markup=False)
         if self.progress is not None and not outcome.up_to_date and outcome.source not in self.done:
             self.done.add(outcome.source)
             self.progress.advance(self.task)
@@ -84,6 +92,7 @@ class RichReport(PlainReport):
         if not built:
             return
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title="Build summary", title_justify="left")
         for column, justify in (
@@ -97,13 +106,18 @@ class RichReport(PlainReport):
         for outcome in built:
             size = sum(f.stat().st_size for f in outcome.files if f.is_file())
             table.add_row(
-                outcome.source.stem,
+                Text(printable(outcome.source.stem)),  # a file name: neither markup nor escape codes
                 outcome.product,
                 f"{size / 1024:.0f} KB" if outcome.ok else "",
                 f"{outcome.seconds:.1f} s" if outcome.ok else "",
                 "[green]built and verified[/]" if outcome.ok else "[red]failed[/]",
             )
         self.console.print(table)
+
+
+def printable_lines(text: str) -> str:
+    """Several messages, one a line, each escaped."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def for_terminal() -> PlainReport:
@@ -141,7 +155,7 @@ class RichCheckProgress(PlainCheckProgress):
     def __init__(self):
         from rich.console import Console
 
-        self.console = Console(stderr=True)
+        self.console = Console(file=_terminal(stderr=True))
         self.progress = None
 
     def start(self, total: int, reused: int) -> None:
@@ -161,11 +175,15 @@ class RichCheckProgress(PlainCheckProgress):
 
     def advance(self, what: str) -> None:
         if self.progress is not None:
-            self.progress.update(self.task, advance=1, description=what)
+            from rich.markup import escape
+
+            self.progress.update(self.task, advance=1, description=escape(printable(what)))
 
     def note(self, text: str) -> None:
         if self.progress is not None:
-            self.progress.update(self.task, description=text)
+            from rich.markup import escape
+
+            self.progress.update(self.task, description=escape(printable(text)))
 
     def finish(self) -> None:
         if self.progress is not None:

@@ -69,9 +69,14 @@ def new_article(site: Site, title: str) -> Path:
         )
     author = site.settings.default_author or site.settings.clinic_name
     text = SKELETON.format(title=_yaml_text(title), author=_yaml_text(author))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
-        file.write(text)
+    from .files import write_new
+
+    try:
+        write_new(path, text)
+    except FileExistsError:
+        raise PublishingError(
+            path, "an article with this name already exists", hint="open it to edit it, or choose another title"
+        ) from None
     return path
 
 

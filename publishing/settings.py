@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PublishingError, PublishingErrors
+from .settings_checks import check_numbers, check_patterns, check_text
+from .settings_checks import key_line as _key_line
 
 PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
 
@@ -161,6 +163,14 @@ def load_settings(pyproject: Path) -> Settings:
 
     problems: list[tuple[int | None, str]] = []
     values: dict[str, Any] = {}
+    if not isinstance(table, dict):
+        raise PublishingError(pyproject, "[tool.publishing] must be a table", line=_key_line(text, "publishing"))
+    for key in _TABLES:
+        if key in table and not isinstance(table[key], dict):
+            problems.append(
+                (_key_line(text, key), f"setting '{key}' must be a table ([tool.publishing.{key}]), not {table[key]!r}")
+            )
+            table = {k: v for k, v in table.items() if k != key}
     for key, value in table.items():
         if key in _TABLES:
             continue
@@ -179,6 +189,9 @@ def load_settings(pyproject: Path) -> Settings:
             problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
     if values.get("paper_size", "letter") not in PAPER_SIZES:
         problems.append((_key_line(text, "paper_size"), f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
+    check_patterns(values, text, problems)
+    check_numbers(values, text, problems)
+    check_text(table, text, problems)
     if values.get("translation_url") and "{slug}" not in str(values["translation_url"]):
         problems.append(
             (
@@ -252,6 +265,8 @@ def _reading_targets(table: dict, text: str, problems: list) -> tuple[tuple[str,
             )
         elif not isinstance(value, (int, float)) or isinstance(value, bool):
             problems.append((_key_line(text, key), f"reading target '{key}' must be a number, not {value!r}"))
+        elif not (0 <= value <= 100):  # nan and infinities fail this too
+            problems.append((_key_line(text, key), f"reading target '{key}' must be from 0 to 100, not {value!r}"))
         else:
             targets[key] = float(value)
     return tuple(sorted(targets.items()))
@@ -263,6 +278,14 @@ def _newsletter_profile(table: dict, text: str, problems: list) -> NewsletterPro
     for key in sorted(unknown):
         problems.append((_key_line(text, key), f"unknown setting '{key}' in [tool.publishing.newsletter]"))
     profiles = table.get("profiles", {})
+    if not isinstance(profiles, dict) or not isinstance(profiles.get(name, {}), dict):
+        problems.append(
+            (
+                _key_line(text, "profiles"),
+                "newsletter profiles must be tables, e.g. [tool.publishing.newsletter.profiles.smtp]",
+            )
+        )
+        return NewsletterProfile(str(name))
     if name not in profiles:
         problems.append(
             (
@@ -332,8 +355,3 @@ def _accessibility_review(table: dict, text: str, problems: list) -> Accessibili
     if review.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", review.date):
         problems.append((_key_line(text, "date"), "accessibility_review 'date' must be YYYY-MM-DD"))
     return review if review.recorded else AccessibilityReview(conforms_to=review.conforms_to)
-
-
-def _key_line(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, flags=re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None

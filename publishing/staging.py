@@ -1,5 +1,7 @@
-"""Where products are written before they are proven: a private folder beside build/, so the final
-move into build/ is an atomic rename, and a failed or killed build leaves nothing half-written there."""
+"""Where products are written before they are proven: a private folder inside build/ itself, so the final
+move into place is an atomic rename on the same file system even when build/ is a mount of its own,
+and a failed or killed build leaves nothing half-written where staff would open it (the folder's
+name starts with a dot: the gate, the preview and `invoke check` never take it for a product)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from .site import Site
 
 
 def staging_root(site: Site) -> Path:
-    return site.folders.out.parent / ".build-tmp"
+    return site.folders.out / ".build-tmp"
 
 
 class Staging:
-    """A private folder beside build/ (same file system, so the final move is an atomic rename)."""
+    """A private folder in build/ (its file system, so the final move is an atomic rename)."""
 
     def __init__(self, site: Site):
         self.root = staging_root(site)

@@ -74,8 +74,12 @@ def translate(site: Site, slug: str, lang: str, *, current: bool = False) -> Tra
             f"'invoke translate {slug} --lang {edition} --current'",
         )
     text = _scaffold(site, original, lang, edition, slug, version)
-    with open(path, "x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
-        file.write(text)
+    from .files import write_new
+
+    try:
+        write_new(path, text)
+    except FileExistsError:
+        raise PublishingError(path, "this translation already exists; it is never overwritten") from None
     return Translation(path, original, version, created=True)
 
 
@@ -124,7 +128,7 @@ def _record_current(path: Path, original: Path, version: str, slug: str, edition
     previous = recorded.group(1) if recorded else ""
     front = front[: recorded.start()] + line + front[recorded.end() :] if recorded else front + line + "\n"
     updated = parts.group(1) + front + parts.group(3) + text[parts.end() :]
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(updated, encoding="utf-8")
-    temporary.replace(path)
+    from .files import replace_file
+
+    replace_file(path, updated)
     return Translation(path, original, version, created=False, previous=previous)

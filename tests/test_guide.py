@@ -452,7 +452,7 @@ def test_a_combined_guide_without_the_disclaimer_is_never_moved_into_build(proje
         "document (about.xhtml)"
     ) in result.stderr
     assert not (project_copy / "build/guides/patient-guide.epub").exists()
-    assert not (project_copy / ".build-tmp").exists()
+    assert not (project_copy / "build/.build-tmp").exists()
 
 
 # --- Reproducible --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_the_sample_builds_all_four_files(sample_build):
 
 
 def test_no_staging_folder_is_left_behind(sample_build):
-    assert not (sample_build.parent / ".build-tmp").exists()
+    assert not (sample_build / ".build-tmp").exists()
 
 
 @pytest.mark.parametrize("text", [CRISIS, DISCLAIMER], ids=["crisis", "disclaimer"])

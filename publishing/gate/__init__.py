@@ -286,10 +286,14 @@ def _check_product(name: str, variant: str, slug: str, files: list[Path], articl
         product.verify(site, files, files[0], article if product.per_article else None)
     except PublishingError as error:
         return [Row(slug, label, "required blocks", "fail", str(error))], False
+    from .identity import identity_row
+
+    identity = identity_row(slug, label, files, article) if product.per_article else None
     return [
         Row(
             slug, label, "required blocks", "pass", "disclaimer and crisis information found in the built file, visible"
         ),
+        *([identity] if identity else []),
         *product.gate_rows(slug, label, files),
     ], True
 

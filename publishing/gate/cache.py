@@ -42,15 +42,30 @@ class GateCache:
         return cls(path, entries if isinstance(entries, dict) else {}, slugs if isinstance(slugs, dict) else {})
 
     def get(self, unit: str, key: str) -> dict | None:
+        """The entry for ``unit`` if it was made for ``key``, by this user's gate (signed), and is whole;
+        anything else is a miss, checked again: never a crash, never a verdict someone else wrote."""
+        from .trust import signed_by_this_user
+
         entry = self.entries.get(unit)
-        if isinstance(entry, dict) and entry.get("key") == key:
+        if (
+            isinstance(entry, dict)
+            and entry.get("key") == key
+            and signed_by_this_user(unit, entry)
+            and _whole(unit, entry)
+        ):
             self.used[unit] = entry
             self.reused += 1
             return entry
         return None
 
     def put(self, unit: str, key: str, **result) -> None:
-        self.used[unit] = {"key": key, **result}
+        from .trust import signature
+
+        entry = {"key": key, **result}
+        mac = signature(unit, entry)
+        if mac is not None:  # without a private key nothing is kept that a later run would believe
+            entry["mac"] = mac
+        self.used[unit] = entry
         self.checked += 1
 
     def save(self) -> None:
@@ -62,6 +77,34 @@ class GateCache:
             encoding="utf-8",
         )
         os.replace(temporary, self.path)
+
+
+_ROW_TEXT = ("article", "product", "check", "status", "detail")
+
+
+# What each kind of entry holds besides its key (see run_checks): the rows, or EPUBCheck's one row, and a flag.
+_SHAPES = {"source": ("rows", "loaded"), "product": ("rows", "proven"), "epubcheck": ("row", None)}
+
+
+def _whole(unit: str, entry: dict) -> bool:
+    """Whether an entry has the shape the gate reads back for its kind: rows of the Row fields, its flag
+    true or false."""
+    shape = _SHAPES.get(unit.split(":", 1)[0])
+    if shape is None:
+        return False
+    rows_key, flag = shape
+    rows = entry.get(rows_key)
+    rows = [rows] if rows_key == "row" else rows
+    if not isinstance(rows, list) or (flag is not None and not isinstance(entry.get(flag), bool)):
+        return False
+    return all(
+        isinstance(row, dict)
+        and set(row) == {*_ROW_TEXT, "facts"}
+        and isinstance(row["facts"], dict)
+        and all(isinstance(row[name], str) for name in _ROW_TEXT)
+        and row["status"] in ("pass", "warn", "fail")
+        for row in rows
+    )
 
 
 class Digests:

@@ -3,7 +3,8 @@
 EPUBCheck's command line checks one file per start, and the start (the JVM, then EPUBCheck
 loading its schemas) is about two seconds of every run. The gate instead compiles a small
 program against EPUBCheck's own Java API once (java/EpubCheckBatch.java, with the same
-checks and reporting level as `epubcheck -u`), keeps the class in build/.gate/, and feeds it
+checks and reporting level as `epubcheck -u`), keeps it in the user's private cache folder
+(checked by digest before each run: see trust.py), and feeds it
 one path per line. Where no Java compiler is installed it falls back to the command line,
 one file per run, several at once.
 
@@ -91,14 +92,25 @@ class EpubChecker:
 
     @cached_property
     def _batch_jar(self) -> Path | None:
-        """EpubCheckBatch compiled once per EPUBCheck version and source, or None without a compiler."""
+        """EpubCheckBatch compiled once per EPUBCheck version and source, or None without a compiler.
+
+        Kept in this user's private cache folder (trust.py), never in build/ (anyone can write there: a
+        class found there would run as this user and could pass any guide), and run only when its digest is
+        the one recorded, signed, when it was compiled; else it is compiled again."""
+        from . import trust
+
         if os.environ.get(MODE_VARIABLE) == "per-file" or not shutil.which("javac"):
             return None
-        target = self.workdir / f"epubcheck-batch-{version_key()}.jar"
-        if target.is_file():
+        folder = trust.user_folder()
+        if folder is None:  # no private folder: compile for this run only, in a fresh private temporary one
+            import tempfile
+
+            folder = Path(tempfile.mkdtemp(prefix="clinic-epubcheck-"))
+        target = folder / f"epubcheck-batch-{version_key()}.jar"
+        record = f"epubcheck-helper:{target.name}"
+        if target.is_file() and _recorded_digest(folder, record) == trust.file_digest(target):
             return target
-        classes = self.workdir / f"classes-{os.getpid()}"
-        classes.mkdir(parents=True, exist_ok=True)
+        classes = Path(tempfile_dir(folder))
         compiled = subprocess.run(
             ["javac", "-nowarn", "-d", str(classes), "-cp", str(jar()), str(SOURCE)], capture_output=True, text=True
         )
@@ -108,10 +120,12 @@ class EpubChecker:
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
         with zipfile.ZipFile(temporary, "w") as archive:
             for file in sorted(classes.glob("*.class")):
-                archive.write(file, file.name)
+                archive.writestr(zipfile.ZipInfo(file.name, date_time=(1980, 1, 1, 0, 0, 0)), file.read_bytes())
+        digest = trust.file_digest(temporary)
         os.replace(temporary, target)
         shutil.rmtree(classes, ignore_errors=True)
-        return target
+        _record_digest(folder, record, digest)
+        return target if trust.file_digest(target) == digest else None  # another gate replaced it meanwhile
 
     def submit(self, path: Path) -> None:
         self.submitted.append(path)
@@ -175,6 +189,36 @@ class EpubChecker:
         if self._per_file is not None:
             self._per_file.shutdown()
         return found
+
+
+def tempfile_dir(folder: Path) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"classes-{os.getpid()}-", dir=folder)
+
+
+def _recorded_digest(folder: Path, name: str) -> str | None:
+    """The helper's digest as recorded when it was compiled, if the record is this user's (signed)."""
+    from . import trust
+
+    try:
+        entry = json.loads((folder / f"{name.split(':', 1)[1]}.digest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(entry, dict) and trust.signed_by_this_user(name, entry) and isinstance(entry.get("sha256"), str):
+        return entry["sha256"]
+    return None
+
+
+def _record_digest(folder: Path, name: str, digest: str) -> None:
+    from . import trust
+
+    entry: dict = {"sha256": digest}
+    entry["mac"] = trust.signature(name, entry)
+    path = folder / f"{name.split(':', 1)[1]}.digest.json"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(entry), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _check_one_file(path: Path) -> EpubCheckResult:

@@ -55,7 +55,54 @@ def message_bytes(edition, subject, site: Site) -> bytes:
     message["Content-Language"] = subject.lang  # after set_content, which clears Content-* headers
     # "=_" never occurs in quoted-printable text, so the boundary cannot collide with the body.
     message.set_boundary(f"=_{digest[:40]}")
-    return message.as_bytes()
+    data = message.as_bytes()
+    check_headers(read_message_bytes(data), subject.source)
+    return data
+
+
+# The headers a built message has, each once; `invoke send` adds only To:.
+BUILT_HEADERS = (
+    "Subject",
+    "From",
+    "Message-ID",
+    "Date",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Language",
+    "Content-Transfer-Encoding",
+)
+
+
+def check_headers(message, shown_as: Path | None) -> None:
+    """Refuse a message whose headers are not the ones built, each once, each one line after decoding.
+
+    A title holding an encoded word with CR LF (=?utf-8?q?Hi=0D=0ABcc:_x@example.org?=) comes out of
+    Python's email package (3.11.7 here) as real Bcc:, Reply-To: or From: lines: judged on what was
+    written, not on whether the interpreter is patched."""
+    from ...characters import decoded_words
+    from ...errors import PublishingError
+
+    names = [name.title() for name in message.keys()]
+    allowed = {name.title() for name in BUILT_HEADERS}
+    extra = sorted({name for name in names if name not in allowed or names.count(name) > 1})
+    broken = [name for name, value in message.items() if re.search(r"[\r\n\x00]", decoded_words(str(value)))]
+    if extra or broken:
+        raise PublishingError(
+            shown_as,
+            "the email's headers would be "
+            + (f"added to or repeated ({', '.join(extra)})" if extra else f"split across lines ({', '.join(broken)})")
+            + ": a title, subject or setting holds a line break (perhaps inside an encoded word, =?...?=)",
+            hint="write titles, subjects and the clinic's settings as plain text on one line, then rebuild",
+        )
+
+
+def read_message_bytes(data: bytes):
+    from email import policy
+    from email.parser import BytesParser
+
+    return BytesParser(policy=policy.default).parsebytes(data)
 
 
 def one_click(url: str) -> bool:

@@ -137,15 +137,7 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
     if not (address.isascii() and re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address)):
         raise PublishingError(None, f"'{recipient}' is not an email address", hint="give --to name@example.org")
 
-    folder = site.folders.out / Newsletter.folder
-    eml = folder / f"{slug}.eml"
-    issue = site.folders.out / IssueNewsletter.folder / f"{slug}.eml"
-    if not eml.is_file() and issue.is_file():  # a monthly issue: sent by its name
-        eml = issue
-    if not eml.is_file():
-        raise PublishingError(
-            eml, "the newsletter is not built", hint="run 'invoke build --only newsletter' first (and check the slug)"
-        )
+    eml = built_message(site, slug)
     verify_message(eml, site, eml)  # raises unless the message has its two parts
     message = read_message(eml)
     text, _ = message_parts(message) or ("", "")
@@ -184,6 +176,34 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
     return Sent(
         path=eml, subject=str(message["Subject"]), sender=sender, recipient=address, server=server, size=len(data)
     )
+
+
+def built_message(site: Site, slug: str) -> Path:
+    """build/newsletters/<slug>.eml, or a monthly issue's build/newsletters/issues/<slug>.eml; never a file
+    elsewhere (``invoke send ../../x`` would send whatever x.eml someone left there)."""
+    folder = site.folders.out / Newsletter.folder
+    issues = site.folders.out / IssueNewsletter.folder
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug) or ".." in slug:
+        raise PublishingError(
+            None,
+            f"'{slug}' is not an article's slug or an issue's name",
+            hint="give the slug as the file is named in build/newsletters/ (e.g. sleep-and-mood or 2026-12), "
+            "without a folder",
+        )
+    eml = folder / f"{slug}.eml"
+    if not eml.is_file() and (issues / f"{slug}.eml").is_file():  # a monthly issue: sent by its name
+        eml = issues / f"{slug}.eml"
+    if not eml.is_file():
+        raise PublishingError(
+            eml, "the newsletter is not built", hint="run 'invoke build --only newsletter' first (and check the slug)"
+        )
+    if not eml.resolve().is_relative_to(folder.resolve()):  # a link out of build/newsletters/
+        raise PublishingError(
+            eml,
+            "the message is a link to a file outside build/newsletters/",
+            hint="rebuild it with 'invoke build --only newsletter'",
+        )
+    return eml
 
 
 # What the DKIM signature covers: what a reader sees and what identifies the message.

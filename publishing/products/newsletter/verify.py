@@ -12,7 +12,7 @@ from ...errors import RequiredBlockFailure
 from ...site import Site
 from . import Newsletter
 from .limits import CRISIS_WITHIN
-from .message import message_parts, read_message
+from .message import check_headers, message_parts, read_message
 
 NAME = Newsletter.name
 
@@ -36,7 +36,9 @@ def verify_message(
 ) -> None:
     """The message's two parts carry both blocks. An HTML part identical to ``proven_html`` (the HTML
     file, proven a moment ago) has the same verdict, and is not examined twice."""
-    parts = message_parts(read_message(eml_path))
+    message = read_message(eml_path)
+    check_headers(message, shown_as)  # before anything else: a Bcc: line in a built message is never sent
+    parts = message_parts(message)
     if parts is None:
         raise RequiredBlockFailure(
             shown_as,
