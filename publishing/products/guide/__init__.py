@@ -72,7 +72,12 @@ class Guide(Product):
             for name, block, which in ((first, blocks.crisis, "first"), (last, blocks.disclaimer, "last")):
                 _, visibility = book.visibility(name, {"style.css": source_css.origin}, [source_css])
                 proof.require_in_markup(
-                    visibility, block, product=self.name, where=f"the {which} document ({name})", shown_as=shown_as
+                    visibility,
+                    block,
+                    product=self.name,
+                    where=f"the {which} document ({name})",
+                    shown_as=shown_as,
+                    lines=proof.card_lines(site, block),
                 )
             # Reading systems open a book at its start-of-reading landmark: there, the crisis information.
             for what, start in (

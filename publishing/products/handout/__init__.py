@@ -58,6 +58,7 @@ class Handout(Product):
                 where="page 1",
                 shown_as=shown_as,
                 title_at_least=pdf.body_points(),
+                lines=proof.card_lines(site, blocks.crisis),
             )
             proof.require_in_pdf(
                 pdf,
@@ -66,6 +67,7 @@ class Handout(Product):
                 product=self.name,
                 where=f"the last page (page {last + 1})",
                 shown_as=shown_as,
+                lines=proof.card_lines(site, blocks.disclaimer),
             )
             # The article's first words must come after the crisis block (they may also occur before
             # it, in the title, when the article is short).
