@@ -81,6 +81,19 @@ class Handout(Product):
                     hint="the reader must meet it first: place the crisis() macro before the article in the layout",
                 )
 
+    def witness_pages(self, site, files: list[Path], workdir: Path):
+        """PDFium renders page 1 with and without the crisis card's text, the last page the disclaimer's."""
+        from ...gate.witness import Sighting, WitnessPage
+        from ...proof.pdf import PdfText
+
+        with PdfText(files[0], product=self.name, shown_as=files[0]) as pdf:
+            last = len(pdf) - 1
+        sightings = tuple(
+            Sighting(block.id, block.name, proof.card_lines(site, block), page)
+            for block, page in ((site.blocks.crisis, 0), (site.blocks.disclaimer, last))
+        )
+        return [WitnessPage("pdf", files[0], "the PDF", sightings)]
+
     def gate_rows(self, slug: str, label: str, files: list[Path]):
         """Tagged, titled, in a language, every font embedded."""
         from pypdf import PdfReader
