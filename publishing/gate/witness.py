@@ -171,7 +171,8 @@ class Witness:
             driver.execute_script(TRANSPARENT_TEXT, sighting.block_id, False)
         for line in found["lines"]:
             if line["bottom"] - line["top"] < MIN_LINE_PX:
-                return f"its line '{line['text'][:40]}' is {line['bottom'] - line['top']:.1f} px tall (at least {MIN_LINE_PX:g})"
+                tall = line["bottom"] - line["top"]
+                return f"its line '{line['text'][:40]}' is {tall:.1f} px tall (at least {MIN_LINE_PX:g})"
             area = (
                 round(line["left"] - box["left"]),
                 round(line["top"] - box["top"]),
