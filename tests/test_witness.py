@@ -97,7 +97,7 @@ def test_a_hidden_block_in_the_guide_is_not_seen(witness, site, sample_build, tm
 
 
 HANDOUT = [
-    (".crisis .required-title { line-height: 0; overflow: hidden }", "its line 'In crisis? Call or text 988'"),
+    (".crisis .required-title { line-height: 0; overflow: hidden }", f"the {CRISIS} is not seen on page 1: its line"),
     (".crisis-actions { color: #ffffff }", "its line 'Call 988 or text 988' leaves"),
 ]
 
