@@ -60,6 +60,7 @@ class _Unit:
     files: list[Path] = field(default_factory=list)
     source: Path | None = None
     place: int = 0  # its slot's place in the table
+    proven: bool = False  # the build's proof passed on its files
 
 
 def run_checks(
@@ -69,7 +70,11 @@ def run_checks(
     from ..report import CheckProgress
     from . import epubcheck
     from .sources import load_row, source_checks
+    from .witnessed import missing_tools, witness_units
 
+    refusal = missing_tools()
+    if refusal is not None:
+        raise refusal
     progress = progress or CheckProgress()
     today = today or dt.date.today()
     out = site.folders.out
@@ -81,6 +86,7 @@ def run_checks(
     stale: list[_Unit] = []
     articles: dict[Path, object] = {}
     claimed: set[Path] = set()
+    planned: list[_Unit] = []
 
     def slot() -> list:
         table.append([])
@@ -119,9 +125,11 @@ def run_checks(
             f"product:{files[0].relative_to(out)}", key, slot(), product, variant, slug, files, source, len(table)
         )
         entry = cache.get(unit.name, key)
+        planned.append(unit)
         if entry is None:
             stale.append(unit)
         else:
+            unit.proven = entry["proven"]
             unit.slot += [Row.from_dict(row) for row in entry["rows"]]
             if entry["proven"] and files[0].suffix == ".epub":
                 epubs.append((len(table), slug, label, files[0]))
@@ -184,16 +192,17 @@ def run_checks(
         articles=[article_of(u.source) if u.source and u.product and u.product.per_article else None for u in stale],
     ):
         unit.slot += rows
+        unit.proven = proven
         cache.put(unit.name, unit.key, rows=[row.as_dict() for row in rows], proven=proven)
         progress.advance(f"{unit.slug} {unit.product.label(unit.variant) if unit.product else ''}")
         if proven and unit.files[0].suffix == ".epub" and unit.product is not None:
             epubs.append((unit.place, unit.slug, unit.product.label(unit.variant), unit.files[0]))
             check_epub(unit.files[0])
-    notes = []
+    notes = witness_units(site, planned, cache, digests, lambda u: _language_of(site, u, articles.get(u.source)))
     if checker is not None and checker.submitted:
         progress.note(f"EPUBCheck on {len(checker.submitted)} guide(s)")
         for path, result in checker.results().items():
-            row = _epubcheck_row(result)
+            row = epubcheck.result_row(result)
             epub_rows[path] = row
             cache.put(
                 f"epubcheck:{path.relative_to(out)}", digests.of(epub_version, digests.file(path)), row=row.as_dict()
@@ -215,17 +224,6 @@ def run_checks(
     rows += settings_checks(site)
     cache.save()
     return Checked(rows, reused=cache.reused, checked=cache.checked, notes=notes)
-
-
-def _epubcheck_row(result) -> Row:
-    facts = {**result.counts(), "messages": result.messages}
-    if result.failure:
-        return Row("", "", "EPUBCheck", "fail", f"EPUBCheck did not report: {result.failure}", facts)
-    if not result.clean:
-        first = result.messages[0] if result.messages else {"ID": "?", "message": ""}
-        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items() if n)
-        return Row("", "", "EPUBCheck", "fail", f"{counts}; first: {first['ID']} {first['message']}", facts)
-    return Row("", "", "EPUBCheck", "pass", "0 fatal, 0 errors, 0 warnings, 0 usage messages", facts)
 
 
 # --- Product checks, on every core -----------------------------------------------------------------

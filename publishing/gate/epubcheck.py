@@ -241,3 +241,17 @@ def _check_one_file(path: Path) -> EpubCheckResult:
         for m in report["messages"]
     ]
     return EpubCheckResult(checker["nFatal"], checker["nError"], checker["nWarning"], checker["nUsage"], messages)
+
+
+def result_row(result: EpubCheckResult):
+    """EPUBCheck's verdict on one guide, as the gate's row."""
+    from .row import Row
+
+    facts = {**result.counts(), "messages": result.messages}
+    if result.failure:
+        return Row("", "", "EPUBCheck", "fail", f"EPUBCheck did not report: {result.failure}", facts)
+    if not result.clean:
+        first = result.messages[0] if result.messages else {"ID": "?", "message": ""}
+        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items() if n)
+        return Row("", "", "EPUBCheck", "fail", f"{counts}; first: {first['ID']} {first['message']}", facts)
+    return Row("", "", "EPUBCheck", "pass", "0 fatal, 0 errors, 0 warnings, 0 usage messages", facts)

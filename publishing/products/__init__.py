@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from ..gate.row import Row
+    from ..gate.witness import WitnessPage
     from ..site import Site
 
 
@@ -67,6 +68,12 @@ class Product:
         RequiredBlockFailure when not. ``subject`` (the article) is given when known: the proof
         then also checks the blocks come before its text."""
         raise NotImplementedError
+
+    def witness_pages(self, site: Site, files: list[Path], workdir: Path) -> list[WitnessPage]:
+        """What the gate's witness renders to see the required blocks (publishing/gate/witness.py): the
+        product's documents, the blocks on each, at which widths and colour schemes. ``workdir`` is a
+        private folder for files the renderer must open (an EPUB's documents, unpacked)."""
+        return []
 
     def gate_rows(self, slug: str, label: str, files: list[Path]) -> list[Row]:
         """The product's own checks for `invoke check`, beyond the required blocks."""

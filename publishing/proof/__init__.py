@@ -16,6 +16,7 @@ from .text import contains, normalise, opening_words
 
 if TYPE_CHECKING:
     from ..required import RequiredBlock
+    from ..site import Site
     from .markup import Visibility
     from .pdf import PdfText
 
@@ -41,7 +42,27 @@ def _missing(product: str, where: str, block: RequiredBlock, shown_as: Path) -> 
 
 
 def _hidden(product: str, where: str, block: RequiredBlock, shown_as: Path, problem, hint: str) -> RequiredBlockFailure:
-    return RequiredBlockFailure(shown_as, f"{product}: the {block.name} is not visible {where}: {problem}", hint=hint)
+    verdict = "cannot be proven visible" if getattr(problem, "uncertain", False) else "is not visible"
+    return RequiredBlockFailure(shown_as, f"{product}: the {block.name} {verdict} {where}: {problem}", hint=hint)
+
+
+def card_lines(site: Site, block: RequiredBlock) -> tuple[str, ...]:
+    """Every line of the block a reader sees: its ``proof_texts`` (the clinic's wording), then every
+    other line the partial in layouts/_partials/required.html prints around them (the action lines,
+    the chat and emergency lines), in this site's language."""
+    from ..htmltext import block_lines
+    from ..templates import environment
+
+    template = environment(site.folders.layouts, site.words).from_string(
+        '{% from "_partials/required.html" import crisis, disclaimer %}{{ ' + block.key + "(blocks) }}"
+    )
+    lines = list(block.proof_texts)
+    seen = {normalise(line) for line in lines}
+    for line in block_lines(template.render(blocks=site.blocks)).splitlines():
+        if normalise(line) and normalise(line) not in seen:
+            seen.add(normalise(line))
+            lines.append(line)
+    return tuple(lines)
 
 
 def unreadable(product: str, shown_as: Path, kind: str, error) -> RequiredBlockFailure:
@@ -61,11 +82,18 @@ def require_text(product: str, where: str, text: str, block: RequiredBlock, show
 
 
 def require_in_markup(
-    visibility: Visibility, block: RequiredBlock, *, product: str, where: str, shown_as: Path
+    visibility: Visibility,
+    block: RequiredBlock,
+    *,
+    product: str,
+    where: str,
+    shown_as: Path,
+    lines: tuple[str, ...] = (),
 ) -> None:
-    """The element with the block's id carries its wording, and a reader sees it."""
+    """The element with the block's id carries its wording (and every line of ``lines``: the card as
+    the partial prints it), and a reader sees it and everything in it."""
     element = visibility.find(block.id)
-    if element is None or not contains("".join(element.etree_element.itertext()), block.proof_texts):
+    if element is None or not contains("".join(element.etree_element.itertext()), lines or block.proof_texts):
         raise _missing(product, where, block, shown_as)
     problem = visibility.problem(element)
     if problem is not None:
@@ -88,12 +116,28 @@ def require_in_pdf(
     where: str,
     shown_as: Path,
     title_at_least: float = 0.0,
+    lines: tuple[str, ...] = (),
 ) -> None:
-    """Page ``page`` (0-based) draws the block's wording, every glyph large, on the paper and in contrast."""
+    """Page ``page`` (0-based) draws the block's wording (and every line of ``lines``: the card as the
+    partial prints it), every glyph large, on the paper and in contrast."""
     from .pdf import MIN_POINTS
 
-    found = [characters for part in block.proof_texts if (characters := pdf.find(page, part)) is not None]
-    if len(found) < len(block.proof_texts):
+    wanted = lines or block.proof_texts
+    found: list[range] = []
+    for part in wanted:  # in the card's order, each after the one before: not the same words elsewhere
+        characters = pdf.find(page, part, after=found[-1].stop - 1 if found else -1)
+        if characters is None:
+            break
+        found.append(characters)
+    if len(found) < len(wanted):
+        missing = wanted[len(found)]
+        if missing not in block.proof_texts:
+            raise RequiredBlockFailure(
+                shown_as,
+                f"{product}: the {block.name} is missing its line '{missing}' on {where}",
+                hint=f"every line of the block must be printed: check the rules for #{block.id} and its "
+                "lines in the product's stylesheets in layouts/",
+            )
         raise _missing(product, where, block, shown_as)
     title, *rest = found
     hint = (

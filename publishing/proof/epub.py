@@ -12,6 +12,8 @@ from .cascade import Stylesheet
 from .markup import Visibility
 
 OPS = "http://www.idpf.org/2007/ops"
+# A reading app's page on a phone, in CSS px: how far is off the page.
+READING_WIDTH = 375.0
 
 
 class Epub:
@@ -102,4 +104,5 @@ class Epub:
             html=False,
             inline_origin=f"a style attribute in {name}",
             sources=sources,
+            width=READING_WIDTH,
         )

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cascade import Colour, contrast
+from .colour import Colour, contrast
 from .markup import MIN_CONTRAST, Problem
 from .text import CharacterMap, normalise
 

@@ -72,7 +72,12 @@ class Guide(Product):
             for name, block, which in ((first, blocks.crisis, "first"), (last, blocks.disclaimer, "last")):
                 _, visibility = book.visibility(name, {"style.css": source_css.origin}, [source_css])
                 proof.require_in_markup(
-                    visibility, block, product=self.name, where=f"the {which} document ({name})", shown_as=shown_as
+                    visibility,
+                    block,
+                    product=self.name,
+                    where=f"the {which} document ({name})",
+                    shown_as=shown_as,
+                    lines=proof.card_lines(site, block),
                 )
             # Reading systems open a book at its start-of-reading landmark: there, the crisis information.
             for what, start in (
@@ -86,6 +91,28 @@ class Guide(Product):
                         f"{blocks.crisis.name} ({first})",
                         hint="point it at the crisis page, so a reader app that opens books there shows it first",
                     )
+
+    def witness_pages(self, site, files: list[Path], workdir: Path):
+        """Chromium renders the documents that hold a block, unpacked, on a phone's page, light and dark."""
+        import zipfile
+
+        from ...gate.witness import Sighting, WitnessPage
+        from ...proof.epub import READING_WIDTH, Epub
+
+        with Epub(files[0], product=self.name, shown_as=files[0]) as book:
+            readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
+            base = book.base
+        with zipfile.ZipFile(files[0]) as archive:
+            for member in archive.namelist():
+                if member.startswith(("/", "\\")) or ".." in member.split("/"):
+                    continue  # never written outside the folder
+                archive.extract(member, workdir)
+        folder = workdir / base if base else workdir
+        pages = []
+        for name, block in ((readable[0], site.blocks.crisis), (readable[-1], site.blocks.disclaimer)):
+            sighting = Sighting(block.id, block.name, proof.card_lines(site, block))
+            pages.append(WitnessPage("browser", folder / name, name, (sighting,), widths=(int(READING_WIDTH),)))
+        return pages
 
     def warm_up(self, site) -> None:
         """Import ebooklib, lxml and Pillow before worker processes are forked."""

@@ -58,6 +58,7 @@ class Handout(Product):
                 where="page 1",
                 shown_as=shown_as,
                 title_at_least=pdf.body_points(),
+                lines=proof.card_lines(site, blocks.crisis),
             )
             proof.require_in_pdf(
                 pdf,
@@ -66,6 +67,7 @@ class Handout(Product):
                 product=self.name,
                 where=f"the last page (page {last + 1})",
                 shown_as=shown_as,
+                lines=proof.card_lines(site, blocks.disclaimer),
             )
             # The article's first words must come after the crisis block (they may also occur before
             # it, in the title, when the article is short).
@@ -78,6 +80,19 @@ class Handout(Product):
                     f"{self.name}: on page 1 the {blocks.crisis.name} comes after the article's text begins",
                     hint="the reader must meet it first: place the crisis() macro before the article in the layout",
                 )
+
+    def witness_pages(self, site, files: list[Path], workdir: Path):
+        """PDFium renders page 1 with and without the crisis card's text, the last page the disclaimer's."""
+        from ...gate.witness import Sighting, WitnessPage
+        from ...proof.pdf import PdfText
+
+        with PdfText(files[0], product=self.name, shown_as=files[0]) as pdf:
+            last = len(pdf) - 1
+        sightings = tuple(
+            Sighting(block.id, block.name, proof.card_lines(site, block), page)
+            for block, page in ((site.blocks.crisis, 0), (site.blocks.disclaimer, last))
+        )
+        return [WitnessPage("pdf", files[0], "the PDF", sightings)]
 
     def gate_rows(self, slug: str, label: str, files: list[Path]):
         """Tagged, titled, in a language, every font embedded."""

@@ -50,6 +50,14 @@ class Newsletter(Product):
             files.append(path)
         return files
 
+    def witness_pages(self, site, files: list[Path], workdir: Path):
+        """Chromium renders the HTML at 600 and 375 px, light and dark."""
+        from ...gate.witness import Sighting, WitnessPage
+        from ...proof import card_lines
+
+        sightings = tuple(Sighting(block.id, block.name, card_lines(site, block)) for block in site.blocks)
+        return [WitnessPage("browser", files[0], "the HTML", sightings, widths=(600, 375))]
+
     def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
         from .verify import verify
 

@@ -66,13 +66,20 @@ def _verify_html(raw: bytes, where: str, site: Site, shown_as: Path, article: Ar
     proof.require_text(NAME, f"the first {CRISIS_WITHIN:,} bytes of {where}", early, site.blocks.crisis, shown_as)
     visibility = email_visibility(document, site)
     for block in site.blocks:
-        proof.require_in_markup(visibility, block, product=NAME, where=where, shown_as=shown_as)
+        proof.require_in_markup(
+            visibility, block, product=NAME, where=where, shown_as=shown_as, lines=proof.card_lines(site, block)
+        )
     # Classic Outlook renders what its conditional comments show it, and honours mso-hide.
     outlook = lxml.html.document_fromstring(outlook_view(html))
     outlook_visibility = email_visibility(outlook, site, media_queries=False)
     for block in site.blocks:
         proof.require_in_markup(
-            outlook_visibility, block, product=NAME, where=f"{where} as classic Outlook shows it", shown_as=shown_as
+            outlook_visibility,
+            block,
+            product=NAME,
+            where=f"{where} as classic Outlook shows it",
+            shown_as=shown_as,
+            lines=proof.card_lines(site, block),
         )
     if article is not None:
         pieces = text_pieces(document.body, {block.id: block.key for block in site.blocks})

@@ -1,0 +1,112 @@
+"""Ink the witness measures: the pixels a block's text changes, between a picture with the text painted
+and one without it; and for a PDF, the two pictures PDFium renders with the block's text objects
+painted and made transparent."""
+
+from __future__ import annotations
+
+import ctypes
+
+from .witness import MIN_INK, MIN_WITNESS_CONTRAST, PDF_SCALE, Verdict, WitnessPage
+
+CHANGED = 24  # a pixel whose grey level moves more than this (of 255) is ink, not noise
+
+
+def line_ink(painted, bare, area: tuple[int, int, int, int]) -> tuple[float, float]:
+    """(share of the area's pixels the text changes, contrast of its strongest ink against the ground)."""
+    from PIL import ImageChops, ImageStat
+
+    left, top, right, bottom = area
+    left, top = max(0, left), max(0, top)
+    right, bottom = min(painted.width, right), min(painted.height, bottom)
+    if right - left < 1 or bottom - top < 1:
+        return 0.0, 1.0
+    with_text = painted.crop((left, top, right, bottom)).convert("L")
+    without = bare.crop((left, top, right, bottom)).convert("L")
+    mask = ImageChops.difference(with_text, without).point(lambda level: 255 if level > CHANGED else 0)
+    count = mask.histogram()[255]
+    if not count:
+        return 0.0, 1.0
+    ground = ImageStat.Stat(without, mask).median[0]
+    darkest, lightest = ImageStat.Stat(with_text, mask).extrema[0]
+    return count / (with_text.width * with_text.height), max(_contrast(darkest, ground), _contrast(lightest, ground))
+
+
+def _contrast(one: float, other: float) -> float:
+    from ..proof.colour import Colour, contrast
+
+    return contrast(Colour(one / 255, one / 255, one / 255), Colour(other / 255, other / 255, other / 255))
+
+
+def see_pdf(page: WitnessPage) -> Verdict:
+    """Each block's lines on its page: rendered with its text objects, then with them transparent."""
+    verdict = Verdict()
+    for sighting in page.sightings:
+        problem = _see_on_page(page, sighting)
+        verdict.seen += 1
+        if problem:
+            verdict.problems.append(f"the {sighting.name} is not seen on page {sighting.page + 1}: {problem}")
+            break
+    return verdict
+
+
+def _see_on_page(page: WitnessPage, sighting) -> str | None:
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    from ..proof.text import CharacterMap
+
+    document = pypdfium2.PdfDocument(str(page.document))
+    try:
+        if sighting.page >= len(document):
+            return "the PDF has no such page"
+        pdf_page = document[sighting.page]
+        text_page = pdf_page.get_textpage()
+        characters = [chr(raw.FPDFText_GetUnicode(text_page, i)) for i in range(text_page.count_chars())]
+        found = CharacterMap(characters)
+        after, lines = -1, []
+        for wording in sighting.lines:
+            span = found.find(wording, after)
+            if span is None:
+                return f"its line '{wording}' is not on the page"
+            lines.append((wording, [i for i in span if characters[i].isalnum()]))
+            after = span.stop - 1
+        objects = {}
+        for _, indices in lines:
+            for i in indices:
+                obj = raw.FPDFText_GetTextObject(text_page, i)
+                if obj:
+                    objects[ctypes.cast(obj, ctypes.c_void_p).value] = obj
+        painted = pdf_page.render(scale=PDF_SCALE).to_pil().convert("RGB")
+        for obj in objects.values():
+            raw.FPDFPageObj_SetFillColor(obj, 0, 0, 0, 0)
+            raw.FPDFPageObj_SetStrokeColor(obj, 0, 0, 0, 0)
+        bare = pdf_page.render(scale=PDF_SCALE).to_pil().convert("RGB")
+        height = pdf_page.get_height()
+        for wording, indices in lines:
+            for row in _rows(text_page, indices):
+                left, bottom, right, top = row
+                area = tuple(round(v * PDF_SCALE) for v in (left, height - top, right, height - bottom))
+                ink, strongest = line_ink(painted, bare, area)  # type: ignore[arg-type]
+                if ink < MIN_INK or strongest < MIN_WITNESS_CONTRAST:
+                    return (
+                        f"its line '{wording[:40]}' leaves {ink:.1%} ink at contrast {strongest:.1f}:1 as "
+                        f"printed (readable: {MIN_INK:.0%} and {MIN_WITNESS_CONTRAST:g}:1)"
+                    )
+        return None
+    finally:
+        document.close()
+
+
+def _rows(text_page, indices: list[int]) -> list[tuple[float, float, float, float]]:
+    """The glyphs' tight boxes, joined into one box per printed line."""
+    rows: list[list[float]] = []
+    for i in indices:
+        left, bottom, right, top = text_page.get_charbox(i)
+        for row in rows:
+            if abs(row[1] - bottom) < 2:
+                row[0], row[2], row[3] = min(row[0], left), max(row[2], right), max(row[3], top)
+                row[1] = min(row[1], bottom)
+                break
+        else:
+            rows.append([left, bottom, right, top])
+    return [tuple(row) for row in rows]  # type: ignore[misc]
