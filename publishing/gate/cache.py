@@ -83,7 +83,12 @@ _ROW_TEXT = ("article", "product", "check", "status", "detail")
 
 
 # What each kind of entry holds besides its key (see run_checks): the rows, or EPUBCheck's one row, and a flag.
-_SHAPES = {"source": ("rows", "loaded"), "product": ("rows", "proven"), "epubcheck": ("row", None)}
+_SHAPES = {
+    "source": ("rows", "loaded"),
+    "product": ("rows", "proven"),
+    "epubcheck": ("row", None),
+    "witness": ("row", None),
+}
 
 
 def _whole(unit: str, entry: dict) -> bool:

@@ -81,11 +81,16 @@ def _see_on_page(page: WitnessPage, sighting) -> str | None:
             raw.FPDFPageObj_SetFillColor(obj, 0, 0, 0, 0)
             raw.FPDFPageObj_SetStrokeColor(obj, 0, 0, 0, 0)
         bare = pdf_page.render(scale=PDF_SCALE).to_pil().convert("RGB")
-        height = pdf_page.get_height()
+        # A render shows the crop box; glyph boxes are in page space, whose origin may lie elsewhere
+        # (the print-shop file's bleed puts the crop box inside a larger media box).
+        shown_left, _, _, shown_top = pdf_page.get_cropbox()
         for wording, indices in lines:
             for row in _rows(text_page, indices):
                 left, bottom, right, top = row
-                area = tuple(round(v * PDF_SCALE) for v in (left, height - top, right, height - bottom))
+                area = tuple(
+                    round(v * PDF_SCALE)
+                    for v in (left - shown_left, shown_top - top, right - shown_left, shown_top - bottom)
+                )
                 ink, strongest = line_ink(painted, bare, area)  # type: ignore[arg-type]
                 if ink < MIN_INK or strongest < MIN_WITNESS_CONTRAST:
                     return (
