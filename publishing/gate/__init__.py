@@ -268,11 +268,15 @@ def _run(site: Site, units: list[_Unit], articles: list):
 
 
 def _language_of(site: Site, unit: _Unit, article) -> str:
-    """The language a product is proven in: its article's, or a combined guide's (patient-guide.es)."""
+    """The language a product is proven in: its article's, else what the product says of its subject
+    (a newsletter issue's 'lang:', a combined guide's edition), never a guess from a file name here."""
     if article is not None and not isinstance(article, PublishingError):
         return article.lang
-    edition = unit.slug.partition(".")[2]
-    return edition or site.settings.default_lang
+    if unit.product is not None:
+        declared = unit.product.subject_language(unit.slug, unit.source)
+        if declared:
+            return declared
+    return site.settings.default_lang
 
 
 def _check_product(name: str, variant: str, slug: str, files: list[Path], article, lang: str) -> tuple[list[Row], bool]:
@@ -290,8 +294,28 @@ def _check_product(name: str, variant: str, slug: str, files: list[Path], articl
         Row(
             slug, label, "required blocks", "pass", "disclaimer and crisis information found in the built file, visible"
         ),
+        approval_row(site, slug, label),
         *product.gate_rows(slug, label, files),
     ], True
+
+
+def approval_row(site: Site, slug: str, label: str) -> Row:
+    """A product may leave the clinic only with safety text the clinic approved, word for word."""
+    waiting = site.blocks.awaiting_approval
+    if not waiting:
+        by = ", ".join(sorted({block.approval.by for block in site.blocks if block.approval}))
+        detail = f"approved by {by}" if by else "the clinic's own wording (its default language's blocks)"
+        return Row(slug, label, "approved wording", "pass", detail)
+    return Row(
+        slug,
+        label,
+        "approved wording",
+        "fail",
+        "; ".join(f"{shown_path(block.source)}: {block.why_unapproved()}" for block in waiting)
+        + f"; once the clinic has approved the words, run invoke approve-blocks --lang {site.language} "
+        '--by "Name", then invoke check',
+        {"approved": False, "language": site.language},
+    )
 
 
 def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:
@@ -338,12 +362,13 @@ def languages_row(site: Site, source: Path) -> Row:
 
 
 def required_block_rows(site: Site) -> list[Row]:
-    """Each translated set of required blocks: whether it loads, and whether the clinic approved its wording
-    (a warning until it has: safety text in a language the clinic has not signed off)."""
+    """Each language's required blocks: whether they load, and whether the clinic approved their words
+    (a draft is a warning here; every product printing it fails on its own row)."""
     rows = []
     base = site.folders.required_dir
-    for folder in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else ():
-        edition = site.in_language(folder.name)
+    folders = sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    for language in [site.language, *folders]:
+        edition = site.in_language(language)
         name = f"({edition.language_name} required blocks)"
         try:
             blocks = edition.blocks
@@ -352,20 +377,32 @@ def required_block_rows(site: Site) -> list[Row]:
             continue
         waiting = blocks.awaiting_approval
         if waiting:
-            files = ", ".join(shown_path(block.source) for block in waiting)
+            detail = "; ".join(f"{shown_path(block.source)}: {block.why_unapproved()}" for block in waiting)
             rows.append(
                 Row(
                     name,
                     "source",
                     "approved wording",
                     "warn",
-                    f"the clinic has not approved the wording of {files}: have it approved, then set "
-                    "'approved: true' in each file",
-                    {"approved": False, "language": folder.name},
+                    f"{detail}; no product may be printed or sent with them: once the clinic has approved the "
+                    f'words, run invoke approve-blocks --lang {language} --by "Name"',
+                    {"approved": False, "language": language},
                 )
             )
+        elif edition.is_default_language and all(block.approval is None for block in blocks):
+            pass  # the clinic's own wording: nothing to approve
         else:
-            rows.append(Row(name, "source", "approved wording", "pass", "approved by the clinic", {"approved": True}))
+            approvals = sorted({f"{block.approval.by}" for block in blocks if block.approval})
+            rows.append(
+                Row(
+                    name,
+                    "source",
+                    "approved wording",
+                    "pass",
+                    f"approved by {', '.join(approvals)}",
+                    {"approved": True},
+                )
+            )
     return rows
 
 
