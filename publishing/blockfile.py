@@ -168,7 +168,7 @@ class BlockReader:
             if not lifeline.is_chat_address(target):
                 self.fail(
                     f"the chat link '{words}' must go to the 988 Lifeline's site over https, not '{target}'",
-                    f"for example https://988lifeline.org/ ({lifeline.WHERE} lists the addresses)",
+                    f"for example https://{lifeline.CHAT_HOSTS[0]}/ ({lifeline.WHERE} lists its addresses)",
                     line,
                 )
                 return None
@@ -217,7 +217,7 @@ class BlockReader:
         if not isinstance(given, list) or not all(isinstance(item, str) for item in given):
             self.fail(
                 "'lines' must be a list of lines, each in quotes",
-                'for example: lines: ["[Call 988] or [text 988]"]',
+                "for example, as in sources/_required/crisis.md",
                 self.source.key_lines.get("lines"),
             )
             return ()

@@ -32,7 +32,7 @@ class Link:
 
     words: str
     kind: str  # call, text, chat or emergency
-    href: str  # tel:988, sms:988?&body=AYUDA, https://988lifeline.org/
+    href: str  # a tel: or sms: link (with the body a text starts with), or the chat's https: address
     says: str = ""  # its spoken description (aria-label, PDF /Contents); "": its words say it
     line: int = field(default=0, compare=False)
 

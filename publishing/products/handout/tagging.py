@@ -157,7 +157,7 @@ def _describe(link_type: str, target: str, words: str, language) -> str:
     """What a screen reader should say for a link: its words, described once. Only a bare number or
     address (words without a letter: "988") gets what it is said before it ("Call 988"), in the
     handout's language (``language``: its Words); words that say something are never prefixed, in
-    any language (prefixing them gave "Envíe un mensaje de texto al envíe un texto al 988")."""
+    any language (prefixing them made the Spanish handout say its verb twice)."""
     _ = language.gettext
     words = " ".join(words.split())
     if link_type == "internal":
