@@ -84,6 +84,20 @@ def _named_language(path: Path) -> str:
     return suffix if dot and stem and re.fullmatch(r"[a-z]{2,3}", suffix) else ""
 
 
+def _name_disagrees(path: Path, lang: str, given: bool) -> tuple[str, str] | None:
+    """(the mistake, its fix) when the file is named like another language's translation."""
+    from ...settings import primary_language
+
+    named = _named_language(path)
+    if not named or not LANG_TAG.match(lang) or named == primary_language(lang):
+        return None
+    return (
+        f"the file name {path.name} says the issue is in '{named}', but its 'lang' is {lang!r}"
+        + ("" if given else " (the default language)"),
+        f"set 'lang: {named}' or rename the file: an issue's language is its 'lang'",
+    )
+
+
 def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     """Read and check one issue; ``article_of(slug)`` gives the article, None for no such slug, or the
     PublishingError that stops it from loading. Every mistake is reported at once, at its line."""
@@ -122,14 +136,8 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
 
     from ...settings import primary_language
 
-    named = _named_language(path)
-    if named and LANG_TAG.match(lang) and named != primary_language(lang):
-        fail(
-            f"the file name {path.name} says the issue is in '{named}', but its 'lang' is {lang!r}"
-            + ("" if "lang" in meta else " (the default language)"),
-            f"set 'lang: {named}' or rename the file: an issue's language is its 'lang'",
-            "lang",
-        )
+    if disagreement := _name_disagrees(path, lang, "lang" in meta):
+        fail(*disagreement, "lang")
     edition = "" if site.in_language(lang).is_default_language else primary_language(lang)
     articles: list[Article] = []
     listed = meta.get("articles")

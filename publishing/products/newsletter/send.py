@@ -147,9 +147,7 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
             eml, "the newsletter is not built", hint="run 'invoke build --only newsletter' first (and check the slug)"
         )
     message = read_message(eml)
-    edition = message_language(site, slug, eml, message)
-    verify_message(eml, edition, eml)  # in its language: raises unless both parts carry its blocks
-    unapproved_blocks(edition, eml)
+    proven_in_its_language(site, slug, eml, message)
     text, _ = message_parts(message) or ("", "")
     stale = []
     if parseaddr(message.get("From", ""))[1] != parseaddr(settings.sender_address)[1]:
@@ -215,15 +213,17 @@ def message_language(site: Site, slug: str, eml: Path, message) -> Site:
     return site.in_language(tag)
 
 
-def unapproved_blocks(site: Site, eml: Path) -> None:
-    """Safety text goes out only in words the clinic approved."""
-    waiting = site.blocks.awaiting_approval
+def proven_in_its_language(site: Site, slug: str, eml: Path, message) -> None:
+    """Both parts of the message carry the safety text of its language, in words the clinic approved."""
+    edition = message_language(site, slug, eml, message)
+    verify_message(eml, edition, eml)  # raises unless both parts carry that language's blocks
+    waiting = edition.blocks.awaiting_approval
     if waiting:
         raise PublishingError(
             eml,
-            f"refusing to send: the {site.language_name} safety text is "
+            f"refusing to send: the {edition.language_name} safety text is "
             + "; ".join(f"{block.source.name} {block.why_unapproved()}" for block in waiting),
-            hint=f"once the clinic has approved the words, run invoke approve-blocks --lang {site.language} "
+            hint=f"once the clinic has approved the words, run invoke approve-blocks --lang {edition.language} "
             '--by "Name", rebuild, and send again',
         )
 
