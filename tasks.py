@@ -131,6 +131,22 @@ def translate(c, slug, lang=None, current=False, sources=None):
     _finish(cli.run(cli.translate, ROOT, slug, lang=lang, current=current, sources=sources))
 
 
+@task(
+    help={
+        "lang": "the language whose blocks the clinic approved, e.g. es (en: the default language's)",
+        "by": 'who approved the words, in quotes: "Name, role"',
+        "date": "when, YYYY-MM-DD (default: today)",
+    }
+)
+def approve_blocks(c, lang=None, by=None, date=None):
+    """Record the clinic's approval of a language's crisis and disclaimer text, word for word."""
+    from publishing import cli
+
+    if not lang or not by:
+        raise Exit('error: say which language and who approved it: invoke approve-blocks --lang es --by "Name"', code=2)
+    _finish(cli.run(cli.approve_blocks, ROOT, lang=lang, by=by, date=date))
+
+
 @task(help={**SOURCE_HELP, "port": "port on 127.0.0.1 (default 8000; 0 picks a free one)"})
 def serve(c, port=8000, sources=None, out=None):
     """Preview every product in a browser; rebuilds what changes."""

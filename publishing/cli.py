@@ -235,6 +235,25 @@ def translate(root: Path, slug: str, *, lang: str, current: bool = False, source
     return 0
 
 
+def approve_blocks(root: Path, *, lang: str, by: str, date: str | None = None) -> int:
+    """Record the clinic's approval of one language's safety text as it reads now; say what changed."""
+    import datetime as dt
+
+    from .approval import approve_blocks as record
+    from .site import load_site
+
+    try:
+        on = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise PublishingError(None, f"--date must be YYYY-MM-DD, not {date!r}") from None
+    for done in record(load_site(root), lang, by, on):
+        block = done.block
+        was = f" (was {done.previous})" if done.previous and done.previous != block.version else ""
+        print(f"approved {shown_path(block.source)}: version {block.version}{was}, by {by}")
+    print("Rebuild (invoke build) and check (invoke check): products with these words may now be printed and sent.")
+    return 0
+
+
 def serve(root: Path, *, port: int, sources: str | None = None, out: str | None = None, jobs: int = 0) -> int:
     """Build, then preview on 127.0.0.1 and rebuild on every change until Ctrl+C."""
     from .preview import serve as run_preview

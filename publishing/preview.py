@@ -42,6 +42,7 @@ class Card:
     language: str = ""  # "English", "Spanish"
     stale: str = ""  # a translation whose English source changed since it was translated: what to do
     target: str = ""  # the reading target, in the language's formula
+    draft: str = ""  # its safety text awaits the clinic's approval: built, but not to print or send
     editions: list[Card] = field(default_factory=list)  # the translations, shown beside the original
 
 
@@ -129,6 +130,7 @@ class Preview:
                 f"--lang {article.edition} --current"
             )
         card = Card(
+            draft=_draft_notice(self.site.in_language(article.lang)),
             slug=article.slug,
             title=article.title,
             source=article.source.name,
@@ -220,6 +222,24 @@ class UnanswerableRequest(Exception):
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
         self.status, self.reason = status, reason
+
+
+def _draft_notice(site) -> str:
+    """What the card says while the language's safety text is not approved: a draft, not for patients."""
+    try:
+        waiting = site.blocks.awaiting_approval
+    except PublishingError:
+        return ""  # shown at the top of the page with the build's errors
+    if not waiting:
+        return ""
+    names = ", ".join(f"sources/_required/{block.source.parent.name}/{block.source.name}" for block in waiting)
+    if site.is_default_language:
+        names = ", ".join(f"sources/_required/{block.source.name}" for block in waiting)
+    return (
+        f"Draft: the {site.language_name} safety text ({names}) is not approved by the clinic. Do not print or "
+        f"send these products: invoke check fails and invoke send refuses them until the clinic approves the "
+        f'words (invoke approve-blocks --lang {site.language} --by "Name").'
+    )
 
 
 def make_handler(preview: Preview):

@@ -1,21 +1,67 @@
-"""The required blocks (medical disclaimer, crisis information): their text, loaded once.
+"""The required blocks (medical disclaimer, crisis information): every word of them, loaded once.
 
-The text lives once, in sources/_required/*.md, which staff can edit. Partials in
-layouts/_partials/ place it; after every build the proof (publishing/proof/) finds it
-in the built file itself, compares it with this single source and decides whether a
-reader sees it (the Standard Ebooks way: boilerplate written once and linted against
-the template).
+The text lives once, in sources/_required/<lang>/*.md, which staff can edit: the title and the text
+in Markdown, and for the crisis card its action lines, written as printed with each link in
+[brackets] and named under ``links`` (what kind of help it is, where it goes, what a screen reader
+says). Partials in layouts/_partials/ only place these words; after every build the proof
+(publishing/proof/) finds each of them in the built file itself (the Standard Ebooks way:
+boilerplate written once and linted against the template).
+
+A block is approved for one version of its printed words (``approved_version``, written by
+`invoke approve-blocks`): an edit of any of them makes it unapproved again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PublishingError, PublishingErrors
-from .frontmatter import read_source
 from .htmltext import block_lines
-from .ids import CRISIS, DISCLAIMER
+
+KINDS = ("call", "text", "chat", "emergency")  # what a link of a block does
+LINK_KEYS = (*KINDS, "body", "says")
+APPROVAL_KEYS = ("approved_version", "approved_by", "approved_on")
+BLOCK_KEYS = ("title", "lines", "links", *APPROVAL_KEYS)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link in a block's line: its words as printed, what it does and what a screen reader says."""
+
+    words: str
+    kind: str  # call, text, chat or emergency
+    href: str  # a tel: or sms: link (with the body a text starts with), or the chat's https: address
+    says: str = ""  # its spoken description (aria-label, PDF /Contents); "": its words say it
+    line: int = field(default=0, compare=False)
+
+    def printed(self) -> dict:
+        return {"words": self.words, "kind": self.kind, "href": self.href, "says": self.says}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a block under its text (the crisis card's action line, the chat and emergency line)."""
+
+    pieces: tuple[str | Link, ...]
+    line: int = field(default=0, compare=False)
+
+    @property
+    def text(self) -> str:
+        return "".join(piece if isinstance(piece, str) else piece.words for piece in self.pieces)
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return tuple(piece for piece in self.pieces if isinstance(piece, Link))
+
+
+@dataclass(frozen=True)
+class Approval:
+    version: str
+    by: str
+    on: str
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -26,18 +72,53 @@ class RequiredBlock:
     title: str
     body_html: str
     source: Path
-    # A translated block's wording needs the clinic's approval, recorded in its front matter
-    # ("approved: true"); the default language's blocks are the clinic's own wording.
-    approved: bool = True
+    lines: tuple[Line, ...] = ()
+    approval: Approval | None = None
+    # A translated block needs the clinic's approval of its words; the default language's blocks are
+    # the clinic's own wording, checked only once the clinic records an approval of them too.
+    needs_approval: bool = False
 
     @property
     def text(self) -> str:
+        """The block's text (below its front matter), one paragraph a line."""
         return block_lines(self.body_html)
 
     @property
+    def line_texts(self) -> tuple[str, ...]:
+        return tuple(line.text for line in self.lines)
+
+    @property
     def proof_texts(self) -> tuple[str, ...]:
-        """What must be found in a built file: the title and each paragraph, verbatim."""
-        return (self.title, *self.text.splitlines())
+        """What must be found in a built file, verbatim: every line a reader sees (the title, each
+        paragraph, each action line)."""
+        return (self.title, *self.text.splitlines(), *self.line_texts)
+
+    @property
+    def version(self) -> str:
+        """A digest of every word the products print of the block, and of every link's target and
+        spoken description: what an approval covers."""
+        printed = {
+            "title": self.title,
+            "text": self.text.splitlines(),
+            "lines": [[p if isinstance(p, str) else p.printed() for p in line.pieces] for line in self.lines],
+        }
+        return hashlib.sha256(json.dumps(printed, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def approved(self) -> bool:
+        if self.approval is None:
+            return not self.needs_approval
+        return self.approval.version == self.version
+
+    def why_unapproved(self) -> str:
+        """What to tell staff about a block that is not approved."""
+        if self.approval is None:
+            return "not approved: the clinic has not approved its wording"
+        return (
+            f"not approved: its words changed since {self.approval.by} approved them"
+            + (f" on {self.approval.on}" if self.approval.on else "")
+            + f" (approved version {self.approval.version}, now {self.version})"
+        )
 
 
 @dataclass(frozen=True)
@@ -51,92 +132,3 @@ class RequiredBlocks:
     @property
     def awaiting_approval(self) -> list[RequiredBlock]:
         return [block for block in self if not block.approved]
-
-
-BLOCK_FILES = {
-    "crisis": (CRISIS, "crisis information (988 Suicide and Crisis Lifeline)"),
-    "disclaimer": (DISCLAIMER, "medical disclaimer"),
-}
-
-
-def load_required_blocks(required_dir: Path, *, approval: bool = False) -> RequiredBlocks:
-    """Both blocks from their sources; every problem with them reported at once.
-
-    With ``approval`` (a translation's blocks), each records whether the clinic approved its wording:
-    ``approved: false`` until it has, ``approved: true`` after."""
-    from . import markup
-
-    blocks = {}
-    problems: list[PublishingError] = []
-    for key, (block_id, name) in BLOCK_FILES.items():
-        path = required_dir / f"{key}.md"
-        if not path.is_file():
-            problems.append(
-                PublishingError(
-                    path, f"the {name} is missing", hint=f"restore {path.name}: every product must carry it"
-                )
-            )
-            continue
-        try:
-            source = read_source(path)
-        except PublishingError as error:
-            problems.append(error)
-            continue
-        found = len(problems)
-        allowed = {"title", "approved"} if approval else {"title"}
-        for key_name in sorted(set(source.metadata) - allowed):
-            problems.append(
-                PublishingError(
-                    path,
-                    f"unknown front matter key '{key_name}'",
-                    line=source.key_lines[key_name],
-                    hint="a translated required block has a 'title' and 'approved'"
-                    if approval
-                    else "a required block has only a 'title'",
-                )
-            )
-        approved = source.metadata.get("approved", True)
-        if approval and not isinstance(approved, bool):
-            problems.append(
-                PublishingError(
-                    path,
-                    f"'approved' must be true or false, not {approved!r}",
-                    line=source.key_lines.get("approved", 1),
-                    hint="write 'approved: false' until the clinic has approved the wording",
-                )
-            )
-        if approval and "approved" not in source.metadata:
-            problems.append(
-                PublishingError(
-                    path,
-                    "a translated required block must say whether the clinic approved its wording",
-                    line=1,
-                    hint="add 'approved: false' to its front matter, and 'approved: true' once the clinic has",
-                )
-            )
-        title = source.metadata.get("title")
-        if not isinstance(title, str) or not title.strip():
-            problems.append(
-                PublishingError(path, "the block has no 'title'", line=1, hint="add 'title: ...' to its front matter")
-            )
-        if not source.body.strip():
-            problems.append(
-                PublishingError(
-                    path,
-                    f"the {name} has no text",
-                    line=source.body_line,
-                    hint="write the block's text below the front matter",
-                )
-            )
-        if len(problems) == found:
-            blocks[key] = RequiredBlock(
-                key=key,
-                id=block_id,
-                name=name,
-                title=" ".join(str(title).split()),
-                body_html=markup.to_html(source.body).html,
-                source=path,
-                approved=approved is True,
-            )
-    PublishingErrors.raise_if_any(problems)
-    return RequiredBlocks(**blocks)

@@ -7,9 +7,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .blockfile import load_required_blocks
 from .errors import PublishingError, shown_path
 from .folders import Folders
-from .required import RequiredBlocks, load_required_blocks
+from .required import RequiredBlocks
 from .settings import Settings, load_settings, primary_language
 
 if TYPE_CHECKING:
@@ -76,7 +77,12 @@ class Site:
     def blocks(self) -> RequiredBlocks:
         if not self.is_default_language and not self.required_dir.is_dir():
             raise MissingLanguage(self)
-        return load_required_blocks(self.required_dir, approval=not self.is_default_language)
+        return load_required_blocks(
+            self.required_dir,
+            approval=not self.is_default_language,
+            language=self.language,
+            language_name=self.language_name,
+        )
 
     @cached_property
     def language_name(self) -> str:

@@ -33,7 +33,8 @@ def environment(layouts: Path, words: Words | None = None):
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]
+    gettext, ngettext = escaped_lookups(words)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     language = words.language
     env.filters["long_date"] = lambda value: long_date(value, language)
     env.globals["language"] = language  # for what the clinic gives per language (its "about" paragraph)
@@ -42,6 +43,29 @@ def environment(layouts: Path, words: Words | None = None):
 
     env.globals["ids"] = ids  # the element ids the layouts own: one copy, in publishing/ids.py
     return env
+
+
+def escaped_lookups(words: Words):
+    """The catalog's lookups, for Jinja2's newstyle gettext, which marks what they return as safe
+    markup: escaped first, so a translation is always text (a translator's <span style="display:none">
+    prints as those characters). What fills a %(name)s stays markup only when the layout made it so
+    (a Markup value); any other value is escaped by Markup's % as usual."""
+    from jinja2 import pass_eval_context
+    from markupsafe import escape
+
+    lookup = words.translations
+
+    @pass_eval_context
+    def gettext(eval_context, message: str) -> str:
+        found = lookup.gettext(message)
+        return escape(found) if eval_context.autoescape else found
+
+    @pass_eval_context
+    def ngettext(eval_context, singular: str, plural: str, n: int) -> str:
+        found = lookup.ngettext(singular, plural, n)
+        return escape(found) if eval_context.autoescape else found
+
+    return gettext, ngettext
 
 
 def render(layouts: Path, name: str, *, words: Words | None = None, **context) -> str:

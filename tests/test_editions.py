@@ -268,24 +268,29 @@ def test_a_spanish_block_with_english_wording_missing_a_file_names_that_file(tmp
     assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()
 
 
-def test_the_gate_warns_until_the_clinic_approves_the_spanish_wording(spanish_build):
+def test_the_gate_fails_every_spanish_product_until_the_clinic_approves_the_spanish_wording(spanish_build):
     result = invoke("check", cwd=spanish_build)
+    assert result.returncode != 0
     report = json.loads((spanish_build / "build" / "check.json").read_text())
-    [row] = [r for r in report["rows"] if r["check"] == "approved wording"]
-    assert row["status"] == "warn"
-    assert "sources/_required/es/crisis.md" in row["detail"] and "approved: true" in row["detail"]
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert invoke("check", "--strict", cwd=spanish_build).returncode != 0
+    rows = [r for r in report["rows"] if r["check"] == "approved wording"]
+    failed = {r["product"] for r in rows if r["status"] == "fail" and r["article"] == SPANISH}
+    assert failed == {"handout", "handout (large-print)", "guide", "newsletter"}
+    assert {r["status"] for r in rows if r["article"] == "patient-guide.es"} == {"fail"}
+    assert {r["status"] for r in rows if r["article"] in (SAMPLE, "patient-guide")} == {"pass"}
+    [source] = [r for r in rows if r["article"] == "(Spanish required blocks)"]
+    assert source["status"] == "warn" and "sources/_required/es/crisis.md: not approved" in source["detail"]
+    assert 'invoke approve-blocks --lang es --by "Name"' in source["detail"]
 
 
 def test_approved_spanish_wording_passes(tmp_path):
     project = copy_project(tmp_path)
-    for block in (project / "sources" / "_required" / "es").glob("*.md"):
-        block.write_text(block.read_text().replace("approved: false", "approved: true"))
+    approved = invoke("approve-blocks", "--lang", "es", "--by", "A. Tester (test fixture)", cwd=project)
+    assert approved.returncode == 0, approved.stderr
     invoke("check", cwd=project)
     report = json.loads((project / "build" / "check.json").read_text())
-    [row] = [r for r in report["rows"] if r["check"] == "approved wording"]
-    assert row["status"] == "pass"
+    [row] = [r for r in report["rows"] if r["article"] == "(Spanish required blocks)"]
+    assert (row["check"], row["status"]) == ("approved wording", "pass")
+    assert row["detail"] == "approved by A. Tester (test fixture)"
 
 
 # --- The gate knows translations ---------------------------------------------------------------------
@@ -352,6 +357,24 @@ def test_a_translation_without_its_article_is_refused_by_name(tmp_path):
         "sources/sleep-and-mood.es.md: error: this translation has no article to translate: there is no article "
         "with the slug 'sleep-and-mood'" in result.stderr
     )
+
+
+@pytest.mark.parametrize("lang", ["lang: en-US\n", ""], ids=["lang en-US", "no lang"])
+def test_an_issue_named_as_spanish_but_not_in_spanish_is_refused_at_its_lang_line(tmp_path, lang):
+    """An issue's language is its 'lang:'; its name is only a name (2026-12-es.md), unless it is named the
+    way a translation is (2026-12.es.md): then the two must agree."""
+    project = copy_project(tmp_path)
+    (project / "sources" / "newsletters").mkdir()
+    text = SPANISH_ISSUE.replace("lang: es-US\n", lang)
+    (project / "sources" / "newsletters" / "2026-12.es.md").write_text(text, encoding="utf-8")
+    result = invoke("newsletter", cwd=project)
+    assert result.returncode != 0
+    line = 3 if lang else 1
+    assert (
+        f"sources/newsletters/2026-12.es.md:{line}: error: the file name 2026-12.es.md says the issue is in 'es', "
+        "but its 'lang' is 'en-US'" in result.stderr
+    ), result.stderr
+    assert "set 'lang: es' or rename the file: an issue's language is its 'lang'" in result.stderr
 
 
 def test_a_file_named_as_a_translation_in_another_language_is_refused_at_its_lang_line(tmp_path):
@@ -435,19 +458,21 @@ def test_an_english_article_recording_a_source_version_is_refused(tmp_path):
 @pytest.mark.parametrize(
     "edit, message",
     [
-        ("approved: false", "a translated required block must say whether the clinic approved its wording"),
-        ("approved: yes please", "'approved' must be true or false, not 'yes please'"),
+        ("approved: true\n", "unknown front matter key 'approved'; approval is recorded by `invoke approve-blocks"),
+        ('approved_by: "Someone"\n', "the approval record has no 'approved_version'; record an approval with"),
     ],
-    ids=["approval left out", "approval not true or false"],
+    ids=["the old approval flag", "an approval written by hand"],
 )
-def test_a_spanish_block_must_record_its_approval_as_true_or_false(tmp_path, edit, message):
+def test_a_spanish_block_records_its_approval_only_through_approve_blocks(tmp_path, edit, message):
     project = copy_project(tmp_path)
     add_spanish_translation(project)
     block = project / "sources" / "_required" / "es" / "crisis.md"
-    block.write_text(block.read_text().replace("approved: false\n", "" if edit == "approved: false" else f"{edit}\n"))
+    text = block.read_text()
+    block.write_text(text.replace("title: ", f"{edit}title: ", 1))
+    line = text.splitlines().index(next(x for x in text.splitlines() if x.startswith("title: "))) + 1
     result = invoke("build", "--only", "handout", cwd=project)
     assert result.returncode != 0
-    assert "sources/_required/es/crisis.md:" in result.stderr and f"error: {message}" in result.stderr
+    assert f"sources/_required/es/crisis.md:{line}: error: {message}" in result.stderr
     assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()
     assert not (project / "build" / "handouts" / f"{SPANISH}.pdf").exists()
 

@@ -253,7 +253,7 @@ def test_required_blocks_in_html_and_text(sample_build):
     for block in (CRISIS, DISCLAIMER):
         assert normalised(block) in normalised(text)
     # The plain text says what to dial, never a link's code.
-    assert "Call 988 or text 988." in text and "Chat at 988lifeline.org. In an emergency, call 911." in text
+    assert "\nCall 988 or text 988\n" in text and "\nChat at 988lifeline.org. In an emergency, call 911.\n" in text
     assert "tel:" not in text and "sms:" not in text
 
 

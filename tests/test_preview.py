@@ -182,6 +182,9 @@ def test_an_article_and_its_translation_side_by_side_with_the_stale_state(served
     labels = [a.text for a in spanish.find_elements("css selector", ".links a")]
     assert labels[:2] == ["PDF handout", "EPUB guide"]
     assert not spanish.find_elements("css selector", ".stale")
+    draft = spanish.find_element("css selector", ".draft")  # the Spanish safety text awaits approval
+    assert draft.text.startswith("Draft: the Spanish safety text (sources/_required/es/crisis.md, ")
+    assert not english.find_elements("css selector", ".draft")
 
     generation = browser.find_element("id", "content").get_attribute("data-generation")
     source = folder / "sources" / f"{SAMPLE}.md"

@@ -24,6 +24,7 @@ from ..products import ALL_PRODUCTS, Product
 from ..site import Site
 from .cache import Digests, GateCache
 from .row import Row
+from .safety import approval_row, required_block_rows
 
 if TYPE_CHECKING:
     from ..report import CheckProgress
@@ -266,11 +267,15 @@ def _run(site: Site, units: list[_Unit], articles: list):
 
 
 def _language_of(site: Site, unit: _Unit, article) -> str:
-    """The language a product is proven in: its article's, or a combined guide's (patient-guide.es)."""
+    """The language a product is proven in: its article's, else what the product says of its subject
+    (a newsletter issue's 'lang:', a combined guide's edition), never a guess from a file name here."""
     if article is not None and not isinstance(article, PublishingError):
         return article.lang
-    edition = unit.slug.partition(".")[2]
-    return edition or site.settings.default_lang
+    if unit.product is not None:
+        declared = unit.product.subject_language(unit.slug, unit.source)
+        if declared:
+            return declared
+    return site.settings.default_lang
 
 
 def _check_product(name: str, variant: str, slug: str, files: list[Path], article, lang: str) -> tuple[list[Row], bool]:
@@ -292,6 +297,7 @@ def _check_product(name: str, variant: str, slug: str, files: list[Path], articl
             slug, label, "required blocks", "pass", "disclaimer and crisis information found in the built file, visible"
         ),
         *([identity] if identity else []),
+        approval_row(site, slug, label),
         *product.gate_rows(slug, label, files),
     ], True
 
@@ -337,38 +343,6 @@ def languages_row(site: Site, source: Path) -> Row:
         ", ".join(names) if editions else f"{site.language_name} only (no translation yet)",
         {"languages": [site.language, *editions]},
     )
-
-
-def required_block_rows(site: Site) -> list[Row]:
-    """Each translated set of required blocks: whether it loads, and whether the clinic approved its wording
-    (a warning until it has: safety text in a language the clinic has not signed off)."""
-    rows = []
-    base = site.folders.required_dir
-    for folder in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else ():
-        edition = site.in_language(folder.name)
-        name = f"({edition.language_name} required blocks)"
-        try:
-            blocks = edition.blocks
-        except PublishingError as error:
-            rows.append(Row(name, "source", "required blocks", "fail", str(error)))
-            continue
-        waiting = blocks.awaiting_approval
-        if waiting:
-            files = ", ".join(shown_path(block.source) for block in waiting)
-            rows.append(
-                Row(
-                    name,
-                    "source",
-                    "approved wording",
-                    "warn",
-                    f"the clinic has not approved the wording of {files}: have it approved, then set "
-                    "'approved: true' in each file",
-                    {"approved": False, "language": folder.name},
-                )
-            )
-        else:
-            rows.append(Row(name, "source", "approved wording", "pass", "approved by the clinic", {"approved": True}))
-    return rows
 
 
 def settings_checks(site: Site) -> list[Row]:

@@ -91,7 +91,7 @@ def _see_on_page(page: WitnessPage, sighting) -> str | None:
                     round(v * PDF_SCALE)
                     for v in (left - shown_left, shown_top - top, right - shown_left, shown_top - bottom)
                 )
-                ink, strongest = line_ink(painted, bare, area)  # type: ignore[arg-type]
+                ink, strongest = line_ink(painted, bare, area)
                 if ink < MIN_INK or strongest < MIN_WITNESS_CONTRAST:
                     return (
                         f"its line '{wording[:40]}' leaves {ink:.1%} ink at contrast {strongest:.1f}:1 as "

@@ -84,6 +84,11 @@ class Product:
         source or None, whether it must have been built)."""
         return []
 
+    def subject_language(self, slug: str, source: Path | None) -> str | None:
+        """For a product of several articles: the language tag its subject declares (None: the
+        default language), read from the subject itself, never guessed from a file name."""
+        return None
+
     def source_rows(self, source: Path, site: Site) -> list[Row]:
         """For a product of several articles with a source of its own: the gate's checks of it."""
         return []

@@ -163,6 +163,10 @@ class CombinedGuide(Guide):
         editions = sorted(set(site.catalogue.editions.values()))
         return [(COMBINED_SLUG, None, False), *((f"{COMBINED_SLUG}.{edition}", None, False) for edition in editions)]
 
+    def subject_language(self, slug: str, source: Path | None) -> str | None:
+        """patient-guide.es is the Spanish editions' book: the name this product gave it."""
+        return slug.partition(".")[2] or None
+
     def describe(self, file_name: str) -> str:
         return "Combined patient guide"
 

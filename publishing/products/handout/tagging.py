@@ -92,7 +92,8 @@ def finisher(document, pdf, words) -> None:
             annotation = getattr(box, "link_annotation", None)
             if annotation is not None:
                 annotation["F"] = 4  # Print: the annotation is part of the page on paper too
-                annotation["Contents"] = pydyf.String(_describe(link_type, target, _words(box), words))
+                said = _spoken_label(box) or _describe(link_type, target, _link_words(box), words)
+                annotation["Contents"] = pydyf.String(said)
 
 
 def _nest_lists(listing, element) -> None:
@@ -132,16 +133,31 @@ def _items_hold_a_label_and_a_body(item, element, pdf) -> None:
     item["K"] = pydyf.Array([*kept, body.reference])
 
 
+def _link_words(box) -> str:
+    """All the words of the link a box belongs to: a link broken over two lines has a box (and an
+    annotation) on each, and each annotation describes the whole link."""
+    element = getattr(box, "element", None)
+    return "".join(element.itertext()) if element is not None else _words(box)
+
+
 def _words(box) -> str:
     if hasattr(box, "text"):
         return box.text
     return "".join(_words(child) for child in getattr(box, "children", ()))
 
 
+def _spoken_label(box) -> str:
+    """What the link's own markup says a screen reader should say (a safety block's ``says``)."""
+    element = getattr(box, "element", None)
+    label = element.get("aria-label") if element is not None else None
+    return " ".join(label.split()) if label else ""
+
+
 def _describe(link_type: str, target: str, words: str, language) -> str:
-    """What a screen reader should say for a link: its words, and for a bare number, what it is.
-    ``language``: the handout's Words; a link whose words already say "call" or "text" (in the
-    handout's language) is left as it is."""
+    """What a screen reader should say for a link: its words, described once. Only a bare number or
+    address (words without a letter: "988") gets what it is said before it ("Call 988"), in the
+    handout's language (``language``: its Words); words that say something are never prefixed, in
+    any language (prefixing them made the Spanish handout say its verb twice)."""
     _ = language.gettext
     words = " ".join(words.split())
     if link_type == "internal":
@@ -149,17 +165,11 @@ def _describe(link_type: str, target: str, words: str, language) -> str:
             return _("Footnote %(number)s", number=words)
         return _("Go to: %(place)s", place=words) if words else _("Go to another part of this handout")
     kind, _colon, rest = target.partition(":")
-    said = words.casefold()
-    if kind == "tel" and not _says(said, _("Call %(number)s", number="")):
+    bare = not any(character.isalpha() for character in words)
+    if kind == "tel" and bare:
         return _("Call %(number)s", number=words or rest)
-    if kind == "sms" and not _says(said, _("Text %(number)s", number="")):
-        return _("Text %(number)s", number=words or rest)
-    if kind == "mailto" and "@" in words:
+    if kind == "sms" and bare:
+        return _("Text %(number)s", number=words or rest.split("?")[0])
+    if kind == "mailto" and "@" in words and " " not in words:  # a bare address, not "Write to a@b.org"
         return _("Email %(address)s", address=words)
     return words or _("Open %(address)s", address=target)
-
-
-def _says(words: str, verb: str) -> bool:
-    """Whether the link's words hold the verb ("call", "llame"): its message without the number."""
-    verb = " ".join(verb.split()).casefold()
-    return bool(verb) and verb in words

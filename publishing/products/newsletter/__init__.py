@@ -151,6 +151,12 @@ class IssueNewsletter(Newsletter):
 
         return [(path.stem, path, True) for path in discover_issues(site.folders.sources)]
 
+    def subject_language(self, slug: str, source: Path | None) -> str | None:
+        """The issue's own 'lang:' (its file name says nothing about its language)."""
+        from .issue import declared_language
+
+        return declared_language(source) if source is not None else None
+
     def source_rows(self, source: Path, site):
         """The issue loads (every article it names exists and builds); every card links somewhere."""
         from ...errors import PublishingError, shown_path

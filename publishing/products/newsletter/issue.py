@@ -66,6 +66,38 @@ def listed_slugs(path: Path) -> list[str]:
     return [slug for slug in listed if isinstance(slug, str)] if isinstance(listed, list) else []
 
 
+def declared_language(path: Path) -> str | None:
+    """The language tag an issue's 'lang:' gives, read without loading anything (None: none given)."""
+    from ...frontmatter import read_source
+
+    try:
+        lang = read_source(path).metadata.get("lang")
+    except PublishingError:
+        return None
+    return lang.strip() if isinstance(lang, str) and LANG_TAG.match(lang.strip()) else None
+
+
+def _named_language(path: Path) -> str:
+    """The language a file name like 2026-06.es.md claims ("es"), as a translation's name would; ""
+    for any other name (2026-06-es.md is only a name)."""
+    stem, dot, suffix = path.stem.rpartition(".")
+    return suffix if dot and stem and re.fullmatch(r"[a-z]{2,3}", suffix) else ""
+
+
+def _name_disagrees(path: Path, lang: str, given: bool) -> tuple[str, str] | None:
+    """(the mistake, its fix) when the file is named like another language's translation."""
+    from ...settings import primary_language
+
+    named = _named_language(path)
+    if not named or not LANG_TAG.match(lang) or named == primary_language(lang):
+        return None
+    return (
+        f"the file name {path.name} says the issue is in '{named}', but its 'lang' is {lang!r}"
+        + ("" if given else " (the default language)"),
+        f"set 'lang: {named}' or rename the file: an issue's language is its 'lang'",
+    )
+
+
 def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     """Read and check one issue; ``article_of(slug)`` gives the article, None for no such slug, or the
     PublishingError that stops it from loading. Every mistake is reported at once, at its line."""
@@ -104,6 +136,8 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
 
     from ...settings import primary_language
 
+    if disagreement := _name_disagrees(path, lang, "lang" in meta):
+        fail(*disagreement, "lang")
     edition = "" if site.in_language(lang).is_default_language else primary_language(lang)
     articles: list[Article] = []
     listed = meta.get("articles")

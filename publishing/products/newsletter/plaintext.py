@@ -56,7 +56,7 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
         rule,
         "",
         *head,
-        _boxed(blocks.crisis.title, blocks.crisis.text + "\n" + crisis_actions(site), wrap),
+        _boxed(blocks.crisis.title, "\n".join((blocks.crisis.text, *blocks.crisis.line_texts)), wrap),
         "",
         *wrap.wrap(site._("Questions? Talk with us: call %(phone)s.", phone=settings.clinic_phone)),
         "",
@@ -76,7 +76,7 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
         rule,
         "",
         *wrap.wrap(blocks.disclaimer.title.upper()),
-        *_paragraphs(blocks.disclaimer.text, wrap),
+        *_paragraphs("\n".join((blocks.disclaimer.text, *blocks.disclaimer.line_texts)), wrap),
         "",
         *wrap.wrap(
             f"{settings.clinic_name}"
@@ -93,16 +93,6 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
         parts += ["", f"{site._('Unsubscribe')}: {settings.newsletter.unsubscribe_url}"]
     text = "\n".join(line.rstrip() for line in "\n".join(parts).splitlines())
     return without_invisible(re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n")
-
-
-def crisis_actions(site: Site) -> str:
-    """The crisis block's actions and the public lines every crisis card carries, as words (the
-    messages of layouts/_partials/required.html): the number is what a reader dials, so no tel: or
-    sms: code is needed."""
-    _ = site._
-    return f"{_('Call %(number)s', number='988')} {_('or')} {_('text %(number)s', number='988')}.\n" + _(
-        "Chat at %(site)s. In an emergency, call %(emergency)s.", site="988lifeline.org", emergency="911"
-    )
 
 
 def review_line(article: Article, site: Site) -> str:

@@ -138,8 +138,8 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
         raise PublishingError(None, f"'{recipient}' is not an email address", hint="give --to name@example.org")
 
     eml = built_message(site, slug)
-    verify_message(eml, site, eml)  # raises unless the message has its two parts
     message = read_message(eml)
+    proven_in_its_language(site, slug, eml, message)
     text, _ = message_parts(message) or ("", "")
     stale = []
     if parseaddr(message.get("From", ""))[1] != parseaddr(settings.sender_address)[1]:
@@ -204,6 +204,48 @@ def built_message(site: Site, slug: str) -> Path:
             hint="rebuild it with 'invoke build --only newsletter'",
         )
     return eml
+
+
+def message_language(site: Site, slug: str, eml: Path, message) -> Site:
+    """The site speaking the language of the message's source (an article's edition, an issue's
+    'lang:'); a message whose Content-Language says otherwise was not built from it, and is refused."""
+    from ...settings import primary_language
+    from .issue import FOLDER, declared_language
+
+    issue_source = site.folders.sources / FOLDER / f"{slug}.md"
+    if eml.parent.name == "issues" and issue_source.is_file():
+        tag = declared_language(issue_source) or site.settings.default_lang
+    else:
+        found = site.catalogue
+        source = next((s for s in found.accepted if found.name(s) == slug), None)
+        if source is None:
+            raise PublishingError(
+                eml, f"no article in {site.folders.sources.name}/ makes '{slug}'", hint="check the slug, then rebuild"
+            )
+        tag = found.editions.get(source) or site.settings.default_lang
+    declared = str(message.get("Content-Language", "")).strip()
+    if primary_language(declared or "?") != primary_language(tag):
+        raise PublishingError(
+            eml,
+            f"the built message says it is in '{declared}', but its source is in '{tag}'",
+            hint="rebuild it with 'invoke build --only newsletter' before sending",
+        )
+    return site.in_language(tag)
+
+
+def proven_in_its_language(site: Site, slug: str, eml: Path, message) -> None:
+    """Both parts of the message carry the safety text of its language, in words the clinic approved."""
+    edition = message_language(site, slug, eml, message)
+    verify_message(eml, edition, eml)  # raises unless both parts carry that language's blocks
+    waiting = edition.blocks.awaiting_approval
+    if waiting:
+        raise PublishingError(
+            eml,
+            f"refusing to send: the {edition.language_name} safety text is "
+            + "; ".join(f"{block.source.name} {block.why_unapproved()}" for block in waiting),
+            hint=f"once the clinic has approved the words, run invoke approve-blocks --lang {edition.language} "
+            '--by "Name", rebuild, and send again',
+        )
 
 
 # What the DKIM signature covers: what a reader sees and what identifies the message.
