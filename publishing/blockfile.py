@@ -13,6 +13,7 @@ from .frontmatter import Source, read_source
 from .ids import CRISIS, DISCLAIMER
 from .required import APPROVAL_KEYS, BLOCK_KEYS, KINDS, LINK_KEYS, Approval, Line, Link, RequiredBlock, RequiredBlocks
 
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
 _BRACKETED = re.compile(r"\[([^\[\]]*)\]")
 _NUMBER = re.compile(r"[0-9]{3,15}")
 _BODY = re.compile(r"[0-9A-Za-zÀ-ÿ]{1,20}")
@@ -242,6 +243,12 @@ class BlockReader:
             pieces.append(text[at:])
             if any(isinstance(p, str) and ("[" in p or "]" in p) for p in pieces):
                 self.fail("a '[' or ']' without its pair", "put a link's words between [ and ]", number)
+            if _MARKUP.search(text):  # printed as typed, never as markup: say so rather than print tags
+                self.fail(
+                    "a line of the safety text holds markup (an HTML tag): lines are words and [links] only",
+                    "remove the tag; every line is printed, and proven visible, in every product",
+                    number,
+                )
             lines.append(Line(tuple(_spaced(pieces)), number or 0))
         for words, link in links.items():
             if words not in used:

@@ -21,7 +21,6 @@ FOLDERS = {"handout": "handouts", "guide": "guides", "newsletter": "newsletters"
 NEWS, RESPONSIVE = "layouts/newsletter/newsletter.css", "layouts/newsletter/responsive.css"
 GUIDE, HANDOUT, LARGE = "layouts/guide/guide.css", "layouts/handout/handout.css", "layouts/handout/large-print.css"
 PARTIAL = "layouts/_partials/required.html"
-SPANISH_PO = "layouts/locale/es/LC_MESSAGES/messages.po"
 
 
 def _edit(project, path: str, change: str) -> None:
@@ -208,25 +207,27 @@ def test_the_large_print_handout_proves_every_line_of_the_card_too(tmp_path):
 
 
 def test_a_translators_hidden_span_in_the_spanish_911_line_is_refused(tmp_path):
-    """A catalog string is the translator's: markup in it that hides the 911 line never ships."""
+    """The 911 line is the block's own (sources/_required/es/crisis.md), not a catalog string: markup a
+    translator types into it to hide part of it is refused at its line, and the Spanish handout is not
+    built."""
     project = copy_project(tmp_path)
     add_spanish_translation(project)
-    po = project / SPANISH_PO
-    text = po.read_text(encoding="utf-8")
-    at = text.index('msgid "Chat at %(site)s. In an emergency, call %(emergency)s."')
-    msgstr = text.index("msgstr", at)
-    end = text.index("\n\n", msgstr)
-    translated = text[msgstr:end]
-    hidden = translated.replace("En una emergencia", '<span style=\\"display:none\\">En una emergencia', 1)
-    hidden = hidden.rstrip('"') + '</span>"' if hidden != translated else hidden
-    po.write_text(text[:msgstr] + hidden + text[end:], encoding="utf-8")
+    block = project / "sources" / "_required" / "es" / "crisis.md"
+    lines = block.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if "[llame al 911]" in line)
+    lines[number - 1] = lines[number - 1].replace(
+        "En una emergencia, [llame al 911].", '<span style=\\"display:none\\">En una emergencia, [llame al 911].</span>'
+    )
+    block.write_text("\n".join(lines) + "\n", encoding="utf-8")
     from publishing.build import build_all
     from publishing.site import load_site
 
     outcomes = build_all(load_site(project), ["handout"])
-    spanish = [o.error for o in outcomes if o.error and ".es." in o.error]
-    assert spanish, outcomes
-    assert "is missing its line 'Chatee en 988lifeline.org. En una emergencia, llame al 911.' on page 1" in spanish[0]
+    spanish = [o.error for o in outcomes if o.error]
+    assert spanish and all(str(block) in error for error in spanish), outcomes
+    assert f"crisis.md:{number}: error: a line of the safety text holds markup" in spanish[0]
+    assert not (project / "build" / "handouts" / f"{SAMPLE}.es.pdf").exists()
+    assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").exists()
 
 
 HARMLESS = [
