@@ -71,7 +71,8 @@ def run_checks(
     from ..report import CheckProgress
     from . import epubcheck
     from .sources import load_row, source_checks
-    from .witnessed import missing_tools, witness_units
+    from .witness import VERSION as WITNESS
+    from .witnessed import close_witness, missing_tools
 
     refusal = missing_tools()
     if refusal is not None:
@@ -87,7 +88,6 @@ def run_checks(
     stale: list[_Unit] = []
     articles: dict[Path, object] = {}
     claimed: set[Path] = set()
-    planned: list[_Unit] = []
 
     def slot() -> list:
         table.append([])
@@ -117,6 +117,7 @@ def run_checks(
         key = digests.of(
             digests.common,
             digests.layouts(product.layouts),
+            WITNESS,
             product.name,
             variant,
             *(digests.file(f) for f in files),
@@ -126,7 +127,6 @@ def run_checks(
             f"product:{files[0].relative_to(out)}", key, slot(), product, variant, slug, files, source, len(table)
         )
         entry = cache.get(unit.name, key)
-        planned.append(unit)
         if entry is None:
             stale.append(unit)
         else:
@@ -199,7 +199,9 @@ def run_checks(
         if proven and unit.files[0].suffix == ".epub" and unit.product is not None:
             epubs.append((unit.place, unit.slug, unit.product.label(unit.variant), unit.files[0]))
             check_epub(unit.files[0])
-    notes = witness_units(site, planned, cache, digests, lambda u: _language_of(site, u, articles.get(u.source)))
+    close_witness()  # the browser of a check made in this process (several: each worker closes its own)
+    witnessed = sum(bool(u.proven) for u in stale)
+    notes = [f"The witness (Chromium and PDFium) looked at {witnessed} product file(s)"] if witnessed else []
     if checker is not None and checker.submitted:
         progress.note(f"EPUBCheck on {len(checker.submitted)} guide(s)")
         for path, result in checker.results().items():
@@ -290,6 +292,7 @@ def _check_product(name: str, variant: str, slug: str, files: list[Path], articl
     except PublishingError as error:
         return [Row(slug, label, "required blocks", "fail", str(error))], False
     from .identity import identity_row
+    from .witnessed import witness_row
 
     identity = identity_row(slug, label, files, article) if product.per_article else None
     return [
@@ -299,6 +302,9 @@ def _check_product(name: str, variant: str, slug: str, files: list[Path], articl
         *([identity] if identity else []),
         approval_row(site, slug, label),
         *product.gate_rows(slug, label, files),
+        # The second opinion, from a real renderer in this worker (one browser per worker, kept for
+        # every file it checks): only on a file the proof passed, since a refused one fails already.
+        witness_row(site, product, variant, slug, files),
     ], True
 
 

@@ -40,13 +40,13 @@ return {box: box, lines: lines, covered: covered, text: block.innerText};
 """
 
 TRANSPARENT_TEXT = r"""
-const [id, on] = arguments;
+const [ids, on] = arguments;
 let style = document.getElementById("witness-transparent-text");
 if (on && !style) {
   style = document.createElement("style");
   style.id = "witness-transparent-text";
-  const block = "#" + CSS.escape(id);
-  style.textContent = block + ", " + block + " * { -webkit-text-fill-color: transparent !important; "
+  const block = ids.map((id) => "#" + CSS.escape(id) + ", #" + CSS.escape(id) + " *").join(", ");
+  style.textContent = block + " { -webkit-text-fill-color: transparent !important; "
     + "text-shadow: none !important; -webkit-text-stroke-width: 0 !important; "
     + "text-decoration-color: transparent !important; }";
   (document.head || document.documentElement).appendChild(style);

@@ -127,65 +127,87 @@ class Witness:
         for width in page.widths:
             for scheme in page.schemes:
                 driver.execute_cdp_cmd(
-                    "Emulation.setDeviceMetricsOverride",
-                    {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-                )
-                driver.execute_cdp_cmd(
                     "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
                 )
+                _show_page(driver, width)
                 situation = f"{page.where} at {width} px, {scheme}"
-                for sighting in page.sightings:
-                    problem = self._see_block(driver, sighting, width)
+                for sighting, problem in self._see_blocks(driver, page.sightings, width):
                     verdict.seen += 1
                     if problem:
                         verdict.problems.append(f"the {sighting.name} is not seen in {situation}: {problem}")
                         return verdict
         return verdict
 
-    def _see_block(self, driver, sighting: Sighting, width: int) -> str | None:
-        from .ink import line_ink
+    def _see_blocks(self, driver, sightings: tuple[Sighting, ...], width: int):
+        """(sighting, problem or None) for each block, from two pictures of its box: painted, and with its
+        text made transparent (a picture's cost grows with its area: one box at a time is cheapest)."""
+        from ..proof.text import contains
         from .sight import MEASURE, TRANSPARENT_TEXT
 
-        found = driver.execute_script(MEASURE, sighting.block_id)
-        if not found:
-            return "there is no rendered element with its id"
-        from ..proof.text import contains
+        for sighting in sightings:
+            found = driver.execute_script(MEASURE, sighting.block_id)
+            problem = _placement_problem(found, sighting, width, contains)
+            if problem is None:
+                box = found["box"]
+                clip = {"x": box["left"], "y": box["top"], "width": box["width"], "height": box["height"], "scale": 1}
+                painted = _screenshot(driver, clip)
+                driver.execute_script(TRANSPARENT_TEXT, [sighting.block_id], True)
+                try:
+                    bare = _screenshot(driver, clip)
+                finally:
+                    driver.execute_script(TRANSPARENT_TEXT, [sighting.block_id], False)
+                problem = _ink_problem(painted, bare, found["lines"], (box["left"], box["top"]))
+            yield sighting, problem
+            if problem:
+                return
 
-        if not contains(found["text"], sighting.lines):
-            missing = next(line for line in sighting.lines if not contains(found["text"], [line]))
-            return f"its line '{missing}' is not rendered"
-        left, right = found["box"]["left"], found["box"]["right"]
-        if left < -1 or right > width + 1 or found["box"]["top"] < -1:
-            return f"its box ({left:.0f} to {right:.0f} px) lies outside the {width} px page"
-        if found["covered"]:
-            return f"{found['covered']} lies over its text"
-        if not found["lines"]:
-            return "none of its text is laid out"
-        box = found["box"]
-        clip = {"x": box["left"], "y": box["top"], "width": box["width"], "height": box["height"], "scale": 1}
-        painted = _screenshot(driver, clip)
-        driver.execute_script(TRANSPARENT_TEXT, sighting.block_id, True)
-        try:
-            bare = _screenshot(driver, clip)
-        finally:
-            driver.execute_script(TRANSPARENT_TEXT, sighting.block_id, False)
-        for line in found["lines"]:
-            if line["bottom"] - line["top"] < MIN_LINE_PX:
-                tall = line["bottom"] - line["top"]
-                return f"its line '{line['text'][:40]}' is {tall:.1f} px tall (at least {MIN_LINE_PX:g})"
-            area = (
-                round(line["left"] - box["left"]),
-                round(line["top"] - box["top"]),
-                round(line["right"] - box["left"]),
-                round(line["bottom"] - box["top"]),
+
+def _placement_problem(found, sighting: Sighting, width: int, contains) -> str | None:
+    """Why the block is not where a reader looks: not rendered, a line missing, outside the page, covered."""
+    if not found:
+        return "there is no rendered element with its id"
+    if not contains(found["text"], sighting.lines):
+        missing = next(line for line in sighting.lines if not contains(found["text"], [line]))
+        return f"its line '{missing}' is not rendered"
+    left, right = found["box"]["left"], found["box"]["right"]
+    if left < -1 or right > width + 1 or found["box"]["top"] < -1:
+        return f"its box ({left:.0f} to {right:.0f} px) lies outside the {width} px page"
+    if found["covered"]:
+        return f"{found['covered']} lies over its text"
+    if not found["lines"]:
+        return "none of its text is laid out"
+    return None
+
+
+def _ink_problem(painted, bare, lines: list[dict], origin: tuple[float, float]) -> str | None:
+    """The first of the block's lines too small, or leaving too little ink, to read; or None."""
+    from .ink import line_ink
+
+    left, top = origin
+    for line in lines:
+        if line["bottom"] - line["top"] < MIN_LINE_PX:
+            tall = line["bottom"] - line["top"]
+            return f"its line '{line['text'][:40]}' is {tall:.1f} px tall (at least {MIN_LINE_PX:g})"
+        area = (
+            round(line["left"] - left),
+            round(line["top"] - top),
+            round(line["right"] - left),
+            round(line["bottom"] - top),
+        )
+        ink, strongest = line_ink(painted, bare, area)
+        if ink < MIN_INK or strongest < MIN_WITNESS_CONTRAST:
+            return (
+                f"its line '{line['text'][:40]}' leaves {ink:.1%} ink at contrast {strongest:.1f}:1 "
+                f"(readable: {MIN_INK:.0%} and {MIN_WITNESS_CONTRAST:g}:1)"
             )
-            ink, strongest = line_ink(painted, bare, area)
-            if ink < MIN_INK or strongest < MIN_WITNESS_CONTRAST:
-                return (
-                    f"its line '{line['text'][:40]}' leaves {ink:.1%} ink at contrast {strongest:.1f}:1 "
-                    f"(readable: {MIN_INK:.0%} and {MIN_WITNESS_CONTRAST:g}:1)"
-                )
-        return None
+    return None
+
+
+def _show_page(driver, width: int) -> None:
+    """A phone's or a mail client's window: ``width`` wide, 900 px tall (lines are scrolled to, as a reader
+    would)."""
+    metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
 
 
 def _screenshot(driver, clip: dict):
@@ -195,6 +217,11 @@ def _screenshot(driver, clip: dict):
     from PIL import Image
 
     shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True}
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "clip": clip,
+            "captureBeyondViewport": True,
+        },
     )
     return Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("RGB")

@@ -5,60 +5,48 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import PublishingError
 from .row import Row
-from .witness import VERSION, Witness
+from .witness import Witness
 
 CHECK = "seen by a renderer"
 
 
-def witness_units(site, units: list, cache, digests, language_of: Callable) -> list[str]:
-    """Add each unit's witness row to its slot (kept against the unit's key, like every check); the
-    notes say how long the renderer took. One browser serves every page, started on first use."""
-    started = time.perf_counter()
-    checked = 0
-    scratch = Path(tempfile.mkdtemp(prefix="witness-", dir=_gate_folder(site)))
+_WITNESS: Witness | None = None  # this process's browser, started on its first page
+
+
+def witness_row(site, product, variant: str, slug: str, files: list[Path]) -> Row:
+    """Whether a real renderer sees both blocks of one product's files (in ``site``'s language)."""
+    global _WITNESS
+    if _WITNESS is None:
+        from multiprocessing import util
+
+        _WITNESS = Witness()
+        # A forked worker ends without atexit: multiprocessing's finalizers still run, so the browser
+        # and its profile folder never outlive the check.
+        util.Finalize(_WITNESS, close_witness, exitpriority=10)
+    workdir = Path(tempfile.mkdtemp(prefix="witness-", dir=_gate_folder(site)))
     try:
-        with Witness() as witness:
-            for unit in units:
-                if not unit.proven:
-                    # The build's proof already fails this file, naming why: a second opinion could only
-                    # repeat the failure (or call a refused file fine, which changes nothing staff do).
-                    continue
-                name = f"witness:{unit.files[0].relative_to(site.folders.out)}"
-                key = digests.of(unit.key, VERSION)
-                entry = cache.get(name, key)
-                if entry is not None:
-                    unit.slot.append(Row.from_dict(entry["row"]))
-                    continue
-                workdir = scratch / str(checked)
-                workdir.mkdir()
-                row = _witness_row(witness, site.in_language(language_of(unit)), unit, workdir)
-                checked += 1
-                cache.put(name, key, row=row.as_dict())
-                unit.slot.append(row)
-            browser = witness.driver is not None
+        return _witness_row(_WITNESS, site, product, variant, slug, files, workdir)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if not checked:
-        return []
-    how = "one Chromium" + (" and PDFium" if any(u.product.name == "handout" for u in units) else "")
-    return [
-        f"The witness ({how if browser else 'PDFium'}) looked at {checked} product file(s) in "
-        f"{time.perf_counter() - started:.1f} s"
-    ]
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _witness_row(witness: Witness, site, unit, workdir: Path) -> Row:
-    label = unit.product.label(unit.variant)
+def close_witness() -> None:
+    global _WITNESS
+    if _WITNESS is not None:
+        _WITNESS.__exit__(None, None, None)
+        _WITNESS = None
+
+
+def _witness_row(witness: Witness, site, product, variant: str, slug: str, files: list[Path], workdir: Path) -> Row:
+    label = product.label(variant)
     try:
-        pages = unit.product.witness_pages(site, unit.files, workdir)
+        pages = product.witness_pages(site, files, workdir)
     except PublishingError as error:
-        return Row(unit.slug, label, CHECK, "fail", f"the renderer could not open it: {error}")
+        return Row(slug, label, CHECK, "fail", f"the renderer could not open it: {error}")
     problems: list[str] = []
     seen = 0
     for page in pages:
@@ -66,13 +54,13 @@ def _witness_row(witness: Witness, site, unit, workdir: Path) -> Row:
         problems += verdict.problems
         seen += verdict.seen
     if not pages:
-        return Row(unit.slug, label, CHECK, "pass", "nothing for a renderer to see in this product")
+        return Row(slug, label, CHECK, "pass", "nothing for a renderer to see in this product")
     if problems:
         detail = f"the renderer disagrees with the build's proof, which passed: {problems[0]}"
-        return Row(unit.slug, label, CHECK, "fail", detail, {"disagreement": True})
+        return Row(slug, label, CHECK, "fail", detail, {"disagreement": True})
     situations = sorted({f"{w} px {s}" for p in pages if p.renderer == "browser" for w in p.widths for s in p.schemes})
     where = f" at {', '.join(situations)}" if situations else " with and without their text"
-    return Row(unit.slug, label, CHECK, "pass", f"both blocks rendered, inked, in the page and uncovered{where}")
+    return Row(slug, label, CHECK, "pass", f"both blocks rendered, inked, in the page and uncovered{where}")
 
 
 def _gate_folder(site) -> Path:
