@@ -160,7 +160,8 @@ def test(c):
         c.run(f"{python} -m ruff check .", pty=False)
         c.run(f"{python} -m ruff format --check .", pty=False)
         c.run(f"{python} -m mypy", pty=False)
-        c.run(f"{python} -m pytest", pty=False)
+        # Every core, each test file in one worker: a file's module fixtures (its builds) are made once.
+        c.run(f"{python} -m pytest -n auto --dist loadfile", pty=False)
 
 
 @task
