@@ -167,10 +167,17 @@ def messages(c):
 @task
 def test(c):
     """Lint, format and type checks, then the test suite (the README's test command)."""
-    c.run("python -m ruff check .", pty=False)
-    c.run("python -m ruff format --check .", pty=False)
-    c.run("python -m mypy", pty=False)
-    c.run("python -m pytest", pty=False)
+    import shlex
+    import sys
+
+    # The Python running invoke (.venv's, once activated), whatever `python` is first on PATH.
+    python = shlex.quote(sys.executable)
+    with c.cd(str(ROOT)):
+        c.run(f"{python} -m ruff check .", pty=False)
+        c.run(f"{python} -m ruff format --check .", pty=False)
+        c.run(f"{python} -m mypy", pty=False)
+        # Every core, each test file in one worker: a file's module fixtures (its builds) are made once.
+        c.run(f"{python} -m pytest -n auto --dist loadfile", pty=False)
 
 
 @task

@@ -76,9 +76,16 @@ def build(
 def check(root: Path, *, sources: str | None, out: str | None, strict: bool, fresh: bool = False) -> int:
     """Verify build/ and the sources; print the table, write build/check.json; return the exit code."""
     from .gate import failed, run_checks, write_json
+    from .gate.needs import missing_tools
     from .report import check_progress
     from .site import load_site
 
+    missing = missing_tools()  # before anything: never a PASS for what could not be checked
+    for problem in missing:
+        print(f"error: {problem}", file=sys.stderr)
+    if missing:
+        print("Nothing was checked: the gate refuses to vouch for build/ without its validators.", file=sys.stderr)
+        return 2
     site = load_site(root, sources=sources, out=out)
     checked = run_checks(site, fresh=fresh, progress=check_progress())
     rows = checked.rows

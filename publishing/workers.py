@@ -87,9 +87,11 @@ class _Worker:
 def _serve(shared: _SharedList, messages: Connection, can_build_handouts: bool, build: Callable[[Piece], Any]) -> None:
     """A worker's life: take pieces until none is left or it has built its share, report each."""
     # Ctrl-C reaches every process of the terminal; the parent stops the workers itself, with
-    # SIGTERM, which unwinds the piece being built so its staging folder is removed.
+    # SIGTERM, which unwinds the piece being built so its staging folder is removed. SIGINT came
+    # blocked from the fork (see fork()): ignoring it first drops one that arrived meanwhile.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     piece = None
     try:
         for _ in range(PIECES_PER_WORKER):
@@ -133,7 +135,14 @@ def build_in_workers(
         # worker does not touch (and copy) every page it shares with this process.
         gc.freeze()
         process = context.Process(target=_serve, args=(shared, sender, can_build_handouts, build), daemon=True)
-        process.start()
+        # A Ctrl-C that lands while the worker is being forked would stop it with a KeyboardInterrupt
+        # (and its traceback) before it could ignore the signal: the worker is born with SIGINT
+        # blocked, and this process takes its own Ctrl-C as soon as the fork is done.
+        interruptible = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, interruptible)
         gc.unfreeze()
         sender.close()  # the worker holds the only sending end: its exit shows as end of file
         workers[receiver] = _Worker(process, receiver, can_build_handouts)

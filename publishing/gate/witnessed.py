@@ -70,16 +70,10 @@ def _gate_folder(site) -> Path:
 
 
 def missing_tools() -> PublishingError | None:
-    """The gate refuses at once, rather than pass half-checked, where Java or Chromium is missing."""
-    from . import epubcheck
-    from .witness import unavailable
+    """The gate refuses at once, rather than pass half-checked, where a tool it needs cannot run (needs.py)."""
+    from .needs import missing_tools as lacking
 
-    lacking = [why for why in (epubcheck.unavailable(), unavailable()) if why]
-    if not lacking:
+    problems = lacking()
+    if not problems:
         return None
-    return PublishingError(
-        None,
-        f"invoke check cannot prove the products: {'; '.join(lacking)}",
-        hint="run './install', which installs Java (for EPUBCheck) and Chromium with chromedriver (for the "
-        "visibility witness), then 'invoke check' again",
-    )
+    return PublishingError(None, "invoke check cannot prove the products: " + "; ".join(problems))
