@@ -72,11 +72,7 @@ def run_checks(
     from . import epubcheck
     from .sources import load_row, source_checks
     from .witness import VERSION as WITNESS
-    from .witnessed import close_witness, missing_tools
-
-    refusal = missing_tools()
-    if refusal is not None:
-        raise refusal
+    from .witnessed import close_witness
     progress = progress or CheckProgress()
     today = today or dt.date.today()
     out = site.folders.out

@@ -49,10 +49,14 @@ def _witness_row(witness: Witness, site, product, variant: str, slug: str, files
         return Row(slug, label, CHECK, "fail", f"the renderer could not open it: {error}")
     problems: list[str] = []
     seen = 0
-    for page in pages:
-        verdict = witness.see(page)
-        problems += verdict.problems
-        seen += verdict.seen
+    try:
+        for page in pages:
+            verdict = witness.see(page)
+            problems += verdict.problems
+            seen += verdict.seen
+    except Exception as error:  # noqa: BLE001 - a renderer that cannot run never passes a file (fail closed)
+        said = str(error).strip().splitlines()[:1] or [type(error).__name__]
+        return Row(slug, label, CHECK, "fail", f"not run: the renderer could not start ({said[0]}); run ./install")
     if not pages:
         return Row(slug, label, CHECK, "pass", "nothing for a renderer to see in this product")
     if problems:
@@ -67,13 +71,3 @@ def _gate_folder(site) -> Path:
     folder = site.folders.out / ".gate"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def missing_tools() -> PublishingError | None:
-    """The gate refuses at once, rather than pass half-checked, where a tool it needs cannot run (needs.py)."""
-    from .needs import missing_tools as lacking
-
-    problems = lacking()
-    if not problems:
-        return None
-    return PublishingError(None, "invoke check cannot prove the products: " + "; ".join(problems))
