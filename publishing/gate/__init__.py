@@ -73,6 +73,7 @@ def run_checks(
     from .sources import load_row, source_checks
     from .witness import VERSION as WITNESS
     from .witnessed import close_witness
+
     progress = progress or CheckProgress()
     today = today or dt.date.today()
     out = site.folders.out
