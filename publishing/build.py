@@ -12,6 +12,7 @@ import atexit
 import gc
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,8 +121,9 @@ def build_all(
         from .dates import prefetch_commit_times
 
         prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
+    results = _run(site, work, variants, jobs)
     try:
-        for result in _run(site, work, variants, jobs):
+        for result in results:
             for outcome in result:
                 key = keys[outcome.product]
                 if outcome.ok:
@@ -140,6 +142,7 @@ def build_all(
         else:
             outcomes_of_issues = []
     finally:  # stopped halfway too (Ctrl+C): what was built and moved into place stays known
+        results.close()  # the workers are stopped and gone before their staging folders are tidied
         state.save()
         Staging.tidy(site)
     order = {source: index for index, source in enumerate(found.sources)}
@@ -239,13 +242,14 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str
             for name in piece.products
         ],
     )
-    for piece, outcomes in finished:
-        done[piece.position] += outcomes
-        waiting[piece.position] -= 1
-        while shown < len(work) and waiting[shown] == 0:
-            names = work[shown][1]
-            yield sorted(done.pop(shown), key=lambda outcome: names.index(outcome.product))
-            shown += 1
+    with closing(finished):  # stopped early (Ctrl+C): its workers are stopped and joined at once
+        for piece, outcomes in finished:
+            done[piece.position] += outcomes
+            waiting[piece.position] -= 1
+            while shown < len(work) and waiting[shown] == 0:
+                names = work[shown][1]
+                yield sorted(done.pop(shown), key=lambda outcome: names.index(outcome.product))
+                shown += 1
 
 
 def build_article(site: Site, source: Path, products: list[str], variants: dict[str, str]) -> list[Outcome]:

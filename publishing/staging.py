@@ -38,17 +38,20 @@ class Staging:
         shutil.rmtree(self.path, ignore_errors=True)
 
     @staticmethod
-    def remove_leftovers(site: Site) -> None:
-        """Delete staging folders of builds that were killed (their process is gone)."""
+    def remove_leftovers(site: Site, *, own_too: bool = False) -> None:
+        """Delete staging folders of builds that were killed (their process is gone); with ``own_too``,
+        this process's as well (a Ctrl+C can land in the middle of a folder's removal)."""
         root = staging_root(site)
         for folder in root.glob("*-*") if root.is_dir() else ():
             pid = folder.name.split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and ((own_too and int(pid) == os.getpid()) or not _alive(int(pid))):
                 shutil.rmtree(folder, ignore_errors=True)
 
     @staticmethod
     def tidy(site: Site) -> None:
-        """Remove the staging root once every worker is done (kept if a killed build left files)."""
+        """Once every worker is done: remove what this process and its stopped workers left, then the
+        root, unless another build at work beside this one still has a folder in it."""
+        Staging.remove_leftovers(site, own_too=True)
         try:
             staging_root(site).rmdir()
         except OSError:

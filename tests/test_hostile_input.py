@@ -260,6 +260,28 @@ def test_ctrl_c_stops_a_parallel_build_quietly_and_cleanly(project_copy):
     assert result.returncode == 0 and re.search(r"[1-9]\d* up to date", result.stdout), result.stdout
 
 
+def test_what_a_stopped_build_left_in_staging_goes_with_the_next_build_but_a_running_build_keeps_its_own(
+    project_copy,
+):
+    """A Ctrl+C can land while a staging folder is being removed; whatever a stopped process left is
+    cleared by the next build, even one with nothing to do, and a build still at work keeps its folder."""
+    assert invoke("build", cwd=project_copy).returncode == 0
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    beside = subprocess.Popen(["sleep", "60"])  # another build, still at work
+    try:
+        staging = project_copy / "build/.build-tmp"
+        for pid in (gone.pid, beside.pid):
+            (staging / f"{pid}-x").mkdir(parents=True)
+            (staging / f"{pid}-x/half.pdf").write_bytes(b"%PDF-1.7 half")
+        result = invoke("build", cwd=project_copy)
+        assert result.returncode == 0 and "Nothing to do" in result.stdout + result.stderr, result.stdout
+        assert [p.name for p in staging.iterdir()] == [f"{beside.pid}-x"]
+    finally:
+        beside.kill()
+        beside.wait()
+
+
 def test_a_reader_that_stops_reading_stops_the_build_without_a_traceback(project_copy):
     """`invoke build | head -1`: the build stops at its next line, like any Unix tool."""
     project = project_copy
