@@ -19,7 +19,7 @@ import multiprocessing
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -118,7 +118,7 @@ def build_in_workers(
     build: Callable[[Piece], Any],
     prepare: Callable[[], None],
     lost: Callable[[Piece, str], Any],
-) -> Iterator[tuple[Piece, Any]]:
+) -> Generator[tuple[Piece, Any], None, None]:
     """Yield ``(piece, build(piece))`` as the pieces are finished (not in order).
 
     ``prepare`` warms this process up before it forks workers for guides and newsletters alone;
