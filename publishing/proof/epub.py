@@ -8,7 +8,7 @@ import zipfile
 from functools import cached_property
 from pathlib import Path
 
-from .cascade import Stylesheet
+from .cascade import Stylesheet, cached_stylesheet
 from .markup import Visibility
 
 OPS = "http://www.idpf.org/2007/ops"
@@ -86,14 +86,14 @@ class Epub:
         sheets = []
         for element in root.iter("{*}link", "{*}style"):
             if element.tag.endswith("style"):
-                sheets.append(Stylesheet.parse(element.text or "", f"a <style> in {name}"))
+                sheets.append(cached_stylesheet(element.text or "", f"a <style> in {name}"))
             elif "stylesheet" in (element.get("rel") or "").split() and element.get("href"):
                 css_name = self._inside(element.get("href"), name)
                 try:
                     css = self.read(css_name).decode("utf-8")
                 except KeyError:
                     continue
-                sheets.append(Stylesheet.parse(css, labels.get(css_name, css_name)))
+                sheets.append(cached_stylesheet(css, labels.get(css_name, css_name)))
         return sheets
 
     def visibility(self, name: str, labels: dict[str, str], sources: list[Stylesheet]) -> tuple[object, Visibility]:

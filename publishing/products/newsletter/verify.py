@@ -3,6 +3,7 @@ client's situation (inlined styles, media queries, classic Outlook's view), the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -105,15 +106,18 @@ def _verify_first(raw: bytes, css_class: str, what: str, site: Site, shown_as: P
 def email_visibility(document, site: Site, *, media_queries: bool = True):
     """The HTML's styles as an email client applies them: its inlined styles, its <style> (with the
     media queries tried one by one, or none for classic Outlook) and the bgcolor attributes."""
-    from ...proof.cascade import Declaration, Stylesheet, cached_stylesheet
+    from ...proof.cascade import Declaration, cached_stylesheet
     from ...proof.markup import Visibility
 
     layouts = site.folders.layouts
-    sheets = [Stylesheet.parse(style.text or "", "the <style> in the HTML") for style in document.iter("style")]
-    if not media_queries:
-        for sheet in sheets:
-            sheet.rules = [(selector, rule) for selector, rule in sheet.rules if not rule.conditions]
-            sheet.conditions = set()
+    sheets = [cached_stylesheet(style.text or "", "the <style> in the HTML") for style in document.iter("style")]
+    if not media_queries:  # a copy without them: the parsed sheet is shared by every email
+        sheets = [
+            dataclasses.replace(
+                sheet, rules=[(s, rule) for s, rule in sheet.rules if not rule.conditions], conditions=set()
+            )
+            for sheet in sheets
+        ]
     sources = [
         cached_stylesheet((layouts / name).read_text(encoding="utf-8"), f"layouts/{name}")
         for name in ("newsletter/newsletter.css", "newsletter/responsive.css")
