@@ -3,9 +3,10 @@ cannot evaluate (and so refuses), and whether each piece of its text is readable
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .cascade import BLACK, WHITE, Cascade, Colour, Declaration, Stylesheet, contrast, font_size_px, parse_colour
+from .cascade import Cascade, Colour, Declaration, Stylesheet, contrast, font_size_px, parse_colour
+from .computed import ROOT, Computed, declared_opacity, line_height
 from .judgement import CANNOT, KNOWN_ELEMENTS, MAX_NUDGE_PX, WIDE, advice, plain_values, verdict
 from .problem import MIN_CONTRAST, MIN_FONT_PX, MIN_LINE_HEIGHT, MIN_OPACITY, Problem
 from .values import Uncertain, _term
@@ -17,31 +18,6 @@ DISPLAY_KEYWORDS = set(
     -webkit-inline-box""".split()
 )
 _AUTO_SIZES = {"auto", "none", "fit-content", "max-content", "min-content", "initial", "unset", "inherit"}
-
-
-@dataclass
-class Computed:
-    font_size: float
-    line_height: tuple[str, float]  # ("factor", 1.5) or ("px", 20.0): inherited as CSS does
-    colour: Colour
-    colour_from: Declaration | None
-    fill: Colour | None  # -webkit-text-fill-color paints glyphs instead of color
-    visibility: str
-    visibility_from: Declaration | None
-    size_from: Declaration | None
-    text_indent: str
-    text_indent_from: Declaration | None
-    opacity: float  # the product of this element's and its ancestors' opacity
-    ground: Colour  # what is painted beneath this element's text
-    ground_from: Declaration | None
-
-    @property
-    def line_px(self) -> float:
-        kind, value = self.line_height
-        return value * self.font_size if kind == "factor" else value
-
-
-ROOT = Computed(16.0, ("factor", 1.2), BLACK, None, None, "visible", None, None, "0", None, 1.0, WHITE, None)
 
 
 class Examination:
@@ -88,7 +64,7 @@ class Examination:
             except Uncertain:
                 pass  # refused by _doubt
         if "line-height" in declared:
-            computed.line_height = _line_height(declared["line-height"], computed.font_size, parent.line_height)
+            computed.line_height = line_height(declared["line-height"], computed.font_size, parent.line_height)
         for name in ("color", "-webkit-text-fill-color"):
             if name in declared:
                 parsed = parse_colour(declared[name].value)
@@ -101,7 +77,7 @@ class Examination:
                         computed.fill = parsed
         if "visibility" in declared and declared["visibility"].value in ("visible", "hidden", "collapse"):
             computed.visibility, computed.visibility_from = declared["visibility"].value, declared["visibility"]
-        own = _opacity(declared)
+        own = declared_opacity(declared)
         computed.opacity = parent.opacity * (own if own is not None else 1.0)
         background = declared.get("background-color")
         if background is not None:
@@ -145,7 +121,7 @@ class Examination:
         for name, hidden in (("display", {"none"}), ("content-visibility", {"hidden"}), ("mso-hide", {"all"})):
             if name in declared and declared[name].value in hidden:
                 return fault(name, name + ":{value} on {where}")
-        opacity = _opacity(declared)
+        opacity = declared_opacity(declared)
         if opacity is not None and opacity < MIN_OPACITY:
             return fault("opacity", "opacity:{value} on {where}")
         computed = self.computed[etree_element]
@@ -251,7 +227,7 @@ class Examination:
                     f"{CANNOT}: it cannot compute this colour; use a plain colour (#1b1f23, rgb()), and give "
                     "dark mode its own in @media (prefers-color-scheme: dark)"
                 )
-        if name == "opacity" and _opacity({name: declaration}) is None:
+        if name == "opacity" and declared_opacity({name: declaration}) is None:
             return f"{CANNOT}; {plain_values()}"
         if name == "font-size":
             try:
@@ -368,35 +344,5 @@ class Examination:
         return declaration.origin
 
 
-def _line_height(declaration: Declaration, font_size: float, inherited: tuple[str, float]) -> tuple[str, float]:
-    value = declaration.value
-    if declaration.uncertain or value in ("inherit", "unset"):
-        return inherited
-    if value in ("normal", "initial"):
-        return ("factor", 1.2)
-    parts = [t for t in declaration.tokens if t.type not in ("whitespace", "comment")]
-    try:
-        kind, number = _term(parts[0], font_size, 16.0, font_size) if len(parts) == 1 else ("", 0.0)
-    except Uncertain:
-        return inherited
-    if kind == "number":
-        return ("factor", number)
-    return ("px", number) if kind == "length" else inherited
-
-
 def _has_text(element) -> bool:
     return bool((element.text or "").strip()) or any((child.tail or "").strip() for child in element)
-
-
-def _opacity(declared: dict[str, Declaration]) -> float | None:
-    """The declared opacity, 1.0 when none is set, None when it cannot be read."""
-    if "opacity" not in declared:
-        return 1.0
-    value = declared["opacity"].value
-    if value in WIDE:
-        return 1.0
-    try:
-        number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
-    except ValueError:
-        return None
-    return max(0.0, min(1.0, number))

@@ -149,7 +149,7 @@ _JUDGED_ANYWHERE = {"display", "visibility", "opacity", "color", "background-col
 
 
 def _root():
-    from .examination import ROOT
+    from .computed import ROOT
 
     return ROOT
 
