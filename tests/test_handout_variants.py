@@ -160,7 +160,7 @@ def test_a_picture_too_coarse_for_a_press_is_refused_and_one_below_300_ppi_is_na
     project = handouts["project"]
     result = invoke("handout", "--variant", "print-shop", cwd=project)
     assert (
-        "sources/how-we-support-you.md:46: error: print shop: the picture 'images/connections.png' prints at "
+        "sources/how-we-support-you.md:47: error: print shop: the picture 'images/connections.png' prints at "
         "96 ppi (480 pixels across 5.0 in), under the 150 a press needs; use a larger original (750 to 1500 "
         "pixels wide at this size), or print the office handout"
     ) in result.stderr.splitlines()

@@ -37,14 +37,16 @@ class Handout(Product):
         render_pdf(article, site, target, variant)
         if variant == "print-shop":
             from .press import check_picture_resolution
+            from .press_colour import to_press_colour
 
+            to_press_colour(target)
             check_picture_resolution(target, article)
         return [target]
 
     def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
         """Page 1 shows the crisis information before the article, the last page the disclaimer; both
         visible (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in
-        contrast)."""
+        contrast). A print-shop file then passes a PDF/X-4 colour preflight."""
         from ...proof.pdf import PdfText
 
         blocks = site.blocks
@@ -80,6 +82,10 @@ class Handout(Product):
                     f"{self.name}: on page 1 the {blocks.crisis.name} comes after the article's text begins",
                     hint="the reader must meet it first: place the crisis() macro before the article in the layout",
                 )
+        if files[0].name.endswith(INFIXES["print-shop"] + SUFFIX):  # a file the block proof could read
+            from .preflight import require_press_ready
+
+            require_press_ready(files[0], shown_as)
 
     def witness_pages(self, site, files: list[Path], workdir: Path):
         """PDFium renders page 1 with and without the crisis card's text, the last page the disclaimer's."""

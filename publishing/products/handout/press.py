@@ -21,12 +21,15 @@ def check_picture_resolution(pdf: Path, article) -> None:
         return
     import pypdfium2
     import pypdfium2.raw as raw
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
     by_size: dict[tuple[int, int], Any] = {}
     for image in article.images:
-        with Image.open(image.path) as picture:
-            by_size.setdefault(picture.size, image)
+        try:
+            with Image.open(image.path) as picture:
+                by_size.setdefault(picture.size, image)
+        except UnidentifiedImageError:
+            continue  # a vector picture (SVG): it has no pixels to count
     document = pypdfium2.PdfDocument(str(pdf))
     try:
         for page in document:

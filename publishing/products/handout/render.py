@@ -45,8 +45,9 @@ class QrCode:
         return f"{GENERATED_SCHEME}:{self.name}"
 
 
-def qr_code(settings, slug: str, edition: str = "") -> QrCode | None:
-    """The QR code to the article online; none when the clinic has given no address (never an invented URL)."""
+def qr_code(settings, slug: str, edition: str = "", cmyk: bool = False) -> QrCode | None:
+    """The QR code to the article online; none when the clinic has given no address (never an invented URL).
+    ``cmyk``: for a press, in 100 % K on unprinted paper instead of sRGB black on white."""
     target = settings.article_web_address(slug, edition)
     if not target:
         return None
@@ -56,14 +57,19 @@ def qr_code(settings, slug: str, edition: str = "") -> QrCode | None:
     code = segno.make(target, error="m", micro=False, boost_error=False)
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", border=4, omitsize=True, xmldecl=False, dark="#000", light="#fff")
-    return QrCode(target=target, svg=buffer.getvalue())
+    svg = buffer.getvalue()
+    if cmyk:
+        from .press_colour import qr_svg_in_cmyk
+
+        svg = qr_svg_in_cmyk(svg)
+    return QrCode(target=target, svg=svg)
 
 
 def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None:
     """Lay the article out with WeasyPrint and write the PDF of one variant to ``target``."""
     weasyprint = _weasyprint()
     layouts = site.folders.layouts
-    qr = qr_code(site.settings, article.slug, article.edition)
+    qr = qr_code(site.settings, article.slug, article.edition, cmyk=variant == "print-shop")
     html = site.render(
         "handout/handout.html",
         page_label=page_label_css(site),
@@ -236,6 +242,9 @@ def _weasyprint():
     finally:
         ctypes.util.find_library = find_library
     tag_notes(weasyprint)
+    from .press_colour import draw_crop_marks_in_registration
+
+    draw_crop_marks_in_registration(weasyprint)
     return weasyprint
 
 
