@@ -22,7 +22,7 @@ from .errors import PublishingError
 from .products import PRODUCTS, Product
 from .site import Site
 from .staging import Staging, collect_warnings
-from .state import BuildState, InputFingerprints
+from .state import BuildState, InputFingerprints, fingerprint_of
 
 # At exit the interpreter collects garbage over the whole heap (WeasyPrint, its fonts and caches)
 # several times, about 0.1 s, to free memory the system reclaims anyway: keep it out of sight.
@@ -40,6 +40,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     up_to_date: bool = False  # nothing it depends on changed: not built again
+    variant: str = ""  # the product's variant ("" or its default: the plain product)
     images: list[Path] = field(default_factory=list)
 
     @property
@@ -66,6 +67,28 @@ def variant_of(product: Product, asked: str | None) -> str:
     return asked if asked in product.variants else product.default_variant
 
 
+def job_of(key: str) -> tuple[Product, str]:
+    """A state key ("handout", "handout:large-print") -> the product and its variant."""
+    name, _, variant = key.partition(":")
+    product = PRODUCTS[name]
+    return product, variant or product.default_variant
+
+
+def _jobs(site: Site, source: Path, products: list[str], variant: str | None) -> list[str]:
+    """What to build of one article: each product asked for, in the variant asked for, and every other
+    variant of it already in build/ (a variant once built stays built, and current)."""
+    jobs = []
+    slug = site.catalogue.name(source)
+    for name in products:
+        product = PRODUCTS[name]
+        chosen = variant_of(product, variant)
+        for each in product.variants:
+            files = [site.folders.out / product.folder / n for n in product.output_names(slug, each)]
+            if each == chosen or all(f.is_file() for f in files):
+                jobs.append(product.state_key(each))
+    return jobs
+
+
 def build_all(
     site: Site,
     products: list[str],
@@ -83,8 +106,6 @@ def build_all(
     """
     state = BuildState.load(site.folders.out)
     found = site.catalogue = catalogue(site.folders.sources, state.slugs, site.language)
-    variants = {name: variant_of(PRODUCTS[name], variant) for name in products}
-    keys = {name: PRODUCTS[name].state_key(variants[name]) for name in products}
     fingerprints = InputFingerprints(site)
     # Refused at discovery (a slug two sources share): nothing built, nothing in build/ replaced.
     outcomes: list[Outcome] = [
@@ -96,20 +117,23 @@ def build_all(
         on_outcome(outcome)
     work: list[tuple[Path, list[str]]] = []
     for source in found.accepted:
+        wanted = _jobs(site, source, products, variant)
         stale = [
-            name
-            for name in products
+            key
+            for key in wanted
             if force
-            or not state.up_to_date(
-                source,
-                keys[name],
-                fingerprints.of(PRODUCTS[name], variants[name], source, state.images(source, keys[name])),
-            )
+            or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
         ]
         outcomes += [
-            Outcome(source=source, product=name, files=state.files(source, keys[name]), up_to_date=True)
-            for name in products
-            if name not in stale
+            Outcome(
+                source=source,
+                product=key.partition(":")[0],
+                variant=job_of(key)[1],
+                files=state.files(source, key),
+                up_to_date=True,
+            )
+            for key in wanted
+            if key not in stale
         ]
         if stale:
             work.append((source, stale))
@@ -121,16 +145,14 @@ def build_all(
         from .dates import prefetch_commit_times
 
         prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
-    results = _run(site, work, variants, jobs)
+    results = _run(site, work, jobs)
     try:
         for result in results:
             for outcome in result:
-                key = keys[outcome.product]
+                key = PRODUCTS[outcome.product].state_key(outcome.variant)
                 if outcome.ok:
-                    fingerprint = fingerprints.of(
-                        PRODUCTS[outcome.product], variants[outcome.product], outcome.source, outcome.images
-                    )
-                    state.record(outcome.source, key, fingerprint, outcome.files, outcome.images)
+                    inputs = fingerprints.parts(*job_of(key), outcome.source, outcome.images)
+                    state.record(outcome.source, key, inputs, outcome.files, outcome.images)
                 else:
                     state.forget(outcome.source, key)
                 outcomes.append(outcome)
@@ -146,7 +168,12 @@ def build_all(
         state.save()
         Staging.tidy(site)
     order = {source: index for index, source in enumerate(found.sources)}
-    return sorted(outcomes, key=lambda o: (order[o.source], products.index(o.product))) + outcomes_of_issues
+    return sorted(outcomes, key=lambda o: (order[o.source], *_place(products, o))) + outcomes_of_issues
+
+
+def _place(products: list[str], outcome: Outcome) -> tuple[int, int]:
+    product = PRODUCTS[outcome.product]
+    return products.index(outcome.product), product.variants.index(outcome.variant or product.default_variant)
 
 
 def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints, *, force: bool) -> list[Outcome]:
@@ -167,9 +194,11 @@ def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints,
         # What the issue reads: its own file and the sources of the articles it names (by slug now).
         named = {slug: by_slug.get(slug, []) for slug in listed_slugs(path)}
         reads = sorted(source for sources in named.values() for source in sources)
-        base = fingerprints.of(product, variant, path, reads)
-        prints[path] = hashlib.sha256(f"{base}\n{sorted((k, str(v)) for k, v in named.items())}".encode()).hexdigest()
-        if not force and state.up_to_date(path, key, prints[path]):
+        prints[path] = {
+            **fingerprints.parts(product, variant, path, reads),
+            "articles": hashlib.sha256(repr(sorted((k, str(v)) for k, v in named.items())).encode()).hexdigest()[:16],
+        }
+        if not force and state.up_to_date(path, key, fingerprint_of(prints[path])):
             outcomes.append(Outcome(source=path, product=product.name, files=state.files(path, key), up_to_date=True))
         else:
             stale.append(path)
@@ -204,11 +233,11 @@ def _warm_up(site: Site, products: set[str]) -> None:
         PRODUCTS[name].warm_up(site)
 
 
-def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str], jobs: int):
+def _run(site: Site, work: list[tuple[Path, list[str]]], jobs: int):
     """Yield each article's outcomes in article order, built in forked workers when it pays."""
     if jobs <= 1 or len(work) <= 1:
         for source, names in work:
-            yield build_article(site, source, names, variants)
+            yield build_article(site, source, names)
         return
     from .workers import Piece, build_in_workers
 
@@ -217,7 +246,7 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str
         Piece(position, source, tuple(part), needs_weasyprint=heavy)
         for position, (source, names) in enumerate(work)
         for heavy in (False, True)
-        if (part := [n for n in names if PRODUCTS[n].needs_weasyprint == heavy])
+        if (part := [n for n in names if job_of(n)[0].needs_weasyprint == heavy])
     ]
     waiting = Counter(piece.position for piece in pieces)
     done: dict[int, list[Outcome]] = {position: [] for position in range(len(work))}
@@ -225,16 +254,19 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str
     finished = build_in_workers(
         pieces,
         jobs,
-        build=lambda piece: build_article(site, piece.source, list(piece.products), variants),
-        prepare=lambda: _warm_up(site, {n for p in pieces if not p.needs_weasyprint for n in p.products}),
+        build=lambda piece: build_article(site, piece.source, list(piece.products)),
+        prepare=lambda: _warm_up(
+            site, {job_of(n)[0].name for p in pieces if not p.needs_weasyprint for n in p.products}
+        ),
         lost=lambda piece, reason: [
             Outcome(
                 source=piece.source,
-                product=name,
+                product=job_of(name)[0].name,
+                variant=job_of(name)[1],
                 error=str(
                     PublishingError(
                         piece.source,
-                        f"building the {name} stopped unexpectedly: {reason}",
+                        f"building the {job_of(name)[0].label(job_of(name)[1])} stopped unexpectedly: {reason}",
                         hint="build again, and report it if it happens again",
                     )
                 ),
@@ -248,18 +280,21 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], variants: dict[str, str
             waiting[piece.position] -= 1
             while shown < len(work) and waiting[shown] == 0:
                 names = work[shown][1]
-                yield sorted(done.pop(shown), key=lambda outcome: names.index(outcome.product))
+                yield sorted(done.pop(shown), key=lambda o: names.index(PRODUCTS[o.product].state_key(o.variant)))
                 shown += 1
 
 
-def build_article(site: Site, source: Path, products: list[str], variants: dict[str, str]) -> list[Outcome]:
+def build_article(site: Site, source: Path, products: list[str]) -> list[Outcome]:
+    """Build each of ``products`` (state keys: "handout", "handout:large-print") of one article."""
     from .article import load_article
 
     try:
         article = load_article(source, site.settings, site.folders.sources)
     except PublishingError as error:
-        return [Outcome(source=source, product=name, error=str(error)) for name in products]
-    outcomes = [build_product(site, PRODUCTS[name], article, variants[name]) for name in products]
+        return [
+            Outcome(source=source, product=job_of(k)[0].name, variant=job_of(k)[1], error=str(error)) for k in products
+        ]
+    outcomes = [build_product(site, *job_of(key)[:1], article, job_of(key)[1]) for key in products]
     for outcome in outcomes:
         outcome.source = source  # as discovered: the key the build state knows it by
     return outcomes
@@ -270,7 +305,7 @@ def build_product(site: Site, product: Product, subject: Any, variant: str | Non
     its required blocks from the files written, and only then move them into build/."""
     variant = variant_of(product, variant)
     images = [image.path for article in getattr(subject, "articles", (subject,)) for image in article.images]
-    outcome = Outcome(source=subject.source, product=product.name, images=images)
+    outcome = Outcome(source=subject.source, product=product.name, images=images, variant=variant)
     started = time.perf_counter()
     destination = site.folders.out / product.folder
     try:

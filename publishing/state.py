@@ -18,68 +18,93 @@ from pathlib import Path
 STATE_FILE = ".publishing-state.json"
 
 
-def _hash_files(paths) -> str:
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _hash_files(root: Path, paths) -> str:
+    """Files by their place under ``root`` (not where the project lies, so a moved copy is the same) and content."""
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(str(path).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def fingerprint_of(parts: dict[str, str]) -> str:
+    """One digest of every input a product was built from."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 class InputFingerprints:
-    """Fingerprints of what products depend on; the shared part is hashed once per build."""
+    """What each product is built from, input by input (see ``parts``); the shared part is hashed once.
+
+    The build records these parts beside each product (BuildState) and the gate recomputes them, so
+    both give one account of what a product depends on, and a difference names what changed."""
 
     def __init__(self, site):
         self.site = site
-        self._layouts: dict[tuple[str, ...], str] = {}
+        self._layouts: dict[tuple[str, ...], dict[str, str]] = {}
 
     @cached_property
-    def _common(self) -> str:
+    def _common(self) -> dict[str, str]:
         from .resources import FONT_FACES, font_dir
 
         project = self.site.folders
         package = Path(__file__).resolve().parent
-        parts = [
-            _hash_files(package.rglob("*.py")),
-            _hash_files(project.required_dir.rglob("*.md")),
-            _hash_files(p for p in (project.layouts / "_partials").rglob("*") if p.is_file()),
-            # The message catalogs: every product prints their words.
-            _hash_files(p for p in (project.layouts / "locale").rglob("*") if p.is_file()),
-            # Font files are large and never edited: their names and sizes stand for them.
-            repr([(file, (font_dir() / file).stat().st_size) for file, _, _ in FONT_FACES]),
-            self.site.settings.fingerprint(),
-            os.environ.get("SOURCE_DATE_EPOCH", ""),
-        ]
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        parts = {"code": _hash_files(package, package.rglob("*.py"))}
+        # The safety text and the message catalogs, file by file: a change is named by its file.
+        for path in sorted(project.required_dir.rglob("*.md")):
+            parts[f"file:{path.relative_to(project.root)}"] = _digest(path.read_bytes())
+        for path in sorted(p for p in (project.layouts / "locale").rglob("*") if p.is_file()):
+            parts[f"file:{path.relative_to(project.root)}"] = _digest(path.read_bytes())
+        parts.update(self._folder("_partials"))
+        # Font files are large and never edited: their names and sizes stand for them.
+        parts["fonts"] = _digest(repr([(f, (font_dir() / f).stat().st_size) for f, _, _ in FONT_FACES]).encode())
+        for name, value in self.site.settings.fingerprint_parts().items():
+            parts[f"setting:{name}"] = _digest(value.encode())
+        parts["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", "")
+        return parts
 
-    def _layouts_of(self, folders: tuple[str, ...]) -> str:
+    def _folder(self, folder: str) -> dict[str, str]:
+        layouts = self.site.folders.layouts
+        files = [p for p in (layouts / folder).rglob("*") if p.is_file()]
+        return {f"folder:layouts/{folder}/": _hash_files(layouts, files)}
+
+    def _layouts_of(self, folders: tuple[str, ...]) -> dict[str, str]:
         if folders not in self._layouts:
-            layouts = self.site.folders.layouts
-            self._layouts[folders] = _hash_files(
-                p for folder in folders for p in (layouts / folder).rglob("*") if p.is_file()
-            )
+            self._layouts[folders] = {k: v for folder in folders for k, v in self._folder(folder).items()}
         return self._layouts[folders]
 
-    def of(self, product, variant: str, source: Path, images: list[Path] | None = None) -> str:
-        """The fingerprint of one variant of one product of one article (images as its last build found them)."""
-        digest = hashlib.sha256(f"{self._common}\n{self._layouts_of(product.layouts)}\n{variant}\n".encode())
-        digest.update(source.read_bytes())
+    def parts(self, product, variant: str, source: Path, images: list[Path] | None = None) -> dict[str, str]:
+        """Every input of one variant of one product of one article (images as its last build found them)."""
+        sources = self.site.folders.sources
+        pictures = hashlib.sha256()
         for image in images or ():
-            digest.update(str(image).encode())
-            digest.update(image.read_bytes() if image.is_file() else b"(missing)")
-        return digest.hexdigest()
+            name = image.relative_to(sources) if image.is_relative_to(sources) else image
+            pictures.update(f"{name}\0".encode() + (image.read_bytes() if image.is_file() else b"(missing)"))
+        return {
+            **self._common,
+            **self._layouts_of(product.layouts),
+            "variant": variant,
+            "source": _digest(source.read_bytes()),
+            "images": pictures.hexdigest()[:16],
+        }
+
+    def of(self, product, variant: str, source: Path, images: list[Path] | None = None) -> str:
+        """The fingerprint of one variant of one product of one article."""
+        return fingerprint_of(self.parts(product, variant, source, images))
 
 
 class BuildState:
-    """build/.publishing-state.json: per source and product, the fingerprint and files last built;
-    and each source's slug with the hash of the bytes it was read from (see catalogue.py)."""
+    """build/.publishing-state.json: per source and product, the fingerprint, the inputs it was made of
+    and the files last built; and each source's slug with the hash of the bytes it was read from (see
+    catalogue.py). Paths are kept relative to build/, so a copied or moved project keeps its record."""
 
-    VERSION = 2
+    VERSION = 3
 
     def __init__(self, path: Path, entries: dict, slugs: dict | None = None):
         self.path = path
+        self.out = path.parent
         self.entries = entries
         self.slugs: dict[str, list[str]] = slugs if slugs is not None else {}
         self._slugs_before = json.dumps(self.slugs, sort_keys=True)
@@ -97,37 +122,44 @@ class BuildState:
         products, slugs = data.get("products"), data.get("slugs")
         return cls(path, products if isinstance(products, dict) else {}, slugs if isinstance(slugs, dict) else {})
 
-    # Sources come from discover() inside the resolved sources folder: their paths are already canonical.
-    def _entry(self, source: Path, key: str) -> dict | None:
-        return self.entries.get(str(source), {}).get(key)
+    def _name(self, path: Path) -> str:
+        return os.path.relpath(path, self.out)
+
+    def _path(self, name: str) -> Path:
+        return Path(os.path.normpath(self.out / name))
+
+    def entry(self, source: Path, key: str) -> dict | None:
+        """What the last build of one product of ``source`` recorded, if it did."""
+        entry = self.entries.get(self._name(source), {}).get(key)
+        return entry if isinstance(entry, dict) else None
 
     def up_to_date(self, source: Path, key: str, fingerprint: str) -> bool:
         """True when nothing the product depends on changed and its files are still there."""
-        entry = self._entry(source, key)
+        entry = self.entry(source, key)
         return (
             entry is not None
             and entry.get("fingerprint") == fingerprint
-            and all(Path(f).is_file() for f in entry.get("files", []))
+            and all(f.is_file() for f in self.files(source, key))
         )
 
     def images(self, source: Path, key: str) -> list[Path]:
         """The images the last build of this product found in the article."""
-        return [Path(p) for p in (self._entry(source, key) or {}).get("images", [])]
+        return [self._path(p) for p in (self.entry(source, key) or {}).get("images", [])]
 
     def files(self, source: Path, key: str) -> list[Path]:
-        entry = self._entry(source, key) or {}
-        return [Path(f) for f in entry.get("files", [])]
+        return [self._path(f) for f in (self.entry(source, key) or {}).get("files", [])]
 
-    def record(self, source: Path, key: str, fingerprint: str, files: list[Path], images: list[Path]) -> None:
-        self.entries.setdefault(str(source), {})[key] = {
-            "fingerprint": fingerprint,
-            "files": [str(f) for f in files],
-            "images": [str(i) for i in images],
+    def record(self, source: Path, key: str, inputs: dict[str, str], files: list[Path], images: list[Path]) -> None:
+        self.entries.setdefault(self._name(source), {})[key] = {
+            "fingerprint": fingerprint_of(inputs),
+            "inputs": inputs,
+            "files": [self._name(f) for f in files],
+            "images": [self._name(i) for i in images],
         }
         self.changed = True
 
     def forget(self, source: Path, key: str) -> None:
-        if self.entries.get(str(source), {}).pop(key, None) is not None:
+        if self.entries.get(self._name(source), {}).pop(key, None) is not None:
             self.changed = True
 
     def save(self) -> None:

@@ -83,10 +83,15 @@ def test_a_stale_or_future_review_date_fails_and_names_the_article(project_copy,
 
 
 def test_a_recent_review_passes(project_copy):
+    import hashlib
+
     source = project_copy / "sources" / f"{SAMPLE}.md"
     reviewed = _add_months(dt.date.today(), -2)
+    version = hashlib.sha256(source.read_bytes()).hexdigest()[:7]  # the text the review covered
     source.write_text(
-        source.read_text().replace("category: Conditions", f"category: Conditions\nlast_reviewed: {reviewed}")
+        source.read_text().replace(
+            "category: Conditions", f'category: Conditions\nlast_reviewed: {reviewed}\nreviewed_version: "{version}"'
+        )
     )
     result = invoke("check", cwd=project_copy)
     line = next(line for line in result.stdout.splitlines() if "clinical review" in line)

@@ -3,6 +3,7 @@ changed always is, and EPUBCheck runs once for every guide with the command line
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -90,8 +91,12 @@ def test_editing_one_source_checks_that_article_again_and_reuses_the_others(chec
     source = checked / "sources/copy-0.md"
     source.write_text(source.read_text().replace("title: (0)", "last_reviewed: 2999-01-01\ntitle: (0)"))
     result = invoke("check", cwd=checked)
-    [row] = [line for line in result.stdout.splitlines() if line.startswith("FAIL ")]
+    fails = [line for line in result.stdout.splitlines() if line.startswith("FAIL ")]
+    [row] = [line for line in fails if "  clinical review  " in line]
     assert "copy-0" in row and "last_reviewed 2999-01-01 is in the future" in row
+    # Its products were built from the text before the edit (test_stale_products.py); nobody else's were.
+    assert {line.split()[1] for line in fails} == {"copy-0"}
+    assert len([line for line in fails if "built from older inputs: sources/copy-0.md changed" in line]) == 3
 
 
 def test_the_review_policy_is_checked_against_today(checked):
@@ -102,7 +107,10 @@ def test_the_review_policy_is_checked_against_today(checked):
     from publishing.site import load_site
 
     source = checked / f"sources/{SAMPLE}.md"
-    source.write_text(source.read_text().replace("title:", "last_reviewed: 2026-01-10\ntitle:", 1))
+    version = hashlib.sha256(source.read_bytes()).hexdigest()[:7]  # the text the review covered
+    source.write_text(
+        source.read_text().replace("title:", f'last_reviewed: 2026-01-10\nreviewed_version: "{version}"\ntitle:', 1)
+    )
     site = load_site(checked)
 
     def review(today: dt.date) -> str:

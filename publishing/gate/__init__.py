@@ -23,6 +23,7 @@ from ..errors import PublishingError, shown_path
 from ..products import ALL_PRODUCTS, Product
 from ..site import Site
 from .cache import Digests, GateCache
+from .freshness import Freshness
 from .row import Row
 from .safety import approval_row, required_block_rows
 
@@ -79,6 +80,7 @@ def run_checks(
     out = site.folders.out
     cache = GateCache.load(out, fresh=fresh)
     digests = Digests(site)
+    freshness = Freshness(site)
     found = site.catalogue = catalogue(site.folders.sources, cache.slugs, site.language)
     table: list[list[Row]] = []  # slots, in article order
     epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
@@ -111,10 +113,16 @@ def run_checks(
             return
         if missing:
             return
+        if source is not None and product.per_article:  # older than its inputs: nothing in it to vouch for
+            late = freshness.row(product, variant, slug, source)
+            if late is not None:
+                slot().append(late)
+                return
         key = digests.of(
             digests.common,
             digests.layouts(product.layouts),
             WITNESS,
+            digests.tools,
             product.name,
             variant,
             *(digests.file(f) for f in files),
@@ -144,6 +152,9 @@ def run_checks(
             digests.file(source),
             digests.file(original) if original else "",
             digests.sources_besides_articles,
+            digests.catalogs,
+            digests.library,
+            digests.tools,
             today.isoformat(),
         )
         entry = cache.get(f"source:{source.name}", key)
@@ -174,8 +185,11 @@ def run_checks(
     epub_version = epubcheck.version_key() if checker else ""
     epub_rows: dict[Path, Row] = {}
 
+    def epub_key(path: Path) -> str:
+        return digests.of(epub_version, digests.tools, digests.file(path))
+
     def check_epub(path: Path) -> None:
-        entry = cache.get(f"epubcheck:{path.relative_to(out)}", digests.of(epub_version, digests.file(path)))
+        entry = cache.get(f"epubcheck:{path.relative_to(out)}", epub_key(path))
         if entry is not None:
             epub_rows[path] = Row.from_dict(entry["row"])
         elif checker is not None:
@@ -204,9 +218,7 @@ def run_checks(
         for path, result in checker.results().items():
             row = epubcheck.result_row(result)
             epub_rows[path] = row
-            cache.put(
-                f"epubcheck:{path.relative_to(out)}", digests.of(epub_version, digests.file(path)), row=row.as_dict()
-            )
+            cache.put(f"epubcheck:{path.relative_to(out)}", epub_key(path), row=row.as_dict())
         notes.append(
             f"EPUBCheck {checker.version or ''} ran on {len(checker.submitted)} guide(s) in "
             + ("one Java process" if checker.version else "one Java process per guide")

@@ -154,3 +154,49 @@ class Digests:
         """Images and other files an article may refer to (what it shows is checked with the source)."""
         sources = self.site.folders.sources
         return self._tree(sources, [p for p in sources.rglob("*") if p.is_file() and p.suffix != ".md"])
+
+    @cached_property
+    def catalogs(self) -> str:
+        """The message catalogs: an article in a language whose catalog lacks a word does not load."""
+        root = self.site.folders.layouts
+        return self._tree(root, [p for p in (root / "locale").rglob("*") if p.is_file()])
+
+    @cached_property
+    def library(self) -> str:
+        """What a source's link check reads of the other sources: which articles there are, under which
+        slug, language and title (an article's text alone changes none of it)."""
+        found = self.site.catalogue
+        sources = self.site.folders.sources
+        return self.of(
+            *(
+                repr((str(s.relative_to(sources)), found.slugs.get(s), found.editions.get(s, ""), found.titles.get(s)))
+                for s in found.sources
+                if s not in found.refused
+            )
+        )
+
+    @cached_property
+    def tools(self) -> str:
+        """Which validators the checks ran with: the Python packages installed (their names carry their
+        versions), the Node packages, Java and Chromium."""
+        import shutil
+        import sys
+
+        names = []
+        for folder in sys.path:
+            try:
+                names += [n for n in os.listdir(folder or ".") if n.endswith((".dist-info", ".egg-info"))]
+            except OSError:
+                continue
+        root = self.site.folders.root
+        programs = []
+        for program in ("java", "chromium", "chromedriver"):
+            found = shutil.which(program)
+            stat = Path(found).resolve().stat() if found else None
+            programs.append(f"{program}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{program}:-")
+        return self.of(
+            *sorted(names),
+            *programs,
+            self.file(root / "package-lock.json"),
+            self.file(root / "node_modules" / ".package-lock.json"),
+        )

@@ -71,7 +71,8 @@ def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
             "source",
             "clinical review",
             "warn",
-            "not yet reviewed: add last_reviewed once a clinician has reviewed it",
+            "not yet reviewed: once a clinician has reviewed it, run invoke review "
+            f'{article.name} --by "Name, credentials"',
         )
     if reviewed > today:
         return Row(
@@ -80,6 +81,16 @@ def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
             "clinical review",
             "fail",
             f"{shown_path(article.source)}: last_reviewed {reviewed} is in the future; use the date of the review",
+        )
+    if article.reviewed_version and article.reviewed_version != article.version:
+        return Row(
+            article.name,
+            "source",
+            "clinical review",
+            "warn",
+            f"{shown_path(article.source)}: changed since its review on {reviewed}: the review covered version "
+            f"{article.reviewed_version}, the text is now version {article.version}; not yet re-reviewed "
+            f'(once a clinician has reviewed it, run invoke review {article.name} --by "Name, credentials")',
         )
     due = add_months(reviewed, policy_months)
     if today > due:
@@ -91,6 +102,16 @@ def review_row(article: Article, policy_months: int, today: dt.date) -> Row:
             "fail",
             f"{shown_path(article.source)}: last reviewed {reviewed}, overdue by {overdue} day(s) "
             f"(review policy: every {policy_months} months); ask a clinician to review it",
+        )
+    if not article.reviewed_version:
+        return Row(
+            article.name,
+            "source",
+            "clinical review",
+            "warn",
+            f"{shown_path(article.source)}: the review of {reviewed} does not record the version it covered, so an "
+            f"edit after it cannot be seen; once a clinician confirms it covered this text (version "
+            f'{article.version}), run invoke review {article.name} --by "Name, credentials" --date {reviewed}',
         )
     return Row(article.name, "source", "clinical review", "pass", f"reviewed {reviewed}, next review due by {due}")
 

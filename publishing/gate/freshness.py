@@ -1,0 +1,85 @@
+"""Whether a product in build/ was built from the inputs it would be built from now.
+
+The build records, beside each product, every input it was made of (state.py: the article, its
+pictures, the safety text, the message catalogs, the layouts, each setting, the fonts, the
+pipeline's code); the gate recomputes the same account and names what differs. Checked on every
+run, never taken from the gate's cache: the answer depends on files no product holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import shown_path
+from ..state import BuildState, InputFingerprints, fingerprint_of
+from .row import Row
+
+
+class Freshness:
+    """The build's record of build/, and the inputs as they are now."""
+
+    def __init__(self, site):
+        self.site = site
+        self.state = BuildState.load(site.folders.out)
+        self.inputs = InputFingerprints(site)
+
+    def row(self, product, variant: str, slug: str, source: Path) -> Row | None:
+        """A FAIL row when the product was built from other inputs than the current ones (or the build
+        kept no record of them); None when it is current."""
+        key = product.state_key(variant)
+        entry = self.state.entry(source, key)
+        label = product.label(variant)
+        if entry is None:
+            return _stale(slug, label, "the last build of it recorded none (or failed)")
+        now = self.inputs.parts(product, variant, source, self.state.images(source, key))
+        if fingerprint_of(now) == entry.get("fingerprint"):
+            return None
+        before = entry.get("inputs")
+        changed = _changes(before if isinstance(before, dict) else {}, now, self.site, source)
+        return _stale(slug, label, f"{', '.join(changed)} changed since it was built", changed)
+
+
+def _stale(slug: str, label: str, what: str, changed: list[str] | None = None) -> Row:
+    return Row(
+        slug,
+        label,
+        "up to date",
+        "fail",
+        f"built from older inputs: {what}; run `invoke build`",
+        {"changed": changed or []},
+    )
+
+
+def _changes(before: dict, now: dict, site, source: Path) -> list[str]:
+    """What staff call each input that differs, in a stable order, each named once."""
+    names: list[str] = []
+    for key in sorted(set(before) | set(now), key=_order):
+        if before.get(key) != now.get(key):
+            name = _describe(key, site, source)
+            if name not in names:
+                names.append(name)
+    return names or ["its inputs"]
+
+
+_ORDER = ("source", "images", "file:", "setting:", "folder:", "fonts", "SOURCE_DATE_EPOCH", "variant", "code")
+
+
+def _order(key: str) -> tuple[int, str]:
+    return next((i for i, prefix in enumerate(_ORDER) if key.startswith(prefix)), len(_ORDER)), key
+
+
+def _describe(key: str, site, source: Path) -> str:
+    kind, _, name = key.partition(":")
+    if key == "source":
+        return shown_path(source)
+    if key == "images":
+        return "a picture it shows"
+    if kind in ("file", "folder"):
+        return shown_path(site.folders.root / name) + ("/" if kind == "folder" else "")
+    if kind == "setting":
+        return f"{name} in {shown_path(site.folders.root / 'pyproject.toml')}"
+    if key == "code":
+        return "the publishing software"
+    if key == "fonts":
+        return "the fonts"
+    return key
