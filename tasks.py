@@ -81,9 +81,14 @@ def check(c, sources=None, out=None, strict=False, fresh=False):
 
 @task(
     positional=["slug"],
-    help={**SOURCE_HELP, "slug": "the article whose newsletter to send", "to": "the recipient's email address"},
+    help={
+        **SOURCE_HELP,
+        "slug": "the article whose newsletter to send",
+        "to": "the recipient's email address",
+        "unreviewed": "send even what is not clinically reviewed as it reads now (a draft; the output says so)",
+    },
 )
-def send(c, slug, to=None, sources=None, out=None):
+def send(c, slug, to=None, sources=None, out=None, unreviewed=False):
     """Send a built newsletter (an article's slug, or an issue's name) to one address over SMTP."""
     from publishing import cli
 
@@ -94,7 +99,7 @@ def send(c, slug, to=None, sources=None, out=None):
         )
     if not to:
         raise Exit("error: say who receives it: invoke send <slug> --to name@example.org", code=2)
-    _finish(cli.run(cli.send, ROOT, slug, to=to, sources=sources, out=out))
+    _finish(cli.run(cli.send, ROOT, slug, to=to, sources=sources, out=out, unreviewed=unreviewed))
 
 
 @task(positional=["slug"], help={"slug": "the article whose remote images to save", "sources": SOURCE_HELP["sources"]})
@@ -145,6 +150,24 @@ def approve_blocks(c, lang=None, by=None, date=None):
     if not lang or not by:
         raise Exit('error: say which language and who approved it: invoke approve-blocks --lang es --by "Name"', code=2)
     _finish(cli.run(cli.approve_blocks, ROOT, lang=lang, by=by, date=date))
+
+
+@task(
+    positional=["slug"],
+    help={
+        "slug": "the article (or translation, e.g. sleep-and-mood.es) a clinician reviewed",
+        "by": 'who reviewed it, in quotes: "Name, credentials"',
+        "date": "when, YYYY-MM-DD (default: today)",
+        "sources": SOURCE_HELP["sources"],
+    },
+)
+def review(c, slug, by=None, date=None, sources=None):
+    """Record a clinical review of an article as it reads now (its version); a later edit shows as changed."""
+    from publishing import cli
+
+    if not by:
+        raise Exit('error: say who reviewed it: invoke review <slug> --by "Name, credentials"', code=2)
+    _finish(cli.run(cli.review, ROOT, slug, by=by, date=date, sources=sources))
 
 
 @task(help={**SOURCE_HELP, "port": "port on 127.0.0.1 (default 8000; 0 picks a free one)"})

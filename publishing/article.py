@@ -6,7 +6,6 @@ The Markdown is converted once, here; no product re-parses it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,25 +18,17 @@ from .errors import PublishingError, PublishingErrors
 from .folders import Folders
 from .frontmatter import line_of, read_source
 from .htmltext import block_lines
+from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
 from .settings import Settings, primary_language
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
     from .markup import Heading
 
 REQUIRED_KEYS = ("title", "description", "author")
-OPTIONAL_KEYS = ("last_reviewed", "medical_reviewer", "category", "lang", "slug", "newsletter", "source_version")
+OPTIONAL_KEYS = (*REVIEW_KEYS, "category", "lang", "slug", "newsletter", "source_version")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 # sources/<slug>.<lang>.md is a translation of sources/<slug>.md (design.md section 8).
 EDITION_NAME = re.compile(r"^(?P<slug>.+)\.(?P<edition>[a-z]{2,3})$")
-
-
-@dataclass(frozen=True)
-class Reviewer:
-    name: str
-    credentials: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
 
 @dataclass(frozen=True)
@@ -70,6 +61,7 @@ class Article:
     version: str = ""
     last_reviewed: dt.date | None = None
     medical_reviewer: Reviewer | None = None
+    reviewed_version: str = ""  # the version the review covered (review_fields.py); "": not recorded
     category: str = ""
     newsletter_style: str = "full"  # or "teaser": the opening and a link to the whole guide
     # A translation: its language ("es") and the version of its English source it translates (that
@@ -112,7 +104,7 @@ def edition_of(path: Path, lang: str | None) -> tuple[str, str] | None:
 
 def source_version(path: Path) -> str:
     """The version mark of a source's exact bytes: printed on its products, recorded by a translation."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:7]
+    return content_version(path.read_bytes())
 
 
 def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
@@ -153,19 +145,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         if key in REQUIRED_KEYS and not text[key]:
             fail(key, f"'{key}' is empty", f"give the article a {key}")
 
-    last_reviewed = meta.get("last_reviewed")
-    if last_reviewed is not None:
-        if isinstance(last_reviewed, dt.datetime):
-            last_reviewed = last_reviewed.date()
-        if not isinstance(last_reviewed, dt.date):
-            fail(
-                "last_reviewed",
-                f"'last_reviewed' is not a date: {last_reviewed!r}",
-                "write it as YYYY-MM-DD, for example 2026-05-04",
-            )
-            last_reviewed = None
-
-    reviewer = _reviewer(meta.get("medical_reviewer"), fail)
+    review = review_fields(meta, fail)
     subject, preheader, style = _newsletter(meta.get("newsletter"), text, fail)
 
     lang = text.get("lang") or settings.default_lang
@@ -191,6 +171,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         )
 
     _check_size(source)
+    version = source_version(path)
     from . import markup
     from .leftovers import check_leftovers
 
@@ -212,11 +193,12 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         newsletter_subject=subject,
         newsletter_preheader=preheader,
         newsletter_style=style,
-        last_reviewed=last_reviewed,
-        medical_reviewer=reviewer,
+        last_reviewed=review.last_reviewed,
+        medical_reviewer=review.reviewer,
+        reviewed_version=review.version,
         category=text.get("category", ""),
-        date=source_date(path, last_reviewed),
-        version=source_version(path),
+        date=source_date(path, review.last_reviewed if review.version in ("", version) else None),
+        version=version,
         edition=edition[1] if edition else "",
         source_version=recorded,
     )
@@ -318,21 +300,6 @@ def _check_depth(source, html: str) -> None:
             line=source.body_line,
             hint="remove the pasted HTML that wraps elements inside elements",
         )
-
-
-def _reviewer(value, fail) -> Reviewer | None:
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip():
-        return Reviewer(name=value.strip())
-    if isinstance(value, dict) and set(value) <= {"name", "credentials"} and isinstance(value.get("name"), str):
-        return Reviewer(name=value["name"].strip(), credentials=str(value.get("credentials") or "").strip())
-    fail(
-        "medical_reviewer",
-        "'medical_reviewer' must have a name (and optionally credentials)",
-        "write it as {name: Jane Doe, credentials: MD}",
-    )
-    return None
 
 
 NEWSLETTER_STYLES = ("full", "teaser")

@@ -174,16 +174,20 @@ def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: 
     return code
 
 
-def send(root: Path, slug: str, *, to: str, sources: str | None = None, out: str | None = None) -> int:
+def send(
+    root: Path, slug: str, *, to: str, sources: str | None = None, out: str | None = None, unreviewed: bool = False
+) -> int:
     """Send build/newsletters/<slug>.eml to one address over SMTP; say what was sent to whom."""
     from .products.newsletter.send import send as send_newsletter
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)
-    sent = send_newsletter(site, slug, to)
+    sent = send_newsletter(site, slug, to, unreviewed=unreviewed)
+    for why in sent.unreviewed:
+        print(f"sent unreviewed (--unreviewed): {why}")
     print(
         f'sent    {shown_path(sent.path)}  "{printable(sent.subject)}"  ({sent.size / 1024:.0f} KB)  '
-        f"from {sent.sender} to {sent.recipient} through {sent.server}"
+        f"from {sent.sender} to {sent.recipient} through {sent.server}, dated now as {sent.message_id}"
     )
     return 0
 
@@ -258,6 +262,20 @@ def approve_blocks(root: Path, *, lang: str, by: str, date: str | None = None) -
         was = f" (was {done.previous})" if done.previous and done.previous != block.version else ""
         print(f"approved {shown_path(block.source)}: version {block.version}{was}, by {by}")
     print("Rebuild (invoke build) and check (invoke check): products with these words may now be printed and sent.")
+    return 0
+
+
+def review(root: Path, slug: str, *, by: str, date: str | None = None, sources: str | None = None) -> int:
+    """Record a clinical review of an article's current version; say what it covers."""
+    from .review_fields import record_review
+    from .site import load_site
+
+    done = record_review(load_site(root, sources=sources), slug, by, date)
+    was = f" (the review of {done.previous} is replaced)" if done.previous else ""
+    print(f"recorded {shown_path(done.path)}: version {done.version} reviewed on {done.on} by {done.by}{was}")
+    print(
+        "Rebuild (invoke build): every product now says so. Any later edit of its text shows as changed since review."
+    )
     return 0
 
 

@@ -114,7 +114,9 @@ class Preview:
 
         out, settings = self.site.folders.out, self.site.settings
         today = dt.date.today()
-        if article.last_reviewed:
+        if article.last_reviewed and article.reviewed_version not in ("", article.version):
+            review, status = f"Changed since its review on {long_date(article.last_reviewed)}", "due"
+        elif article.last_reviewed:
             due = today > add_months(article.last_reviewed, settings.review_policy_months)
             review = f"Reviewed {long_date(article.last_reviewed)}" + (" (review overdue)" if due else "")
             status = "due" if due else "ok"

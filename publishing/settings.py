@@ -138,6 +138,10 @@ class Settings:
             tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("path", "smtp"))
         )  # where mail is sent changes no product
 
+    def fingerprint_parts(self) -> dict[str, str]:
+        """Each setting's stable text by its name, so a changed one can be named."""
+        return {f.name: repr(getattr(self, f.name)) for f in fields(self) if f.name not in ("path", "smtp")}
+
 
 _TABLES = ("newsletter", "smtp", "accessibility_review", "reading_targets", "clinic_about_translations")
 _SCALARS = {f.name: f for f in fields(Settings) if f.name not in (*_TABLES, "path")}

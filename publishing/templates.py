@@ -39,6 +39,9 @@ def environment(layouts: Path, words: Words | None = None):
     env.filters["long_date"] = lambda value: long_date(value, language)
     env.globals["language"] = language  # for what the clinic gives per language (its "about" paragraph)
     env.globals["next_review"] = next_review
+    from .review import facts
+
+    env.globals["review_text"] = lambda article, settings: facts(article, settings, words)
     from . import ids
 
     env.globals["ids"] = ids  # the element ids the layouts own: one copy, in publishing/ids.py

@@ -38,7 +38,7 @@ CASES = {
     "unknown-key": (
         (GOOD_HEAD + "reviewd: 2026-01-01\n---\nText.\n").encode(),
         "unknown-key.md:5: error: unknown front matter key 'reviewd'; use one of: title, description, author, "
-        "last_reviewed, medical_reviewer, category, lang, slug, newsletter, source_version",
+        "last_reviewed, medical_reviewer, reviewed_version, category, lang, slug, newsletter, source_version",
     ),
     "bad-date": (
         (GOOD_HEAD + "last_reviewed: May 2026\n---\nText.\n").encode(),
@@ -167,8 +167,8 @@ def test_every_front_matter_problem_is_reported_at_once(project_copy):
     path = "sources/how-does-ketamine-work-for-depression.md"
     assert lines[:3] == [
         f"{path}:{text[: text.index('auther')].count(chr(10)) + 1}: error: unknown front "
-        "matter key 'auther'; use one of: title, description, author, last_reviewed, medical_reviewer, category, "
-        "lang, slug, newsletter, source_version",
+        "matter key 'auther'; use one of: title, description, author, last_reviewed, medical_reviewer, "
+        "reviewed_version, category, lang, slug, newsletter, source_version",
         f"{path}:1: error: front matter is missing 'author'; add a line 'author: ...' between the '---' lines",
         f"{path}:{text[: text.index('category')].count(chr(10)) + 1}: error: 'category' must be text, not list; put "
         "the value in quotes",

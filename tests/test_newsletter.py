@@ -84,6 +84,9 @@ def email_project(tmp_path_factory) -> Path:
             "before you come.\n"
         )
     (sources / f"{LONG}.md").write_text(_long_article())
+    # The fixture's clinician reviews the article as it now reads (a diagram and a link were added).
+    reviewed = invoke("review", RICH, "--by", "Test Reviewer, MD", "--date", "2026-05-04", cwd=project)
+    assert reviewed.returncode == 0, reviewed.stderr
     _set(
         project / "pyproject.toml",
         sender_address=SENDER,
@@ -482,14 +485,19 @@ def test_send_delivers_the_built_message_intact(email_project, smtp_server):
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.fullmatch(
         rf'sent    build/newsletters/{RICH}\.eml  "Sleep, Mood & the “Quiet Mind” <Guide>"  '
-        rf"\(\d+ KB\)  from {SENDER} to reader@example\.org through 127\.0\.0\.1:{smtp_server.port}\n",
+        rf"\(\d+ KB\)  from {SENDER} to reader@example\.org through 127\.0\.0\.1:{smtp_server.port}, "
+        r"dated now as <[^<>@\s]+@example\.org>\n",
         result.stdout,
     ), result.stdout
     assert smtp_server.logins == ["clinic"]
     [envelope] = smtp_server.envelopes
     assert (envelope.mail_from, envelope.rcpt_tos) == (SENDER, ["reader@example.org"])
     received = envelope.original_content
-    assert received.endswith(eml.read_bytes())  # the built file, byte for byte, after To/Date/Message-ID
+    built_head, body = eml.read_bytes().split(b"\r\n\r\n", 1)
+    assert received.endswith(b"\r\n\r\n" + body)  # the built body, byte for byte
+    stamped = {b"to", b"date", b"message-id"}
+    kept = [line for line in built_head.split(b"\r\n") if line.split(b":")[0].lower() not in stamped]
+    assert all(line in received.split(b"\r\n\r\n")[0].split(b"\r\n") for line in kept)
     message = BytesParser(policy=policy.default).parsebytes(received)
     assert message["To"] == "reader@example.org" and message["Message-ID"] and message["Date"]
     unix = lambda parts: tuple(part.replace("\r\n", "\n") for part in parts)  # noqa: E731

@@ -459,13 +459,15 @@ def _ready_to_send(folder: Path, unsubscribe: str = UNSUBSCRIBE) -> Path:
 def test_send_delivers_the_issue_intact(tmp_path, smtp_inbox):
     project = _ready_to_send(tmp_path / "p")
     env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_inbox.port), "SMTP_STARTTLS": "false"}
-    result = invoke("send", ISSUE, "--to", "reader@example.org", cwd=project, env=env)
+    result = invoke("send", ISSUE, "--to", "reader@example.org", "--unreviewed", cwd=project, env=env)
     assert result.returncode == 0, result.stderr
     [envelope] = smtp_inbox.envelopes
     eml = issue_files(project)["eml"].read_bytes()
-    assert envelope.original_content == b"To: reader@example.org\r\n" + eml  # only the envelope's To added
+    assert envelope.original_content.endswith(b"\r\n\r\n" + eml.split(b"\r\n\r\n", 1)[1])  # the body as built
     message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
-    assert message["Message-ID"] == read_eml(issue_files(project)["eml"])["Message-ID"]
+    built = read_eml(issue_files(project)["eml"])
+    assert message["To"] == "reader@example.org" and message["Subject"] == built["Subject"]
+    assert message["Message-ID"] != built["Message-ID"]  # stamped when sent: a second send is a new message
 
 
 def test_send_refuses_an_unsubscribe_that_is_only_mailto(tmp_path):
@@ -507,7 +509,7 @@ def test_send_signs_with_dkim_and_the_signature_verifies(tmp_path, smtp_inbox):
         .replace('dkim_key_file = ""', f'dkim_key_file = "{key_file.name}"')
     )
     env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_inbox.port), "SMTP_STARTTLS": "false"}
-    result = invoke("send", ISSUE, "--to", "reader@example.org", cwd=project, env=env)
+    result = invoke("send", ISSUE, "--to", "reader@example.org", "--unreviewed", cwd=project, env=env)
     assert result.returncode == 0, result.stderr
     [envelope] = smtp_inbox.envelopes
     received = envelope.original_content

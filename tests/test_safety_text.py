@@ -153,7 +153,7 @@ def test_check_passes_the_approved_spanish_products_and_the_spanish_issue_by_its
 @pytest.mark.parametrize("name", [SPANISH, ISSUE])
 def test_send_delivers_the_spanish_message_in_spanish(spanish_project, smtp_server, name):  # noqa: F811
     env = {**SMTP_ENV, "SMTP_PORT": str(smtp_server.port)}
-    result = invoke("send", name, "--to", "lectora@example.org", cwd=spanish_project, env=env)
+    result = invoke("send", name, "--to", "lectora@example.org", "--unreviewed", cwd=spanish_project, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     [envelope] = smtp_server.envelopes
     message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
@@ -188,7 +188,9 @@ def test_editing_one_word_of_an_approved_block_fails_check_and_send_refuses_it(s
         assert "error: refusing to send: the Spanish safety text is crisis.md not approved: its words changed" in (
             refused.stderr
         )
-    english = invoke("send", SAMPLE, "--to", "x@example.org", cwd=spanish_project, env={**SMTP_ENV, "SMTP_PORT": "9"})
+    english = invoke(
+        "send", SAMPLE, "--to", "x@example.org", "--unreviewed", cwd=spanish_project, env={**SMTP_ENV, "SMTP_PORT": "9"}
+    )
     assert "could not send through 127.0.0.1:9" in english.stderr  # English is not held up by the Spanish draft
 
 

@@ -24,7 +24,7 @@ def render_text(
     body = html_to_plain(body_html)
     online = settings.online_address(article.slug, article.edition)
     head = [*wrap.wrap(article.title), "", *wrap.wrap(article.description), ""]
-    byline = article.author + (f" · {review}" if (review := review_line(article, site)) else "")
+    byline = f"{article.author} · {review_line(article, site)}"
     head += [*wrap.wrap(byline), ""]
     content = [body.rstrip(), ""]
     if shortened:
@@ -96,17 +96,10 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
 
 
 def review_line(article: Article, site: Site) -> str:
-    """As the HTML's byline says it (layouts/_partials/clinic.html)."""
-    from ...templates import long_date
+    """As the HTML's byline says it: the review facts and version of every product (publishing/review.py)."""
+    from ...review import facts
 
-    if article.last_reviewed:
-        date = long_date(article.last_reviewed, site.language)
-        if article.medical_reviewer:
-            return site._("Last reviewed %(date)s by %(reviewer)s", date=date, reviewer=article.medical_reviewer)
-        return site._("Last reviewed %(date)s", date=date)
-    return (
-        site._("Medical reviewer: %(reviewer)s", reviewer=article.medical_reviewer) if article.medical_reviewer else ""
-    )
+    return facts(article, site.settings, site.words)
 
 
 def _wrapper() -> textwrap.TextWrapper:
@@ -247,7 +240,7 @@ def render_issue_text(issue, cards, site: Site) -> str:
     for card in cards:
         article = card.article
         content += [*([article.category.upper()] if article.category else []), *wrap.wrap(article.title)]
-        content += [*wrap.wrap(article.description)]
+        content += [*wrap.wrap(article.description), *wrap.wrap(review_line(article, site))]
         if card.url:
             content += [*wrap.wrap(f"{site._('Read the guide')}: <{card.url}>")]
             content += wrap.wrap(site._("Also as an e-book (EPUB) and a printed handout: ask us for either."))

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from ...errors import PublishingError
 from ...site import Site
-from . import IssueNewsletter, Newsletter
+from . import IssueNewsletter, Newsletter, reviewed
 from .compose import footer_postal_address
-from .message import message_parts, one_click, read_message, usable_unsubscribe_url
+from .message import check_headers, message_parts, one_click, read_message_bytes, usable_unsubscribe_url
+from .stamp import check_stamped, stamped
 from .verify import verify_message
 
 # Recognisable merge-tag syntax of the email services (Mailchimp, SendGrid, Campaign Monitor...).
@@ -49,6 +50,8 @@ class Sent:
     recipient: str
     server: SmtpServer
     size: int
+    message_id: str = ""
+    unreviewed: tuple[str, ...] = ()  # sent with --unreviewed: why each article is not reviewed as it reads
 
 
 def smtp_server(site: Site, environ=os.environ) -> SmtpServer:
@@ -122,8 +125,9 @@ def refusals(site: Site) -> list[str]:
     return problems
 
 
-def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
-    """Send build/newsletters/<slug>.eml to ``recipient``; raise PublishingError when it may not be sent."""
+def send(site: Site, slug: str, recipient: str, environ=os.environ, *, unreviewed: bool = False) -> Sent:
+    """Send build/newsletters/<slug>.eml to ``recipient``; raise PublishingError when it may not be sent
+    (an article not reviewed as it reads now, too, unless ``unreviewed``)."""
     settings = site.settings
     problems = refusals(site)
     if problems:
@@ -138,7 +142,12 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
         raise PublishingError(None, f"'{recipient}' is not an email address", hint="give --to name@example.org")
 
     eml = built_message(site, slug)
-    message = read_message(eml)
+    sender = parseaddr(settings.sender_address)[1]
+    # What is proven is what is sent: the built message stamped with To, the Date and a fresh Message-ID.
+    built = eml.read_bytes()
+    check_headers(read_message_bytes(built), eml)  # a Bcc: line planted in build/ is named as such
+    data = stamped(built, address, sender.rsplit("@", 1)[1])
+    message = check_stamped(data, eml)
     proven_in_its_language(site, slug, eml, message)
     text, _ = message_parts(message) or ("", "")
     stale = []
@@ -156,10 +165,8 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
         )
 
     server = smtp_server(site, environ)
-    sender = parseaddr(settings.sender_address)[1]
-    # The message goes as built and verified; only the envelope's To is added.
-    data = f"To: {address}\r\n".encode("ascii") + eml.read_bytes()
     data = dkim_signed(site, data, sender.rsplit("@", 1)[1])
+    not_reviewed = reviewed.unreviewed(site, slug, eml, allowed=unreviewed)
     try:
         with smtplib.SMTP(server.host, server.port, timeout=30) as connection:
             if server.starttls:
@@ -174,7 +181,14 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ) -> Sent:
             hint="check the SMTP settings (host, port, starttls, user) and SMTP_PASSWORD",
         ) from None
     return Sent(
-        path=eml, subject=str(message["Subject"]), sender=sender, recipient=address, server=server, size=len(data)
+        path=eml,
+        subject=str(message["Subject"]),
+        sender=sender,
+        recipient=address,
+        server=server,
+        size=len(data),
+        message_id=str(message["Message-ID"]),
+        unreviewed=tuple(not_reviewed),
     )
 
 
@@ -236,7 +250,7 @@ def message_language(site: Site, slug: str, eml: Path, message) -> Site:
 def proven_in_its_language(site: Site, slug: str, eml: Path, message) -> None:
     """Both parts of the message carry the safety text of its language, in words the clinic approved."""
     edition = message_language(site, slug, eml, message)
-    verify_message(eml, edition, eml)  # raises unless both parts carry that language's blocks
+    verify_message(eml, edition, eml, message=message)  # raises unless both parts carry that language's blocks
     waiting = edition.blocks.awaiting_approval
     if waiting:
         raise PublishingError(

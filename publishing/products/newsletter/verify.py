@@ -33,12 +33,19 @@ def verify(article: Article | None, site: Site, files: list[Path], shown_as: Pat
 
 
 def verify_message(
-    eml_path: Path, site: Site, shown_as: Path, article: Article | None = None, proven_html: str | None = None
+    eml_path: Path,
+    site: Site,
+    shown_as: Path,
+    article: Article | None = None,
+    proven_html: str | None = None,
+    message=None,
 ) -> None:
     """The message's two parts carry both blocks. An HTML part identical to ``proven_html`` (the HTML
-    file, proven a moment ago) has the same verdict, and is not examined twice."""
-    message = read_message(eml_path)
-    check_headers(message, shown_as)  # before anything else: a Bcc: line in a built message is never sent
+    file, proven a moment ago) has the same verdict, and is not examined twice. ``message``: the message
+    as it will be sent (stamped, its headers checked by the sender), instead of the file's."""
+    if message is None:
+        message = read_message(eml_path)
+        check_headers(message, shown_as)  # before anything else: a Bcc: line in a built message is never sent
     parts = message_parts(message)
     if parts is None:
         raise RequiredBlockFailure(
