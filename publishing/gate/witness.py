@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")  # where none is found
 MIN_INK = 0.02
 MIN_LINE_PX = 9.0  # a rendered line box shorter than this holds text too small to read
 MIN_WITNESS_CONTRAST = 3.0
@@ -82,7 +82,7 @@ class Witness:
             from selenium.webdriver.chrome.service import Service
 
             options = webdriver.ChromeOptions()
-            from .needs import find_chromium
+            from .needs import find_chromedriver, find_chromium
 
             options.binary_location = str(find_chromium() or CHROMIUM)
             self.profile = tempfile.mkdtemp(prefix="witness-")
@@ -101,7 +101,7 @@ class Witness:
                 f"--user-data-dir={self.profile}",
             ):
                 options.add_argument(argument)
-            self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+            self.driver = webdriver.Chrome(service=Service(str(find_chromedriver() or CHROMEDRIVER)), options=options)
         return self.driver
 
     def see(self, page: WitnessPage) -> Verdict:
