@@ -20,6 +20,7 @@ from .frontmatter import line_of, read_source
 from .htmltext import block_lines
 from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
 from .settings import Settings, primary_language
+from .unfinished import check_unfinished
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
     from .markup import Heading
@@ -177,6 +178,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
 
     body, leftovers = check_leftovers(path, source.body, source.body_line)
     PublishingErrors.raise_if_any(leftovers)
+    check_unfinished(source, edition[1] if edition else "", settings.default_lang, sources_root)
     converted = markup.to_html(body, _words(settings, lang))
     _check_depth(source, converted.html)
     images = _images(converted, source, sources_root)

@@ -262,11 +262,17 @@ def translate(root: Path, slug: str, *, lang: str, current: bool = False, source
     from .site import load_site
     from .translate import translate as scaffold
 
-    done = scaffold(load_site(root, sources=sources), slug, lang, current=current)
+    site = load_site(root, sources=sources)
+    done = scaffold(site, slug, lang, current=current)
     original = shown_path(done.original)
     if done.created:
         print(f"created {shown_path(done.path)}  (translates {original}, version {done.version})")
         print("Translate its title, description and text; a clinician reviews it and adds last_reviewed.")
+        language, original_language = site.in_language(lang).language_name, site.language_name
+        print(
+            f"Until its text is in {language} it builds nothing: "
+            f"the build names the first line still in {original_language}."
+        )
         print("Then preview it with 'invoke serve'; 'invoke check' tells you when the English text changes.")
     elif done.previous == done.version:
         print(f"{shown_path(done.path)} already records version {done.version} of {original}: nothing to change.")
