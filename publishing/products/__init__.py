@@ -37,6 +37,10 @@ class Product:
     # How the preview shows it besides a link: "picture" (its first page as the card's picture),
     # "frame" (the page itself at desktop and phone width), or "" (the link only).
     preview: ClassVar[str] = ""
+    # The libraries that lay it out, as top-level packages: an exception one of them raises while the
+    # product is built or proven is a failed product naming its layouts, with the traceback in a log
+    # (products/failure.py). Every product renders Jinja templates.
+    renderers: ClassVar[tuple[str, ...]] = ("jinja2",)
 
     @property
     def default_variant(self) -> str:
@@ -54,6 +58,11 @@ class Product:
         if variant == self.default_variant:
             return f"invoke build --only {self.name} --force"
         return f"invoke {self.name} --variant {variant} --force"
+
+    def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
+        """The layout files one variant is rendered with, what a renderer's failure names: by default
+        the files of its layout folders (not their subfolders: colour profiles, fonts)."""
+        return sorted(path for folder in self.layouts for path in (layouts / folder).glob("*") if path.is_file())
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         """The files one variant writes for the subject named ``slug``; the first is the one people open."""

@@ -37,6 +37,7 @@ class Guide(Product):
     name = "guide"
     folder = "guides"
     layouts = ("guide",)
+    renderers = ("jinja2", "ebooklib", "lxml", "PIL")
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         return [f"{slug}{SUFFIX}"]
