@@ -93,6 +93,23 @@ class Product:
         source or None, whether it must have been built)."""
         return []
 
+    def recorded_as(self, site: Site, slug: str, source: Path | None, variant: str) -> tuple[Path, str]:
+        """For a product of several articles: where the build state keeps the record of what it was made
+        of, as (the source it is kept under, its key). An issue's is kept under its own file."""
+        assert source is not None, "a product without a source of its own says where its record is"
+        return source, self.state_key(variant)
+
+    def made_of(self, site: Site, slug: str, source: Path | None, entry: dict) -> list[Path]:
+        """For a product of several articles: the files it would be made of now, which the gate compares
+        with those its last build read (``entry``: that build's record; by default, the same files)."""
+        import os
+
+        return [Path(os.path.normpath(site.folders.out / name)) for name in entry.get("reads", [])]
+
+    def update_command(self, entry: dict) -> str:
+        """What brings it up to date when its inputs changed (``entry``: its last build's record)."""
+        return "invoke build"
+
     def subject_language(self, slug: str, source: Path | None) -> str | None:
         """For a product of several articles: the language tag its subject declares (None: the
         default language), read from the subject itself, never guessed from a file name."""

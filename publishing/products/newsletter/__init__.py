@@ -153,6 +153,13 @@ class IssueNewsletter(Newsletter):
     def rebuild_command(self, variant: str) -> str:
         return "invoke newsletter --force"
 
+    def made_of(self, site, slug: str, source: Path | None, entry: dict) -> list[Path]:
+        """Its own file and the articles it names now: an article renamed into or out of it shows."""
+        from .issue import issue_reads
+
+        assert source is not None
+        return issue_reads(site, source)
+
     def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
         """Every issue in sources/newsletters/ must have been built."""
         from .issue import discover_issues
