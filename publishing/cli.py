@@ -192,7 +192,7 @@ def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: 
         return 1
     code = 0
     for edition, bound in by_edition(chosen).items():
-        outcome = build_bundle(site, bound, edition)
+        outcome = build_bundle(site, bound, edition, asked=slugs)
         if not outcome.ok:
             print(outcome.error, file=sys.stderr)
             print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)

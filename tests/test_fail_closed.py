@@ -175,7 +175,8 @@ HIDDEN = [
         "handout",
         HANDOUT,
         ".crisis { transform: scale(0) }",
-        "handout could not be rendered with layouts/handout/handout.css: KeyError: <TextBox h2>",
+        "handout could not be rendered with layouts/handout/handout.html and layouts/handout/handout.css: "
+        "KeyError: <TextBox h2>",
     ),
     ("handout", HANDOUT, ".crisis .required-title { line-height: 0; overflow: hidden }", f"the {CRISIS}"),
 ]

@@ -113,7 +113,7 @@ def run_checks(
             return
         if missing:
             return
-        if source is not None and product.per_article:  # older than its inputs: nothing in it to vouch for
+        if source is not None or not product.per_article:  # older than its inputs: nothing in it to vouch for
             late = freshness.row(product, variant, slug, source)
             if late is not None:
                 slot().append(late)
