@@ -320,6 +320,25 @@ def test_a_call_to_action_button_shows_on_the_first_phone_screens(chromium, issu
     assert tops and min(tops) + 48 <= 1200, tops
 
 
+@pytest.mark.parametrize("images", ["shown", "blocked"])
+@pytest.mark.parametrize("which", [SAMPLE, RICH])
+def test_an_articles_newsletter_with_its_pictures_fits_a_phone_and_the_crisis_card_in_it(
+    chromium, issue_project, which, images, tmp_path
+):
+    """With image_base_url set, pictures carry their width for Outlook; on a phone they shrink to the
+    column whether the client shows them or blocks them (then it draws a box of that width), so nothing
+    scrolls sideways and the crisis card lies on the screen. The gate's witness, which loads no image,
+    failed the rich fixture's newsletter when a 480 px picture widened the page to 516 px."""
+    folder = issue_project / "build/newsletters"
+    open_newsletter(chromium, folder / f"{which}.html", 375, images_from=folder if images == "shown" else tmp_path)
+    overflow, card = chromium.execute_script(
+        "const r = document.getElementById('crisis-988').getBoundingClientRect();"
+        "return [document.documentElement.scrollWidth - document.documentElement.clientWidth, [r.left, r.right]];"
+    )
+    assert overflow <= 0, f"the page is {overflow} px wider than the phone"
+    assert 0 <= card[0] and card[1] <= 375, card
+
+
 VIEWS = {
     "600": (600, {}),
     "375": (375, {}),

@@ -221,6 +221,10 @@ def email_body(article: Article, site: Site):
             element.set("src", settings.image_base_url.rstrip("/") + "/" + image.path)
             element.set("width", str(shown))
             element.set("height", str(round(height * shown / width)))
+            # The attributes size it in Outlook; on a phone a fixed-width picture would widen the whole
+            # table (and push the crisis card off the screen): it shrinks to the column, never beyond
+            # its own width.
+            element.set("style", f"width: 100%; max-width: {shown}px; height: auto")
         else:
             # No public address for images yet: show what the image would say.
             stand_in = lxml.html.Element("p", {"class": "image-alt"})
