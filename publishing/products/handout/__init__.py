@@ -44,9 +44,10 @@ class Handout(Product):
         return [target]
 
     def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
-        """Page 1 shows the crisis information before the article, the last page the disclaimer; both
-        visible (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in
-        contrast). A print-shop file then passes a PDF/X-4 colour preflight."""
+        """Page 1 shows the crisis information before the article, every later page its title in the
+        footer, the last page the disclaimer; all visible (every glyph at least 9 pt, the crisis title
+        at least the body size, on the paper, in contrast). A print-shop file then passes a PDF/X-4
+        colour preflight."""
         from ...proof.pdf import PdfText
 
         blocks = site.blocks
@@ -71,6 +72,8 @@ class Handout(Product):
                 shown_as=shown_as,
                 lines=proof.card_lines(site, blocks.disclaimer),
             )
+            # The crisis card's title, one line in every later page's footer.
+            proof.require_on_later_pages(pdf, blocks.crisis, blocks.crisis.title, product=self.name, shown_as=shown_as)
             # The article's first words must come after the crisis block (they may also occur before
             # it, in the title, when the article is short).
             opening = proof.opening_words(subject.plain_text) if subject is not None else ""
