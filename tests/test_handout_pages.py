@@ -195,9 +195,7 @@ UNBROKEN = (
 
 
 def test_no_date_version_mark_or_phone_number_is_broken_across_lines(handouts):
-    for (_article, variant, _qr), pdf in handouts.items():
-        if variant == "large-print":
-            continue
+    for (_article, _variant, _qr), pdf in handouts.items():
         for number in range(1, page_count(pdf) + 1):
             text = poppler_page(pdf, number)
             for pattern in UNBROKEN:
@@ -263,3 +261,24 @@ def test_the_disclaimer_never_has_a_page_to_itself(handouts):
             rest = rest.replace(word, "", 1)
         # Beyond its footer and the disclaimer, the last page prints the contact at least.
         assert len(rest.split()) >= 12, f"{pdf.name} (QR: {qr}): only {rest!r} beside the disclaimer"
+
+
+def test_a_description_too_long_for_page_one_of_the_large_print_says_what_to_shorten(project_copy):
+    source = project_copy / f"sources/{SAMPLE}.md"
+    text = source.read_text()
+    folded = re.search(r"^description: >-\n(?:  .*\n)+", text, re.M)[0]
+    description = " ".join(folded.split()[2:])
+    long = " ".join([description] * 5)  # 135 words: some ten lines more of 18 pt on page 1
+    source.write_text(text.replace(folded, f'description: "{long}"\n'))
+    result = invoke("handout", "--variant", "large-print", cwd=project_copy)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert re.search(
+        rf"^sources/{SAMPLE}\.md:3: error: handout: page 1 cannot hold the title, the crisis information \(988 Suicide "
+        r"and Crisis Lifeline\) and the article's first words: .+ moved to page 2, about \d\.\d in short \(the title "
+        r"has 6 words, the description 135\); shorten the description by about \d+ words, or the title, so that page 1 "
+        r"holds them; the type cannot be made smaller in large print$",
+        result.stderr,
+        re.M,
+    ), result.stderr
+    assert not (project_copy / f"build/handouts/{SAMPLE}.large-print.pdf").exists()
+    assert invoke("handout", cwd=project_copy).returncode == 0  # the office handout holds it
