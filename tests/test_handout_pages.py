@@ -114,7 +114,7 @@ def test_every_page_after_the_first_carries_the_crisis_line_in_its_language(hand
             assert crisis.title in lines, f"{pdf.name} (QR: {qr}), page {number} of {pages}: no crisis line"
 
 
-def _page_two_footer_rule(project: Path, old: str, new: str) -> None:
+def _edit_handout_css(project: Path, old: str, new: str) -> None:
     css = project / "layouts/handout/handout.css"
     text = css.read_text()
     assert text.count(old) == 1
@@ -122,7 +122,7 @@ def _page_two_footer_rule(project: Path, old: str, new: str) -> None:
 
 
 def test_a_stylesheet_that_drops_the_crisis_line_from_the_footer_fails_the_build_naming_the_page(project_copy):
-    _page_two_footer_rule(project_copy, 'content: string(crisis) "\\A" string(clinic)', "content: string(clinic)")
+    _edit_handout_css(project_copy, 'content: string(crisis) "\\A" string(clinic)', "content: string(clinic)")
     result = invoke("handout", cwd=project_copy)
     assert result.returncode != 0
     assert (
@@ -136,8 +136,8 @@ def test_a_stylesheet_that_drops_the_crisis_line_from_the_footer_fails_the_build
     assert not (project_copy / f"build/handouts/{SAMPLE}.pdf").exists()
 
 
-def test_a_footer_made_too_small_or_pale_to_read_fails_the_build(project_copy):
-    _page_two_footer_rule(project_copy, "width: 82%;\n    font: 10pt/1.35", "width: 82%;\n    font: 6pt/1.35")
+def test_a_footer_made_too_small_to_read_fails_the_build(project_copy):
+    _edit_handout_css(project_copy, "width: 82%;\n    font: 10pt/1.35", "width: 82%;\n    font: 6pt/1.35")
     result = invoke("handout", cwd=project_copy)
     assert result.returncode != 0
     assert (
@@ -148,7 +148,7 @@ def test_a_footer_made_too_small_or_pale_to_read_fails_the_build(project_copy):
 
 def test_a_harmless_change_to_the_footer_still_builds(project_copy):
     footer = "padding-top: 7pt;\n  }\n  @bottom-right"
-    _page_two_footer_rule(project_copy, footer, footer.replace("7pt", "5pt"))
+    _edit_handout_css(project_copy, footer, footer.replace("7pt", "5pt"))
     result = invoke("handout", cwd=project_copy)
     assert result.returncode == 0, result.stderr
 
