@@ -27,13 +27,23 @@ def state(article: Article) -> str:
     return REVIEWED
 
 
-def facts(article: Article, settings: Settings, words: Words) -> str:
-    """The review facts and the version mark, in the article's language (NHS style)."""
-    from .templates import long_date, next_review
+# A no-break space: what a printed page must not split (a date, a version mark) holds its words with it.
+NO_BREAK = "\u00a0"
+
+
+def facts(article: Article, settings: Settings, words: Words, *, unbroken: bool = False) -> str:
+    """The review facts and the version mark, in the article's language (NHS style). ``unbroken``: each
+    date and the version mark held on one line by no-break spaces (the handout's page and footers)."""
+    from .templates import long_date as date_words
+    from .templates import next_review
+
+    def long_date(day, language: str) -> str:
+        return date_words(day, language).replace(" ", NO_BREAK) if unbroken else date_words(day, language)
 
     _ = words.gettext
     language = words.language
     version = _("Version %(version)s", version=article.version)
+    version = version.replace(" ", NO_BREAK) if unbroken else version
     kind = state(article)
     if kind == CHANGED:
         assert article.last_reviewed is not None

@@ -41,7 +41,9 @@ def environment(layouts: Path, words: Words | None = None):
     env.globals["next_review"] = next_review
     from .review import facts
 
-    env.globals["review_text"] = lambda article, settings: facts(article, settings, words)
+    env.globals["review_text"] = lambda article, settings, unbroken=False: facts(
+        article, settings, words, unbroken=unbroken
+    )
     from . import ids
 
     env.globals["ids"] = ids  # the element ids the layouts own: one copy, in publishing/ids.py

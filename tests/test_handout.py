@@ -201,9 +201,9 @@ def test_no_word_is_broken_across_lines(built, name):
 # --- Page -----------------------------------------------------------------------------------------
 
 
-def test_the_sample_is_letter_sized_and_fits_on_three_pages(built):
+def test_the_sample_is_letter_sized_and_fits_on_four_pages(built):
     reader = PdfReader(built["office"][0])
-    assert 1 <= len(reader.pages) <= 3
+    assert 1 <= len(reader.pages) <= 4  # 3 at 11 pt; clear print (12 pt) costs a page
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
     for page in PdfReader(built["large-print"][0]).pages:
@@ -214,7 +214,7 @@ def test_the_paper_size_setting_gives_a4(on_a4):
     reader = PdfReader(on_a4)
     for page in reader.pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
-    assert len(reader.pages) <= 3
+    assert len(reader.pages) <= 4
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -340,7 +340,8 @@ def test_callouts_and_figures_stay_whole_on_one_page(built):
     pages = poppler_pages(built["rich"][0])
     for first, last in (
         ("Before your first session", "Eat lightly and arrange a ride home."),
-        (CRISIS_WORDING.title, "Call 988 or text 988"),
+        # The card's first words (its title also runs in every later page's footer).
+        (" ".join(CRISIS_WORDING.text.split()[:5]), "Call 988 or text 988"),
         ("Questions? Talk with us", "Phone: (310) 280-4440"),
     ):
         assert [n for n, text in enumerate(pages) if first in text] == [

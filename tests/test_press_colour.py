@@ -27,8 +27,8 @@ def _project(folder: Path) -> Path:
     shutil.copy(FIXTURES / f"rich/{RICH}.md", project / "sources")
     shutil.copytree(FIXTURES / "rich/images", project / "sources/images")
     picture = project / "sources/images/connections.png"
-    with Image.open(picture) as original:  # it prints 5.4 in wide: 1640 px is 300 ppi and a little more
-        original.convert("RGB").resize((1640, 820), Image.Resampling.LANCZOS).save(picture)
+    with Image.open(picture) as original:  # it prints 5.6 in wide: 1700 px is 300 ppi and a little more
+        original.convert("RGB").resize((1700, 850), Image.Resampling.LANCZOS).save(picture)
     settings = project / "pyproject.toml"
     settings.write_text(settings.read_text().replace('web_address = ""', f'web_address = "{WEB_ADDRESS}"', 1))
     return project
@@ -139,12 +139,12 @@ def test_the_picture_is_converted_through_the_output_intents_profile(press):
             x.objgen: x
             for page in pdf.pages
             for _, x in page.obj.Resources.XObject.items()
-            if x.Subtype == "/Image" and int(x.Width) == 1640
+            if x.Subtype == "/Image" and int(x.Width) == 1700
         }
         [image] = images.values()
         converted = pikepdf.PdfImage(image).as_pil_image()
         page_one = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[0].obj))
-    assert converted.mode == "CMYK" and converted.size == (1640, 820)
+    assert converted.mode == "CMYK" and converted.size == (1700, 850)
     with Image.open(press / "sources/images/connections.png") as original:
         expected = ImageCms.profileToProfile(
             original.convert("RGB"),
@@ -205,8 +205,8 @@ def test_an_rgb_qr_code_picture_in_the_article_fails_the_build(project_copy):
     source.write_text(source.read_text() + "\n![Scan to read online](images/qr.svg)\n")
     _refused(
         project_copy,
-        "page 3, figure 'Scan to read online': DeviceRGB colour `1 1 1 rg`",
-        "page 3, figure 'Scan to read online': DeviceRGB colour `0 0 0 RG`",
+        "page 4, figure 'Scan to read online': DeviceRGB colour `1 1 1 rg`",
+        "page 4, figure 'Scan to read online': DeviceRGB colour `0 0 0 RG`",
     )
 
 

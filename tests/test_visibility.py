@@ -99,7 +99,7 @@ APPENDED = [
         "handout",
         "layouts/handout/handout.css",
         "#medical-disclaimer, #medical-disclaimer *{font-size:1pt !important}",
-        f"handout: the {DISCLAIMER} is not visible on the last page (page 3): its title: {{n}} of its {{n}} "
+        f"handout: the {DISCLAIMER} is not visible on the last page (page 4): its title: {{n}} of its {{n}} "
         "characters are "
         "set at 1.0 pt (at least 9.0 pt)",
         "medical-disclaimer",
@@ -259,7 +259,7 @@ HIDDEN = [
         "handout",
         "layouts/handout/handout.css",
         "#medical-disclaimer { max-height: 0; overflow: hidden }",
-        "on the last page (page 3): {n} of its characters leave too little ink on the page (covered, clipped "
+        "on the last page (page 4): {n} of its characters leave too little ink on the page (covered, clipped "
         "or transparent): contrast 1.0:1 as printed",
     ),
     (
@@ -295,13 +295,13 @@ HIDDEN = [
         "handout",
         "layouts/handout/handout.css",
         ".disclaimer { color: #c8d0d4 }",
-        "on the last page (page 3): {n} of its characters print as #c8d0d4 on #ffffff: contrast 1.6:1, under 4.5:1",
+        "on the last page (page 4): {n} of its characters print as #c8d0d4 on #ffffff: contrast 1.6:1, under 4.5:1",
     ),
     (
         "handout",
         "layouts/handout/handout.css",
         ".crisis .required-title { font-size: 9pt }",
-        "on page 1: its title: {n} of its {n} characters are set at 9.0 pt (at least 11.0 pt)",
+        "on page 1: its title: {n} of its {n} characters are set at 9.0 pt (at least 12.0 pt)",
     ),
 ]
 
@@ -328,7 +328,7 @@ NOT_DRAWN = [
         "handout",
         "layouts/handout/handout.css",
         "#medical-disclaimer { display: none }",
-        f"handout: the {DISCLAIMER} is missing from the last page (page 3)",
+        f"handout: the {DISCLAIMER} is missing from the last page (page 4)",
     ),
 ]
 

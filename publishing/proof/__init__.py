@@ -28,6 +28,7 @@ __all__ = [
     "require_in_markup",
     "require_in_pdf",
     "require_before",
+    "require_on_later_pages",
     "opening_words",
     "unreadable",
 ]
@@ -150,6 +151,31 @@ def require_in_pdf(
     problem = pdf.problem(page, [glyph for characters in rest for glyph in pdf.glyphs(page, characters)])
     if problem is not None:
         raise _hidden(product, f"on {where}", block, shown_as, problem, hint)
+
+
+def require_on_later_pages(pdf: PdfText, block: RequiredBlock, line: str, *, product: str, shown_as: Path) -> None:
+    """Every page after the first draws ``line`` (the block's own words, run in the page footer) on one
+    line, large enough, on the paper and in contrast: a loose page 2 still says where to turn."""
+    hint = (
+        f"every page after the first must carry '{line}' in its footer: check the string-set of "
+        f"#{block.id} .required-title and the @bottom-left rule (string({block.key})) in the product's "
+        "stylesheets in layouts/"
+    )
+    for page in range(1, len(pdf)):
+        where = f"the footer of page {page + 1}"
+        characters = pdf.find(page, line)
+        if characters is None:
+            raise RequiredBlockFailure(
+                shown_as, f"{product}: {where} lacks the line '{line}' of the {block.name}", hint=hint
+            )
+        glyphs = pdf.glyphs(page, characters)
+        problem: object = pdf.problem(page, glyphs)
+        if problem is None and max(g.box[1] for g in glyphs) - min(g.box[1] for g in glyphs) > max(
+            g.points for g in glyphs
+        ):
+            problem = "it is broken across lines"
+        if problem is not None:
+            raise _hidden(product, f"in {where}", block, shown_as, f"its line '{line}': {problem}", hint)
 
 
 def require_before(

@@ -52,14 +52,21 @@ class Handout(Product):
         return [target]
 
     def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
-        """Page 1 shows the crisis information before the article, the last page the disclaimer; both
-        visible (every glyph at least 9 pt, the crisis title at least the body size, on the paper, in
-        contrast). A print-shop file then passes a PDF/X-4 colour preflight."""
+        """Page 1 shows the crisis information before the article, every later page its title in the
+        footer, the last page the disclaimer; all visible (every glyph at least 9 pt, the crisis title
+        at least the body size, on the paper, in contrast). A print-shop file then passes a PDF/X-4
+        colour preflight."""
         from ...proof.pdf import PdfText
 
         blocks = site.blocks
         with PdfText(files[0], product=self.name, shown_as=shown_as) as pdf:
             last = len(pdf) - 1
+            opening = proof.opening_words(subject.plain_text) if subject is not None else ""
+            if subject is not None:  # a page 1 too full says what is too long before a block proof fails
+                from .fit import require_first_page_holds
+
+                label = site._("Page %(page)s of %(pages)s", page=1, pages=len(pdf))
+                require_first_page_holds(pdf, subject, blocks.crisis, opening, label, product=self.name)
             proof.require_in_pdf(
                 pdf,
                 0,
@@ -79,9 +86,10 @@ class Handout(Product):
                 shown_as=shown_as,
                 lines=proof.card_lines(site, blocks.disclaimer),
             )
+            # The crisis card's title, one line in every later page's footer.
+            proof.require_on_later_pages(pdf, blocks.crisis, blocks.crisis.title, product=self.name, shown_as=shown_as)
             # The article's first words must come after the crisis block (they may also occur before
             # it, in the title, when the article is short).
-            opening = proof.opening_words(subject.plain_text) if subject is not None else ""
             crisis = pdf.find(0, blocks.crisis.proof_texts[-1])  # found: the block was proven above
             crisis_ends = crisis.stop - 1 if crisis is not None else -1
             if pdf.find(0, opening) is not None and pdf.find(0, opening, after=crisis_ends) is None:

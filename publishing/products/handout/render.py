@@ -78,7 +78,7 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
         blocks=site.blocks,
         variant=variant,
         qr_code=qr,
-        body_html=for_tagging(Links(site, article).resolve_html(article.body_html)),
+        body_html=for_tagging(unbroken_phone(Links(site, article).resolve_html(article.body_html), site.settings)),
         date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
     )
     ProjectFetcher, Refused = _fetcher_types()
@@ -97,6 +97,19 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
     warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html)
+
+
+def unbroken_phone(html: str, settings) -> str:
+    """The clinic's phone number in the article's text held on one line (a span the stylesheet sets
+    nowrap): "(310) / 280-4440" split across lines is misdialled. Only text between tags is touched,
+    never an attribute."""
+    from markupsafe import escape
+
+    phone = str(escape(settings.clinic_phone))
+    if not phone.strip():
+        return html
+    held = f'<span class="phone">{phone}</span>'
+    return re.sub(r">[^<]+", lambda text: text[0].replace(phone, held), html)
 
 
 # Stand-ins for the page numbers in the footer's message: the CSS counters take their place.

@@ -1,0 +1,67 @@
+"""Whether page 1 of a handout holds what a patient must meet first: the title, the crisis card and the
+article's first words. When it cannot (large print sets all of them at 18 pt or more and never shrinks
+them), staff are told what is too long and by about how much, measured on the built PDF."""
+
+from __future__ import annotations
+
+import math
+
+from ...errors import RequiredBlockFailure
+
+POINTS_PER_INCH = 72
+
+
+def require_first_page_holds(pdf, article, block, opening: str, page_label: str, *, product: str) -> None:
+    """Page 1 carries the crisis card (``block``) and ``opening`` (the article's first words) after it;
+    if the card or the words were pushed to page 2, raise naming the article's title and description."""
+    card_ends = pdf.find(0, block.proof_texts[-1])
+    if card_ends is not None and (not opening or pdf.find(0, opening, after=card_ends.stop - 1) is not None):
+        return
+    if len(pdf) < 2:
+        return  # nothing was pushed anywhere: the block proofs name what is missing
+    # What page 1 lacks is what page 2 begins with: the card (if it moved) down to the first words' end.
+    first = pdf.find(1, block.text.splitlines()[0]) if card_ends is None else None
+    words = pdf.find(1, opening) if opening else None
+    if words is None and first is None:
+        return
+    pushed = [g for found in (first, words) if found is not None for g in pdf.glyphs(1, found)]
+    # The card's title and frame stand above its first paragraph: about two lines of the title's size.
+    above = 2.4 * max(g.points for g in pushed) if first is not None else 0.0
+    needed = max(g.box[3] for g in pushed) - min(g.box[1] for g in pushed) + above
+    short = max(needed - _room_left(pdf, page_label), 0.0)
+    description = article.description.split()
+    printed = pdf.glyphs(0, pdf.find(0, article.description) or range(0))
+    lines = _lines(printed)
+    per_line = len(description) / lines if lines else 8.0
+    line_height = 1.3 * max((g.points for g in printed), default=18.0)
+    cut = max(1, math.ceil(math.ceil(short / line_height) * per_line))
+    what = f"the {block.name}" if card_ends is None else "the article's first words"
+    raise RequiredBlockFailure(
+        article.source,
+        f"{product}: page 1 cannot hold the title, the {block.name} and the article's first words: {what} "
+        f"moved to page 2, about {short / POINTS_PER_INCH:.1f} in short (the title has "
+        f"{len(article.title.split())} words, the description {len(description)})",
+        line=article.line_of("description:"),
+        hint=f"shorten the description by about {cut} words, or the title, so that page 1 holds them; "
+        "the type cannot be made smaller in large print",
+    )
+
+
+def _room_left(pdf, page_label: str) -> float:
+    """Points between page 1's lowest line of text and its footer (the page label's top)."""
+    label = pdf.find(0, page_label)
+    if label is None:
+        return 0.0
+    footer_top = max(g.box[3] for g in pdf.glyphs(0, label))
+    text = pdf.glyphs(0, range(len(pdf.page(0)[2])))
+    above = [g.box[1] for g in text if g.box[1] > footer_top + 1]
+    return max(min(above, default=footer_top) - footer_top - 13, 0.0)  # the footer's padding and rule
+
+
+def _lines(glyphs) -> int:
+    """How many lines ``glyphs`` are set on (distinct baselines, near ones taken as one)."""
+    bottoms: list[float] = []
+    for bottom in sorted(g.box[1] for g in glyphs if g.character.isalnum()):
+        if not bottoms or bottom - bottoms[-1] > 0.5 * glyphs[0].points:
+            bottoms.append(bottom)
+    return len(bottoms)
