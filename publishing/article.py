@@ -18,8 +18,9 @@ from .errors import PublishingError, PublishingErrors
 from .folders import Folders
 from .frontmatter import line_of, read_source
 from .htmltext import block_lines
+from .languages import primary_language
 from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
-from .settings import Settings, primary_language
+from .settings import Settings
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
     from .markup import Heading

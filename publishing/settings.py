@@ -13,16 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PublishingError, PublishingErrors
+from .languages import primary_language
 from .settings_checks import check_numbers, check_patterns, check_text
 from .settings_checks import key_line as _key_line
 
 PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
-
-
-def primary_language(tag: str) -> str:
-    """es-US -> es: the part of a language tag that chooses the words, the required blocks and the
-    reading formula."""
-    return tag.split("-", 1)[0].lower()
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def _named_language(path: Path) -> str:
 
 def _name_disagrees(path: Path, lang: str, given: bool) -> tuple[str, str] | None:
     """(the mistake, its fix) when the file is named like another language's translation."""
-    from ...settings import primary_language
+    from ...languages import primary_language
 
     named = _named_language(path)
     if not named or not LANG_TAG.match(lang) or named == primary_language(lang):
@@ -134,7 +134,7 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     if not LANG_TAG.match(lang):
         fail(f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es", "lang")
 
-    from ...settings import primary_language
+    from ...languages import primary_language
 
     if disagreement := _name_disagrees(path, lang, "lang" in meta):
         fail(*disagreement, "lang")

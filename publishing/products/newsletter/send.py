@@ -223,7 +223,7 @@ def built_message(site: Site, slug: str) -> Path:
 def message_language(site: Site, slug: str, eml: Path, message) -> Site:
     """The site speaking the language of the message's source (an article's edition, an issue's
     'lang:'); a message whose Content-Language says otherwise was not built from it, and is refused."""
-    from ...settings import primary_language
+    from ...languages import primary_language
     from .issue import FOLDER, declared_language
 
     issue_source = site.folders.sources / FOLDER / f"{slug}.md"
