@@ -19,10 +19,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .build import Outcome, build_all
+from .dates import long_date
 from .errors import PublishingError
 from .products import PRODUCTS
 from .site import Site, load_site
-from .templates import long_date
 
 
 @dataclass

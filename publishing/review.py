@@ -27,9 +27,16 @@ def state(article: Article) -> str:
     return REVIEWED
 
 
+def next_review(article, settings):
+    """When the article's next clinical review is due (the review policy in settings), or None."""
+    from .dates import add_months
+
+    return add_months(article.last_reviewed, settings.review_policy_months) if article.last_reviewed else None
+
+
 def facts(article: Article, settings: Settings, words: Words) -> str:
     """The review facts and the version mark, in the article's language (NHS style)."""
-    from .templates import long_date, next_review
+    from .dates import long_date
 
     _ = words.gettext
     language = words.language
