@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from ..catalogue import catalogue
 from ..errors import PublishingError, shown_path
 from ..products import ALL_PRODUCTS, Product
+from ..row import Row
 from ..site import Site
 from .cache import Digests, GateCache
 from .freshness import Freshness
-from .row import Row
 from .safety import approval_row, required_block_rows
 
 if TYPE_CHECKING:

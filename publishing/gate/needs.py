@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INSTALL_COMMAND = "./install"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 # Debian's package is /usr/bin/chromium; Ubuntu ships Chromium only as a snap.
 CHROMIUM_CANDIDATES = ("chromium", "/usr/bin/chromium", "/snap/bin/chromium")
 
@@ -62,8 +63,6 @@ def _chromium() -> str | None:
 
 
 def _chromedriver() -> str | None:
-    from .witness import CHROMEDRIVER
-
     return None if CHROMEDRIVER.exists() or shutil.which("chromedriver") else "is not installed"
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from ..gate.row import Row
-    from ..gate.witness import WitnessPage
+    from ..row import Row
+    from ..sighting import WitnessPage
     from ..site import Site
 
 
@@ -70,7 +70,7 @@ class Product:
         raise NotImplementedError
 
     def witness_pages(self, site: Site, files: list[Path], workdir: Path) -> list[WitnessPage]:
-        """What the gate's witness renders to see the required blocks (publishing/gate/witness.py): the
+        """What the gate's witness renders to see the required blocks (publishing/sighting.py): the
         product's documents, the blocks on each, at which widths and colour schemes. ``workdir`` is a
         private folder for files the renderer must open (an EPUB's documents, unpacked)."""
         return []

@@ -96,8 +96,8 @@ class Guide(Product):
         """Chromium renders the documents that hold a block, unpacked, on a phone's page, light and dark."""
         import zipfile
 
-        from ...gate.witness import Sighting, WitnessPage
         from ...proof.epub import READING_WIDTH, Epub
+        from ...sighting import Sighting, WitnessPage
 
         with Epub(files[0], product=self.name, shown_as=files[0]) as book:
             readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]

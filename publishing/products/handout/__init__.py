@@ -89,8 +89,8 @@ class Handout(Product):
 
     def witness_pages(self, site, files: list[Path], workdir: Path):
         """PDFium renders page 1 with and without the crisis card's text, the last page the disclaimer's."""
-        from ...gate.witness import Sighting, WitnessPage
         from ...proof.pdf import PdfText
+        from ...sighting import Sighting, WitnessPage
 
         with PdfText(files[0], product=self.name, shown_as=files[0]) as pdf:
             last = len(pdf) - 1
@@ -104,7 +104,7 @@ class Handout(Product):
         """Tagged, titled, in a language, every font embedded."""
         from pypdf import PdfReader
 
-        from ...gate.row import Row
+        from ...row import Row
         from .fonts import pdf_fonts
 
         reader = PdfReader(files[0])
