@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ... import proof
 from ...errors import PublishingError, RequiredBlockFailure
-from .. import Product
+from ..contract import Product
 
 SUFFIX = ".epub"
 COMBINED_SLUG = "patient-guide"

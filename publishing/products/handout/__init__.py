@@ -11,7 +11,7 @@ from typing import Any
 
 from ... import proof
 from ...errors import RequiredBlockFailure
-from .. import Product
+from ..contract import Product
 
 SUFFIX = ".pdf"
 # variant -> what its file name carries before the suffix

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .. import Product
+from ..contract import Product
 from .limits import HTML_BUDGET, LINE_LIMIT, STYLE_LIMIT
 
 SUFFIXES = (".html", ".txt", ".eml")
