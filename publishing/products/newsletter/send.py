@@ -20,7 +20,7 @@ from pathlib import Path
 from ...errors import PublishingError
 from ...site import Site
 from . import IssueNewsletter, Newsletter, reviewed
-from .compose import footer_postal_address
+from .footer import footer_postal_address
 from .message import check_headers, message_parts, one_click, read_message_bytes, usable_unsubscribe_url
 from .stamp import check_stamped, stamped
 from .verify import verify_message
