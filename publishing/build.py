@@ -3,49 +3,28 @@
 A product reaches build/ only after the required blocks were proven in the built file itself;
 a failed or interrupted build leaves the previous products intact (Pelican's way: isolate
 articles, record failures, exit non-zero at the end). Every product, the combined guide
-included, goes through ``build_product``.
+included, goes through ``build_product`` (product_build.py).
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
-import time
 from collections import Counter
 from contextlib import closing
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .catalogue import catalogue
 from .errors import PublishingError
+from .product_build import Outcome, build_product, variant_of
 from .products import PRODUCTS, Product
 from .site import Site
-from .staging import Staging, collect_warnings
+from .staging import Staging
 from .state import BuildState, InputFingerprints, fingerprint_of
 
 # At exit the interpreter collects garbage over the whole heap (WeasyPrint, its fonts and caches)
 # several times, about 0.1 s, to free memory the system reclaims anyway: keep it out of sight.
 atexit.register(gc.freeze)
-
-
-@dataclass
-class Outcome:
-    """What happened to one product of one article."""
-
-    source: Path
-    product: str
-    files: list[Path] = field(default_factory=list)
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    up_to_date: bool = False  # nothing it depends on changed: not built again
-    variant: str = ""  # the product's variant ("" or its default: the plain product)
-    images: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 def parse_only(only: str | None) -> list[str]:
@@ -60,11 +39,6 @@ def parse_only(only: str | None) -> list[str]:
             None, f"unknown product{'s' if len(unknown) > 1 else ''} {names}", hint=f"choose from {', '.join(PRODUCTS)}"
         )
     return [name for name in PRODUCTS if name in wanted]
-
-
-def variant_of(product: Product, asked: str | None) -> str:
-    """The variant asked for (`invoke handout --variant large-print`) where the product has it."""
-    return asked if asked in product.variants else product.default_variant
 
 
 def job_of(key: str) -> tuple[Product, str]:
@@ -298,51 +272,3 @@ def build_article(site: Site, source: Path, products: list[str]) -> list[Outcome
     for outcome in outcomes:
         outcome.source = source  # as discovered: the key the build state knows it by
     return outcomes
-
-
-def build_product(site: Site, product: Product, subject: Any, variant: str | None = None) -> Outcome:
-    """Build one product of ``subject`` (an article, or the combined guide's bundle) in staging, prove
-    its required blocks from the files written, and only then move them into build/."""
-    variant = variant_of(product, variant)
-    images = [image.path for article in getattr(subject, "articles", (subject,)) for image in article.images]
-    outcome = Outcome(source=subject.source, product=product.name, images=images, variant=variant)
-    started = time.perf_counter()
-    destination = site.folders.out / product.folder
-    try:
-        with Staging(site) as workdir, collect_warnings() as warnings:
-            _build_verify_move(site, product, subject, variant, workdir, destination, outcome)
-        outcome.warnings = warnings
-    except OSError as error:  # a full disk, a read-only build/: nothing half-written reached build/
-        from .files import CANNOT_WRITE, cannot_write
-
-        if error.errno not in CANNOT_WRITE:
-            raise
-        outcome.files, outcome.error = [], str(cannot_write(None, error, "build/"))
-    outcome.seconds = time.perf_counter() - started
-    return outcome
-
-
-def _build_verify_move(
-    site: Site, product: Product, subject: Any, variant: str, workdir: Path, destination: Path, outcome: Outcome
-) -> None:
-    from .files import move_into_place
-    from .site import MissingLanguage
-
-    try:
-        # In the subject's language: its required blocks, its words, its dates; never English instead.
-        site = site.in_language(getattr(subject, "lang", "") or site.settings.default_lang)
-        try:
-            site.load_blocks()
-        except MissingLanguage as missing:
-            raise missing.naming(subject.source) from None
-        files = product.build(subject, site, workdir, variant)
-        product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
-    except PublishingError as error:
-        outcome.error = str(error)
-    else:
-        destination.mkdir(parents=True, exist_ok=True)
-        # A product may write into subfolders (the newsletter's images/): keep them.
-        outcome.files = [destination / file.relative_to(workdir) for file in files]
-        for file, target in zip(files, outcome.files, strict=True):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            move_into_place(file, target)

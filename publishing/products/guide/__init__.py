@@ -212,7 +212,7 @@ def by_edition(articles: list) -> dict[str, list]:
 def build_bundle(site, articles: list, edition: str = ""):
     """The combined guide of ``articles`` (all in one language), through the same staging, proof and move
     as every product."""
-    from ...build import build_product
+    from ...product_build import build_product
     from ...staging import Staging
 
     bundle = Bundle(tuple(articles), site.folders.sources, edition=edition, lang=articles[0].lang if edition else "")
