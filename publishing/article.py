@@ -21,6 +21,7 @@ from .htmltext import block_lines
 from .languages import primary_language
 from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
 from .settings import Settings
+from .source_limits import check_depth, check_size
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
     from .markup import Heading
@@ -171,7 +172,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
             hint="write the article below the second '---'",
         )
 
-    _check_size(source)
+    check_size(source)
     version = source_version(path)
     from . import markup
     from .leftovers import check_leftovers
@@ -179,7 +180,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     body, leftovers = check_leftovers(path, source.body, source.body_line)
     PublishingErrors.raise_if_any(leftovers)
     converted = markup.to_html(body, _words(settings, lang))
-    _check_depth(source, converted.html)
+    check_depth(source, converted.html)
     images = _images(converted, source, sources_root)
     return Article(
         source=path,
@@ -238,14 +239,6 @@ def _edition(path: Path, meta: dict, lang: str, settings: Settings, fail) -> tup
     return edition, recorded.strip()
 
 
-# Limits that keep a pasted monster from hanging a build or exhausting memory. A patient
-# handout is 5-50 KB; WeasyPrint and lxml fail on nesting a few hundred levels deep.
-MAX_SOURCE_BYTES = 400_000
-MAX_LINE_CHARACTERS = 10_000
-MAX_NESTING = 12  # lists and quotes, as written in Markdown
-MAX_HTML_DEPTH = 40  # elements inside elements, after conversion
-
-
 def _words(settings: Settings, lang: str):
     """The catalog of the article's language (None for the default language's, written in the code), from
     layouts/locale/ beside the settings' pyproject.toml, where every project keeps its layouts."""
@@ -255,52 +248,6 @@ def _words(settings: Settings, lang: str):
     from .words import load_words
 
     return load_words(Folders.at(settings.path.parent).layouts, language, default=False)
-
-
-def _check_size(source) -> None:
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if len(line) > MAX_LINE_CHARACTERS:
-            raise PublishingError(
-                source.path,
-                f"the line is {len(line):,} characters long (at most {MAX_LINE_CHARACTERS:,})",
-                line=number,
-                hint="break it into paragraphs",
-            )
-        stripped = line.lstrip(" \t")
-        indent = len(line[: len(line) - len(stripped)].expandtabs(4)) // 4
-        quote_marks = re.match(r"(?:>\s*)*", stripped)
-        quotes = quote_marks.group(0).count(">") if quote_marks else 0
-        if max(indent, quotes) > MAX_NESTING:
-            raise PublishingError(
-                source.path,
-                f"lists or quotes are nested {max(indent, quotes)} levels deep (at most {MAX_NESTING})",
-                line=number,
-                hint="flatten the list or quote; readers lose their way after two or three levels",
-            )
-    size = len(source.body.encode("utf-8"))
-    if size > MAX_SOURCE_BYTES:
-        raise PublishingError(
-            source.path,
-            f"the article is {size // 1000:,} KB; at most {MAX_SOURCE_BYTES // 1000} KB is supported",
-            line=source.body_line,
-            hint="split it into several articles (a handout is usually under 50 KB)",
-        )
-
-
-def _check_depth(source, html: str) -> None:
-    depth = deepest = 0
-    for closing, tag in re.findall(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(?<!/)>", html):
-        if tag.lower() in ("img", "br", "hr", "col", "wbr"):
-            continue
-        depth += -1 if closing else 1
-        deepest = max(deepest, depth)
-    if deepest > MAX_HTML_DEPTH:
-        raise PublishingError(
-            source.path,
-            f"the article's elements are nested {deepest} levels deep (at most {MAX_HTML_DEPTH})",
-            line=source.body_line,
-            hint="remove the pasted HTML that wraps elements inside elements",
-        )
 
 
 NEWSLETTER_STYLES = ("full", "teaser")
