@@ -120,33 +120,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     def fail(key: str, message: str, hint: str) -> None:
         problems.append(PublishingError(path, message, line=lines.get(key, 1), hint=hint))
 
-    for key in meta:
-        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
-            fail(key, f"unknown front matter key '{key}'", f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
-    for key in REQUIRED_KEYS:
-        if key not in meta:
-            problems.append(
-                PublishingError(
-                    path,
-                    f"front matter is missing '{key}'",
-                    line=1,
-                    hint=f"add a line '{key}: ...' between the '---' lines",
-                )
-            )
-    text = {}
-    for key in ("title", "description", "author", "category", "lang", "slug"):
-        value = meta.get(key)
-        if value is None:
-            if key in REQUIRED_KEYS and key in meta:
-                fail(key, f"'{key}' is empty", f"give the article a {key}")
-            continue
-        if not isinstance(value, str):
-            fail(key, f"'{key}' must be text, not {type(value).__name__}", "put the value in quotes")
-            continue
-        text[key] = " ".join(value.split())
-        if key in REQUIRED_KEYS and not text[key]:
-            fail(key, f"'{key}' is empty", f"give the article a {key}")
-
+    text = _front_matter_text(path, meta, fail, problems)
     review = review_fields(meta, fail)
     subject, preheader, style = _newsletter(meta.get("newsletter"), text, fail)
 
@@ -163,16 +137,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
             "for example sleep-and-mood",
         )
     PublishingErrors.raise_if_any(problems)
-
-    if not source.body.strip():
-        raise PublishingError(
-            path,
-            "the article has no text after the front matter",
-            line=source.body_line,
-            hint="write the article below the second '---'",
-        )
-
-    check_size(source)
+    _check_body(source)
     version = source_version(path)
     from . import markup
     from .leftovers import check_leftovers
@@ -204,6 +169,50 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         edition=edition[1] if edition else "",
         source_version=recorded,
     )
+
+
+def _front_matter_text(path: Path, meta: dict, fail, problems: list[PublishingError]) -> dict[str, str]:
+    """The front matter's keys checked (none unknown, the required ones there), and its text fields,
+    spaces folded."""
+    for key in meta:
+        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
+            fail(key, f"unknown front matter key '{key}'", f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
+    for key in REQUIRED_KEYS:
+        if key not in meta:
+            problems.append(
+                PublishingError(
+                    path,
+                    f"front matter is missing '{key}'",
+                    line=1,
+                    hint=f"add a line '{key}: ...' between the '---' lines",
+                )
+            )
+    text: dict[str, str] = {}
+    for key in ("title", "description", "author", "category", "lang", "slug"):
+        value = meta.get(key)
+        if value is None:
+            if key in REQUIRED_KEYS and key in meta:
+                fail(key, f"'{key}' is empty", f"give the article a {key}")
+            continue
+        if not isinstance(value, str):
+            fail(key, f"'{key}' must be text, not {type(value).__name__}", "put the value in quotes")
+            continue
+        text[key] = " ".join(value.split())
+        if key in REQUIRED_KEYS and not text[key]:
+            fail(key, f"'{key}' is empty", f"give the article a {key}")
+    return text
+
+
+def _check_body(source) -> None:
+    """The article's text after its front matter: there, and within the limits of one source."""
+    if not source.body.strip():
+        raise PublishingError(
+            source.path,
+            "the article has no text after the front matter",
+            line=source.body_line,
+            hint="write the article below the second '---'",
+        )
+    check_size(source)
 
 
 def _edition(path: Path, meta: dict, lang: str, settings: Settings, fail) -> tuple[tuple[str, str] | None, str]:
