@@ -89,46 +89,16 @@ def build_all(
     ]
     for outcome in outcomes:
         on_outcome(outcome)
-    work: list[tuple[Path, list[str]]] = []
-    for source in found.accepted:
-        wanted = _jobs(site, source, products, variant)
-        stale = [
-            key
-            for key in wanted
-            if force
-            or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
-        ]
-        outcomes += [
-            Outcome(
-                source=source,
-                product=key.partition(":")[0],
-                variant=job_of(key)[1],
-                files=state.files(source, key),
-                up_to_date=True,
-            )
-            for key in wanted
-            if key not in stale
-        ]
-        if stale:
-            work.append((source, stale))
-
+    up_to_date, work = _stale_work(site, state, fingerprints, products, variant, force)
+    outcomes += up_to_date
     on_start(len(work))
     if work:
-        site.load_blocks()  # a missing or broken required block stops the build here, once
-        Staging.remove_leftovers(site)
-        from .dates import prefetch_commit_times
-
-        prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
+        _prepare(site)
     results = _run(site, work, jobs)
     try:
         for result in results:
             for outcome in result:
-                key = PRODUCTS[outcome.product].state_key(outcome.variant)
-                if outcome.ok:
-                    inputs = fingerprints.parts(*job_of(key), outcome.source, outcome.images)
-                    state.record(outcome.source, key, inputs, outcome.files, outcome.images)
-                else:
-                    state.forget(outcome.source, key)
+                _record(state, fingerprints, outcome)
                 outcomes.append(outcome)
                 on_outcome(outcome)
         if "newsletter" in products:
@@ -143,6 +113,61 @@ def build_all(
         Staging.tidy(site)
     order = {source: index for index, source in enumerate(found.sources)}
     return sorted(outcomes, key=lambda o: (order[o.source], *_place(products, o))) + outcomes_of_issues
+
+
+def _stale_work(
+    site: Site,
+    state: BuildState,
+    fingerprints: InputFingerprints,
+    products: list[str],
+    variant: str | None,
+    force: bool,
+) -> tuple[list[Outcome], list[tuple[Path, list[str]]]]:
+    """What is up to date (nothing it depends on changed: its outcome as recorded) and, per article, the
+    state keys to build again."""
+    up_to_date: list[Outcome] = []
+    work: list[tuple[Path, list[str]]] = []
+    for source in site.catalogue.accepted:
+        wanted = _jobs(site, source, products, variant)
+        stale = [
+            key
+            for key in wanted
+            if force
+            or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
+        ]
+        up_to_date += [
+            Outcome(
+                source=source,
+                product=key.partition(":")[0],
+                variant=job_of(key)[1],
+                files=state.files(source, key),
+                up_to_date=True,
+            )
+            for key in wanted
+            if key not in stale
+        ]
+        if stale:
+            work.append((source, stale))
+    return up_to_date, work
+
+
+def _prepare(site: Site) -> None:
+    """Before the first article is built: what every build of it reads, once."""
+    site.load_blocks()  # a missing or broken required block stops the build here, once
+    Staging.remove_leftovers(site)
+    from .dates import prefetch_commit_times
+
+    prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
+
+
+def _record(state: BuildState, fingerprints: InputFingerprints, outcome: Outcome) -> None:
+    """What was built, from what (and what failed: built again next time)."""
+    key = PRODUCTS[outcome.product].state_key(outcome.variant)
+    if outcome.ok:
+        inputs = fingerprints.parts(*job_of(key), outcome.source, outcome.images)
+        state.record(outcome.source, key, inputs, outcome.files, outcome.images)
+    else:
+        state.forget(outcome.source, key)
 
 
 def _place(products: list[str], outcome: Outcome) -> tuple[int, int]:
