@@ -13,6 +13,8 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "publishing"
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
 
 
 def modules_of(package: Path) -> dict[str, Path]:
@@ -212,3 +214,48 @@ def test_the_circle_finder_names_a_circle_of_three():
     """The finder itself, on a made-up graph: a -> b -> c -> a is one circle, d outside it."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}
     assert cycles(graph) == [["a", "b", "c", "a"]]
+
+
+def test_every_module_reads_in_one_sitting():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in MODULES.values()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
+def _function_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """The function's lines from its ``def`` to its last line, without the data tables in it (a literal
+    list, dict, set or tuple assigned to a name is data one reads across, not steps one follows)."""
+    end = node.end_lineno or node.lineno
+    lines = end - node.lineno + 1
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Assign | ast.AnnAssign) and isinstance(
+            inner.value, ast.List | ast.Dict | ast.Set | ast.Tuple
+        ):
+            lines -= (inner.end_lineno or inner.lineno) - inner.lineno
+    return lines
+
+
+def test_every_function_reads_in_one_sitting():
+    long = {}
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if (lines := _function_lines(node)) > MAX_FUNCTION_LINES:
+                    long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = lines
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def _only_function(text: str) -> ast.FunctionDef:
+    [node] = [node for node in ast.walk(ast.parse(text)) if isinstance(node, ast.FunctionDef)]
+    return node
+
+
+def test_a_data_table_does_not_count_but_steps_do():
+    """A function that holds a 100-line table reads in one sitting; one of 61 steps does not."""
+    table = "def colours():\n    names = {\n" + "".join(f"        'c{i}': {i},\n" for i in range(100)) + "    }\n"
+    assert _function_lines(_only_function(table + "    return names\n")) == 3
+    steps = "def chores():\n" + "".join(f"    print({i})\n" for i in range(60))
+    assert _function_lines(_only_function(steps)) == 61 > MAX_FUNCTION_LINES
