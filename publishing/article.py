@@ -22,6 +22,7 @@ from .languages import primary_language
 from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
 from .settings import Settings
 from .source_limits import check_depth, check_size
+from .unfinished import check_unfinished
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
     from .markup import Heading
@@ -140,10 +141,8 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     _check_body(source)
     version = source_version(path)
     from . import markup
-    from .leftovers import check_leftovers
 
-    body, leftovers = check_leftovers(path, source.body, source.body_line)
-    PublishingErrors.raise_if_any(leftovers)
+    body = _finished_body(source, edition[1] if edition else "", settings, sources_root)
     converted = markup.to_html(body, _words(settings, lang))
     check_depth(source, converted.html)
     images = _images(converted, source, sources_root)
@@ -201,6 +200,16 @@ def _front_matter_text(path: Path, meta: dict, fail, problems: list[PublishingEr
         if key in REQUIRED_KEYS and not text[key]:
             fail(key, f"'{key}' is empty", f"give the article a {key}")
     return text
+
+
+def _finished_body(source, edition: str, settings: Settings, sources_root: Path) -> str:
+    """The body to convert: what pasting leaves behind refused, and nothing unfinished in it."""
+    from .leftovers import check_leftovers
+
+    body, leftovers = check_leftovers(source.path, source.body, source.body_line)
+    PublishingErrors.raise_if_any(leftovers)
+    check_unfinished(source, edition, settings.default_lang, sources_root)
+    return body
 
 
 def _check_body(source) -> None:

@@ -177,27 +177,17 @@ def _place(products: list[str], outcome: Outcome) -> tuple[int, int]:
 
 def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints, *, force: bool) -> list[Outcome]:
     """Every newsletter issue in sources/newsletters/ whose source, or any article it names, changed."""
-    import hashlib
-
     from .products import ALL_PRODUCTS
-    from .products.newsletter.issue import discover_issues, listed_slugs, load_issues
+    from .products.newsletter.issue import discover_issues, issue_reads, load_issues
 
     product = ALL_PRODUCTS["newsletter issue"]
     variant = product.default_variant
     key = product.state_key(variant)
-    by_slug: dict[str, list[Path]] = {}  # every edition: an issue in any language reads its own
-    for source, slug in site.catalogue.slugs.items():
-        by_slug.setdefault(slug, []).append(source)
-    outcomes, stale, prints = [], [], {}
+    outcomes, stale, reads = [], [], {}
     for path in discover_issues(site.folders.sources):
-        # What the issue reads: its own file and the sources of the articles it names (by slug now).
-        named = {slug: by_slug.get(slug, []) for slug in listed_slugs(path)}
-        reads = sorted(source for sources in named.values() for source in sources)
-        prints[path] = {
-            **fingerprints.parts(product, variant, path, reads),
-            "articles": hashlib.sha256(repr(sorted((k, str(v)) for k, v in named.items())).encode()).hexdigest()[:16],
-        }
-        if not force and state.up_to_date(path, key, fingerprint_of(prints[path])):
+        reads[path] = issue_reads(site, path)
+        inputs = fingerprints.parts_of_several(product, variant, reads[path], state.images(path, key))
+        if not force and state.up_to_date(path, key, fingerprint_of(inputs)):
             outcomes.append(Outcome(source=path, product=product.name, files=state.files(path, key), up_to_date=True))
         else:
             stale.append(path)
@@ -210,7 +200,8 @@ def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints,
             outcome = build_product(site, product, issue, variant)
             outcome.source = path
         if outcome.ok:
-            state.record(path, key, prints[path], outcome.files, [])
+            inputs = fingerprints.parts_of_several(product, variant, reads[path], outcome.images)
+            state.record(path, key, inputs, outcome.files, outcome.images, reads=reads[path])
         else:
             state.forget(path, key)
         outcomes.append(outcome)

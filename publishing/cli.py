@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 from .characters import printable
 from .errors import PublishingError, shown_path
@@ -121,8 +124,14 @@ def run(task, *args, **kwargs) -> int:
     # Whatever a message carries from a file name or a title, the terminal prints it, never obeys it.
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)
+    stopped = _StopOnCtrlC()
     try:
-        return task(*args, **kwargs)
+        code = task(*args, **kwargs)
+        # A Ctrl+C whose KeyboardInterrupt Python swallowed (it landed in a finaliser or a __del__,
+        # where Python only prints "Exception ignored") still stops the command as stopped.
+        return 130 if stopped.asked else code
+    except KeyboardInterrupt:
+        return 130
     except PublishingError as error:
         print(error, file=sys.stderr)
         return 2
@@ -139,7 +148,30 @@ def run(task, *args, **kwargs) -> int:
         print(cannot_write(None, error), file=sys.stderr)  # a full disk, a read-only folder: not a bug
         return 2
     finally:
+        stopped.restore()
         sys.stdout, sys.stderr = streams
+
+
+class _StopOnCtrlC:
+    """While a command runs, Ctrl+C raises KeyboardInterrupt as Python's own handler does, and is
+    remembered, so a command interrupted anywhere never ends as if it had finished (exit status 0)."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self._previous: Any = None
+        # Only where Python's own handler is in place: a command started with Ctrl+C ignored (in the
+        # background of a script) keeps ignoring it.
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._interrupt)
+
+    def _interrupt(self, signum: int, frame: Any) -> None:
+        self.asked = True
+        raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:
@@ -160,7 +192,7 @@ def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: 
         return 1
     code = 0
     for edition, bound in by_edition(chosen).items():
-        outcome = build_bundle(site, bound, edition)
+        outcome = build_bundle(site, bound, edition, asked=slugs)
         if not outcome.ok:
             print(outcome.error, file=sys.stderr)
             print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
@@ -230,11 +262,17 @@ def translate(root: Path, slug: str, *, lang: str, current: bool = False, source
     from .site import load_site
     from .translate import translate as scaffold
 
-    done = scaffold(load_site(root, sources=sources), slug, lang, current=current)
+    site = load_site(root, sources=sources)
+    done = scaffold(site, slug, lang, current=current)
     original = shown_path(done.original)
     if done.created:
         print(f"created {shown_path(done.path)}  (translates {original}, version {done.version})")
         print("Translate its title, description and text; a clinician reviews it and adds last_reviewed.")
+        language, original_language = site.in_language(lang).language_name, site.language_name
+        print(
+            f"Until its text is in {language} it builds nothing: "
+            f"the build names the first line still in {original_language}."
+        )
         print("Then preview it with 'invoke serve'; 'invoke check' tells you when the English text changes.")
     elif done.previous == done.version:
         print(f"{shown_path(done.path)} already records version {done.version} of {original}: nothing to change.")

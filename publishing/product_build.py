@@ -83,6 +83,13 @@ def _build_verify_move(
         product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
     except PublishingError as error:
         outcome.error = str(error)
+    except Exception as error:  # a renderer that cannot lay out the layouts: a failed product, with a log
+        from .failure import renderer_failure
+
+        failed = renderer_failure(site, product, subject, variant, error)
+        if failed is None:
+            raise  # the pipeline's own bug keeps its traceback
+        outcome.error = str(failed)
     else:
         destination.mkdir(parents=True, exist_ok=True)
         # A product may write into subfolders (the newsletter's images/): keep them.

@@ -75,20 +75,37 @@ class InputFingerprints:
             self._layouts[folders] = {k: v for folder in folders for k, v in self._folder(folder).items()}
         return self._layouts[folders]
 
-    def parts(self, product, variant: str, source: Path, images: list[Path] | None = None) -> dict[str, str]:
-        """Every input of one variant of one product of one article (images as its last build found them)."""
+    def _pictures(self, images: list[Path] | None) -> str:
         sources = self.site.folders.sources
         pictures = hashlib.sha256()
         for image in images or ():
             name = image.relative_to(sources) if image.is_relative_to(sources) else image
             pictures.update(f"{name}\0".encode() + (image.read_bytes() if image.is_file() else b"(missing)"))
+        return pictures.hexdigest()[:16]
+
+    def parts(self, product, variant: str, source: Path, images: list[Path] | None = None) -> dict[str, str]:
+        """Every input of one variant of one product of one article (images as its last build found them)."""
         return {
             **self._common,
             **self._layouts_of(product.layouts),
             "variant": variant,
             "source": _digest(source.read_bytes()),
-            "images": pictures.hexdigest()[:16],
+            "images": self._pictures(images),
         }
+
+    def parts_of_several(self, product, variant: str, reads: list[Path], images: list[Path]) -> dict[str, str]:
+        """Every input of a product made of several files (a newsletter issue, the combined guide): each
+        file it read by its own name, so a change names the article, and a file gone or added shows."""
+        root = self.site.folders.root
+        parts = {
+            **self._common,
+            **self._layouts_of(product.layouts),
+            "variant": variant,
+            "images": self._pictures(images),
+        }
+        for path in reads:
+            parts[f"file:{os.path.relpath(path, root)}"] = _digest(path.read_bytes()) if path.is_file() else "(missing)"
+        return parts
 
     def of(self, product, variant: str, source: Path, images: list[Path] | None = None) -> str:
         """The fingerprint of one variant of one product of one article."""
@@ -149,12 +166,30 @@ class BuildState:
     def files(self, source: Path, key: str) -> list[Path]:
         return [self._path(f) for f in (self.entry(source, key) or {}).get("files", [])]
 
-    def record(self, source: Path, key: str, inputs: dict[str, str], files: list[Path], images: list[Path]) -> None:
+    def reads(self, source: Path, key: str) -> list[Path]:
+        """The files a product of several articles was made of, as its last build recorded them."""
+        return [self._path(p) for p in (self.entry(source, key) or {}).get("reads", [])]
+
+    def record(
+        self,
+        source: Path,
+        key: str,
+        inputs: dict[str, str],
+        files: list[Path],
+        images: list[Path],
+        *,
+        reads: list[Path] | None = None,
+        **facts: object,
+    ) -> None:
+        """``reads``: for a product of several articles, the files it was made of; ``facts``: what else
+        its product needs to know of how it was made (the combined guide: whether it bound every article)."""
         self.entries.setdefault(self._name(source), {})[key] = {
             "fingerprint": fingerprint_of(inputs),
             "inputs": inputs,
             "files": [self._name(f) for f in files],
             "images": [self._name(i) for i in images],
+            **({"reads": [self._name(r) for r in reads]} if reads is not None else {}),
+            **facts,
         }
         self.changed = True
 

@@ -80,6 +80,21 @@ def copy_project(folder: Path) -> Path:
     return folder
 
 
+def write_own_words(article: Path) -> None:
+    """What a writer does after `invoke new`: the example description and text replaced by the article's
+    own (a test stand-in, not clinical advice); the front matter `invoke new` wrote otherwise kept."""
+    import re
+
+    front = article.read_text().split("\n---\n", 1)[0]
+    front = re.sub(
+        r"(?m)^description: >-\n(?:  .*\n?)+", "description: A test article about a regular bedtime.\n", front
+    )
+    article.write_text(
+        front + "\n---\n\nThis test article stands in for one a clinician wrote.\n\n"
+        "## Keeping a regular bedtime\n\nGoing to bed at the same time each night is what this test text is about.\n"
+    )
+
+
 def add_copies(project: Path, count: int) -> list[str]:
     """Add ``count`` copies of the sample article (copy-0 ...), each with its own title; return their slugs."""
     text = (project / "sources" / f"{SAMPLE}.md").read_text()

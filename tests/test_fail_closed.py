@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import SAMPLE, add_spanish_translation, copy_project
+from conftest import SAMPLE, add_spanish_translation, copy_project, invoke
 
 CRISIS = "crisis information (988 Suicide and Crisis Lifeline)"
 DISCLAIMER = "medical disclaimer"
@@ -175,7 +175,8 @@ HIDDEN = [
         "handout",
         HANDOUT,
         ".crisis { transform: scale(0) }",
-        "handout could not be rendered with layouts/handout/handout.css: KeyError: <TextBox h2>",
+        "handout could not be rendered with layouts/handout/handout.html and layouts/handout/handout.css: "
+        "KeyError: <TextBox h2>",
     ),
     ("handout", HANDOUT, ".crisis .required-title { line-height: 0; overflow: hidden }", f"the {CRISIS}"),
 ]
@@ -243,6 +244,22 @@ HARMLESS = [
     ("guide", GUIDE, ".crisis p { font-size: max(1em, 16px); text-transform: none }"),
     ("guide", GUIDE, ".crisis { transform: translate(2px, 1px) }"),
     ("handout", HANDOUT, ".crisis { border-color: #7a1f1f; padding: 10pt 16pt } .crisis p { letter-spacing: 0.01em }"),
+    ("handout", HANDOUT, ".crisis { margin-top: 14pt; border-width: 2pt }"),
+    # A web font for the card, falling back to fonts every client has (mail clients that block it use those).
+    (
+        "newsletter",
+        RESPONSIVE,
+        "@font-face { font-family: 'Clinic Sans'; src: url(https://fonts.example.org/clinic.woff2) format('woff2') }"
+        " .crisis p { font-family: 'Clinic Sans', Arial, Helvetica, sans-serif }",
+    ),
+    ("guide", GUIDE, ".crisis p { font-family: 'Atkinson Hyperlegible', Georgia, serif; letter-spacing: 0.01em }"),
+    # Another dark palette, with enough contrast.
+    (
+        "newsletter",
+        RESPONSIVE,
+        "@media (prefers-color-scheme: dark) { .crisis-box-cell { background-color: #102a30 !important }"
+        " .crisis p, .crisis .required-title { color: #f5f7f8 !important } }",
+    ),
 ]
 
 
@@ -251,3 +268,17 @@ def test_a_harmless_restyle_of_a_block_still_builds(tmp_path, product, path, cha
     project = copy_project(tmp_path)
     _edit(project, path, change)
     assert _build(project, product) == ""
+
+
+def test_the_harmless_restyles_all_together_pass_the_gate_and_its_witness(tmp_path):
+    """The false-refusal side, judged by the gate as staff run it: every harmless restyle above at once,
+    built, then `invoke check` (the build's proof again, EPUBCheck, and Chromium and PDFium as witnesses)."""
+    project = copy_project(tmp_path)
+    for _, path, change in HARMLESS:
+        _edit(project, path, change)
+    built = invoke("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    checked = invoke("check", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "passed: 0 failure(s)" in checked.stdout
+    assert "The witness (Chromium and PDFium) looked at 3 product file(s)" in checked.stdout + checked.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, copy_project, invoke
+from conftest import ROOT, SAMPLE, copy_project, invoke
 
 # What Ubuntu's apt package for Chromium leaves behind without snapd: a launcher that only says so.
 UBUNTU_WRAPPER = """#!/bin/sh
@@ -100,3 +100,30 @@ def test_this_machine_has_everything_the_gate_needs():
     from publishing.gate.needs import missing_tools
 
     assert missing_tools() == []
+
+
+def test_the_readmes_first_command_installs_every_system_package_the_gate_names(tmp_path):
+    """On a machine with nothing installed (no Python, no Java, no Chromium), `./install` without --test
+    asks for every Debian package the gate's refusals tell staff to install: after the README's first
+    command, `invoke check` has all it needs."""
+    import re
+    import subprocess
+
+    from publishing.gate.needs import GATE_TOOLS
+
+    bare = _programs(tmp_path / "bin", bash=shutil.which("bash"), dirname=shutil.which("dirname"))
+    listed = subprocess.run(
+        [str(ROOT / "install"), "--packages"], env={"PATH": bare}, capture_output=True, text=True, timeout=60
+    )
+    assert listed.returncode == 0, listed.stderr
+    packages = set(listed.stdout.split())
+    named = {
+        package
+        for tool in GATE_TOOLS
+        for command in re.findall(r"apt-get install ([\w.+-]+(?: [\w.+-]+)*)", tool.by_hand)
+        for package in command.split()
+    }
+    assert named == {"default-jdk-headless", "chromium", "chromium-driver"}
+    assert named <= packages, f"./install leaves out {sorted(named - packages)}"
+    assert {"python3", "python3-venv"} <= packages  # no Python at all: the distribution's own
+    assert "poppler-utils" not in packages  # what only the tests need waits for --test

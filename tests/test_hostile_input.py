@@ -260,6 +260,31 @@ def test_ctrl_c_stops_a_parallel_build_quietly_and_cleanly(project_copy):
     assert result.returncode == 0 and re.search(r"[1-9]\d* up to date", result.stdout), result.stdout
 
 
+SWALLOWED_CTRL_C = """
+import signal, sys
+from publishing import cli
+
+def command():
+    try:
+        signal.raise_signal(signal.SIGINT)  # Ctrl+C, landing where Python only says "Exception ignored"
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+sys.exit(cli.run(command))
+"""
+
+
+def test_a_ctrl_c_that_python_swallowed_still_ends_the_command_as_stopped():
+    """A Ctrl+C's KeyboardInterrupt can land in a finaliser, where Python drops it; the command still
+    ends as stopped (status 130), never as if it had finished."""
+    result = subprocess.run(
+        [sys.executable, "-c", SWALLOWED_CTRL_C], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_what_a_stopped_build_left_in_staging_goes_with_the_next_build_but_a_running_build_keeps_its_own(
     project_copy,
 ):

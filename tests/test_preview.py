@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, add_spanish_translation, copy_project, invoke
+from conftest import ROOT, SAMPLE, add_spanish_translation, copy_project, invoke, write_own_words
 
 SCREENSHOTS = Path(os.environ.get("PREVIEW_SCREENSHOTS", tempfile.gettempdir())) / "preview-screenshots"
 
@@ -62,6 +62,7 @@ def served(tmp_path_factory):
     """`invoke serve` on a free port, over a project copy with the sample and a new article."""
     folder = copy_project(tmp_path_factory.mktemp("served"))
     assert invoke("new", "Sleep and Mood", cwd=folder).returncode == 0
+    write_own_words(folder / "sources" / "sleep-and-mood.md")
     with _serving(folder) as serving:
         yield serving
 

@@ -232,12 +232,27 @@ Nếu bạn đang gặp khủng hoảng, hãy gọi 988 và xin thông dịch vi
 """
 
 
+# A stand-in article in Vietnamese (a translation must be in its language: test_unfinished.py).
+VIETNAMESE_ARTICLE = """---
+# TEST FIXTURE for the automated tests only: not a translation of the clinic's article.
+title: Bản dịch thử nghiệm
+description: Bài viết này chỉ dùng cho các bài kiểm tra tự động, không dành cho bệnh nhân.
+author: Nhóm chăm sóc
+lang: vi
+source_version: "{version}"
+---
+
+Đây là văn bản thử nghiệm thay cho bản dịch tiếng Việt của bài viết. Nó chỉ dùng để kiểm tra thẻ khủng hoảng.
+"""
+
+
 def _vietnamese_project(folder: Path, crisis: str) -> Path:
     project = copy_project(folder)
     spanish = add_spanish_translation(project)
-    spanish.rename(spanish.with_name(f"{SAMPLE}.vi.md"))
-    translation = spanish.with_name(f"{SAMPLE}.vi.md")
-    translation.write_text(translation.read_text().replace("lang: es-US", "lang: vi"))
+    version = re.search(r'source_version: "(\w+)"', spanish.read_text())[1]
+    spanish.unlink()
+    translation = project / "sources" / f"{SAMPLE}.vi.md"
+    translation.write_text(VIETNAMESE_ARTICLE.format(version=version), encoding="utf-8")
     blocks = project / "sources" / "_required" / "vi"
     blocks.mkdir()
     (blocks / "crisis.md").write_text(crisis, encoding="utf-8")

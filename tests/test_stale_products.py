@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import SAMPLE, copy_project, invoke
+from conftest import SAMPLE, add_copies, copy_project, invoke
 
 PRODUCTS = ("handout", "handout (large-print)", "guide", "newsletter")
 
@@ -102,3 +102,99 @@ def test_nothing_changed_but_a_copy_and_new_modification_times_still_passes_from
     result = invoke("check", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checks reused from the last run" in result.stdout
+
+
+ISSUE_SOURCE = f"""---
+title: "December 2026: how ketamine treatment works"
+articles:
+  - {SAMPLE}
+---
+
+This month: how ketamine works for depression.
+"""
+
+
+def _stale_of_several(result) -> dict[tuple[str, str], str]:
+    """(subject, product) -> detail, of each 'up to date' row that failed."""
+    rows = {}
+    for line in _fails(result):
+        if "  up to date  " in line:
+            before, detail = line.split("  up to date  ")
+            _, subject, product = before.split(None, 2)
+            rows[subject, product.strip()] = detail.strip()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def bound_library(tmp_path_factory):
+    """The sample with a newsletter issue that holds it and the combined guide, built and checked once."""
+    project = copy_project(tmp_path_factory.mktemp("bound"))
+    (project / "sources/newsletters").mkdir()
+    (project / "sources/newsletters/2026-12.md").write_text(ISSUE_SOURCE)
+    for task in (("build",), ("guide", "--bundle")):
+        result = invoke(*task, cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+    first = invoke("check", cwd=project)
+    assert _stale_of_several(first) == {}, first.stdout  # current when just built
+    return project
+
+
+@pytest.fixture
+def bound(bound_library, tmp_path):
+    folder = tmp_path / "project"
+    shutil.copytree(bound_library, folder)
+    return folder
+
+
+def test_an_article_edited_and_not_rebuilt_fails_the_issue_and_the_combined_guide_that_hold_it(bound):
+    _edit(bound / f"sources/{SAMPLE}.md", "Ketamine", "Esketamine")
+    result = invoke("check", cwd=bound)
+    assert result.returncode == 1
+    changed = f"built from older inputs: sources/{SAMPLE}.md changed since it was built"
+    rows = _stale_of_several(result)
+    assert rows["2026-12", "newsletter issue"] == f"{changed}; run `invoke build`"
+    assert rows["patient-guide", "combined guide"] == f"{changed}; run `invoke guide --bundle`"
+
+
+def test_a_build_brings_the_issue_up_to_date_and_the_combined_guide_then_its_own_command(bound):
+    _edit(bound / f"sources/{SAMPLE}.md", "Ketamine", "Esketamine")
+    assert invoke("build", cwd=bound).returncode == 0
+    rows = _stale_of_several(invoke("check", cwd=bound))
+    assert rows == {
+        ("patient-guide", "combined guide"): f"built from older inputs: sources/{SAMPLE}.md changed since it "
+        "was built; run `invoke guide --bundle`"
+    }
+    assert invoke("guide", "--bundle", cwd=bound).returncode == 0
+    after = invoke("check", cwd=bound)
+    assert after.returncode == 0, after.stdout + after.stderr
+
+
+def test_an_edited_issue_not_rebuilt_fails_only_the_issue(bound):
+    _edit(bound / "sources/newsletters/2026-12.md", "This month:", "In December:")
+    rows = _stale_of_several(invoke("check", cwd=bound))
+    assert rows == {
+        ("2026-12", "newsletter issue"): "built from older inputs: sources/newsletters/2026-12.md changed since "
+        "it was built; run `invoke build`"
+    }
+
+
+def test_a_new_article_fails_the_combined_guide_of_every_article_until_it_is_bound_again(bound):
+    add_copies(bound, 1)
+    assert invoke("build", cwd=bound).returncode == 0
+    rows = _stale_of_several(invoke("check", cwd=bound))
+    assert rows == {
+        ("patient-guide", "combined guide"): "built from older inputs: sources/copy-0.md (new) changed since it "
+        "was built; run `invoke guide --bundle`"
+    }
+
+
+def test_a_combined_guide_of_named_articles_names_them_in_its_command_and_ignores_others(bound):
+    assert invoke("guide", "--bundle", "--articles", SAMPLE, cwd=bound).returncode == 0
+    add_copies(bound, 1)
+    _edit(bound / f"sources/{SAMPLE}.md", "Ketamine", "Esketamine")
+    assert invoke("build", cwd=bound).returncode == 0
+    rows = _stale_of_several(invoke("check", cwd=bound))
+    assert rows == {
+        ("patient-guide", "combined guide"): f"built from older inputs: sources/{SAMPLE}.md changed since it was "
+        f"built; run `invoke guide --bundle --articles {SAMPLE}`"
+    }

@@ -200,7 +200,7 @@ class _Table:
             return
         if missing:
             return
-        if source is not None and product.per_article:  # older than its inputs: nothing in it to vouch for
+        if source is not None or not product.per_article:  # older than its inputs: nothing in it to vouch for
             late = self.freshness.row(product, variant, slug, source)
             if late is not None:
                 self.slot().append(late)

@@ -23,29 +23,41 @@ class Freshness:
         self.state = BuildState.load(site.folders.out)
         self.inputs = InputFingerprints(site)
 
-    def row(self, product, variant: str, slug: str, source: Path) -> Row | None:
+    def row(self, product, variant: str, slug: str, source: Path | None) -> Row | None:
         """A FAIL row when the product was built from other inputs than the current ones (or the build
-        kept no record of them); None when it is current."""
-        key = product.state_key(variant)
-        entry = self.state.entry(source, key)
+        kept no record of them); None when it is current. A product of several articles (an issue, the
+        combined guide) is compared file by file with what it would be made of now."""
+        if product.per_article:
+            assert source is not None
+            where, key = source, product.state_key(variant)
+        else:
+            where, key = product.recorded_as(self.site, slug, source, variant)
+        entry = self.state.entry(where, key)
         label = product.label(variant)
         if entry is None:
-            return _stale(slug, label, "the last build of it recorded none (or failed)")
-        now = self.inputs.parts(product, variant, source, self.state.images(source, key))
+            return _stale(slug, label, "the last build of it recorded none (or failed)", product.update_command({}))
+        images = self.state.images(where, key)
+        if product.per_article:
+            now = self.inputs.parts(product, variant, where, images)
+        else:
+            now = self.inputs.parts_of_several(
+                product, variant, product.made_of(self.site, slug, source, entry), images
+            )
         if fingerprint_of(now) == entry.get("fingerprint"):
             return None
         before = entry.get("inputs")
-        changed = _changes(before if isinstance(before, dict) else {}, now, self.site, source)
-        return _stale(slug, label, f"{', '.join(changed)} changed since it was built", changed)
+        changed = _changes(before if isinstance(before, dict) else {}, now, self.site, where)
+        what = f"{', '.join(changed)} changed since it was built"
+        return _stale(slug, label, what, product.update_command(entry), changed)
 
 
-def _stale(slug: str, label: str, what: str, changed: list[str] | None = None) -> Row:
+def _stale(slug: str, label: str, what: str, command: str, changed: list[str] | None = None) -> Row:
     return Row(
         slug,
         label,
         "up to date",
         "fail",
-        f"built from older inputs: {what}; run `invoke build`",
+        f"built from older inputs: {what}; run `{command}`",
         {"changed": changed or []},
     )
 
@@ -56,6 +68,8 @@ def _changes(before: dict, now: dict, site, source: Path) -> list[str]:
     for key in sorted(set(before) | set(now), key=_order):
         if before.get(key) != now.get(key):
             name = _describe(key, site, source)
+            if key.startswith("file:") and (key not in before or key not in now):  # an article bound or dropped
+                name += " (new)" if key not in before else " (removed)"
             if name not in names:
                 names.append(name)
     return names or ["its inputs"]

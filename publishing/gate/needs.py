@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INSTALL_COMMAND = "./install"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")  # where none is found
 # Debian's package is /usr/bin/chromium; Ubuntu ships Chromium only as a snap.
 CHROMIUM_CANDIDATES = ("chromium", "/usr/bin/chromium", "/snap/bin/chromium")
+CHROMEDRIVER_CANDIDATES = ("chromedriver", "/usr/bin/chromedriver", "/snap/bin/chromium.chromedriver")
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,17 @@ def _chromium() -> str | None:
     return None
 
 
+def find_chromedriver() -> Path | None:
+    """The chromedriver that drives that Chromium: Debian's (chromium-driver) or the snap's own."""
+    for candidate in CHROMEDRIVER_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return Path(found)
+    return None
+
+
 def _chromedriver() -> str | None:
-    return None if CHROMEDRIVER.exists() or shutil.which("chromedriver") else "is not installed"
+    return None if find_chromedriver() else "is not installed"
 
 
 def _selenium() -> str | None:

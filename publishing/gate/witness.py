@@ -20,7 +20,7 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from .ink import MIN_INK, MIN_WITNESS_CONTRAST, Verdict, line_ink, see_pdf
-from .needs import CHROMEDRIVER, CHROMIUM, find_chromium
+from .needs import CHROMEDRIVER, CHROMIUM, find_chromedriver, find_chromium
 
 if TYPE_CHECKING:
     from ..sighting import Sighting, WitnessPage
@@ -68,7 +68,7 @@ class Witness:
                 f"--user-data-dir={self.profile}",
             ):
                 options.add_argument(argument)
-            self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+            self.driver = webdriver.Chrome(service=Service(str(find_chromedriver() or CHROMEDRIVER)), options=options)
         return self.driver
 
     def see(self, page: WitnessPage) -> Verdict:

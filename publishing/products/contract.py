@@ -28,6 +28,10 @@ class Product:
     # How the preview shows it besides a link: "picture" (its first page as the card's picture),
     # "frame" (the page itself at desktop and phone width), or "" (the link only).
     preview: ClassVar[str] = ""
+    # The libraries that lay it out, as top-level packages: an exception one of them raises while the
+    # product is built or proven is a failed product naming its layouts, with the traceback in a log
+    # (publishing/failure.py). Every product renders Jinja templates.
+    renderers: ClassVar[tuple[str, ...]] = ("jinja2",)
 
     @property
     def default_variant(self) -> str:
@@ -45,6 +49,11 @@ class Product:
         if variant == self.default_variant:
             return f"invoke build --only {self.name} --force"
         return f"invoke {self.name} --variant {variant} --force"
+
+    def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
+        """The layout files one variant is rendered with, what a renderer's failure names: by default
+        the files of its layout folders (not their subfolders: colour profiles, fonts)."""
+        return sorted(path for folder in self.layouts for path in (layouts / folder).glob("*") if path.is_file())
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         """The files one variant writes for the subject named ``slug``; the first is the one people open."""
@@ -74,6 +83,23 @@ class Product:
         """For a product of several articles: what `invoke check` looks for in build/, as (slug, its
         source or None, whether it must have been built)."""
         return []
+
+    def recorded_as(self, site: Site, slug: str, source: Path | None, variant: str) -> tuple[Path, str]:
+        """For a product of several articles: where the build state keeps the record of what it was made
+        of, as (the source it is kept under, its key). An issue's is kept under its own file."""
+        assert source is not None, "a product without a source of its own says where its record is"
+        return source, self.state_key(variant)
+
+    def made_of(self, site: Site, slug: str, source: Path | None, entry: dict) -> list[Path]:
+        """For a product of several articles: the files it would be made of now, which the gate compares
+        with those its last build read (``entry``: that build's record; by default, the same files)."""
+        import os
+
+        return [Path(os.path.normpath(site.folders.out / name)) for name in entry.get("reads", [])]
+
+    def update_command(self, entry: dict) -> str:
+        """What brings it up to date when its inputs changed (``entry``: its last build's record)."""
+        return "invoke build"
 
     def subject_language(self, slug: str, source: Path | None) -> str | None:
         """For a product of several articles: the language tag its subject declares (None: the

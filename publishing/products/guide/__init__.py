@@ -37,6 +37,7 @@ class Guide(Product):
     name = "guide"
     folder = "guides"
     layouts = ("guide",)
+    renderers = ("jinja2", "ebooklib", "lxml", "PIL")
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         return [f"{slug}{SUFFIX}"]
@@ -158,6 +159,23 @@ class CombinedGuide(Guide):
     def rebuild_command(self, variant: str) -> str:
         return "invoke guide --bundle"
 
+    def recorded_as(self, site, slug: str, source: Path | None, variant: str) -> tuple[Path, str]:
+        """Under the folder of articles it binds, one record per language's book."""
+        return site.folders.sources, f"{self.state_key(variant)}:{slug}"
+
+    def made_of(self, site, slug: str, source: Path | None, entry: dict) -> list[Path]:
+        """Bound from every article: every article of its language now, a new one included; bound from
+        those named (--articles): the same ones."""
+        if not entry.get("every"):
+            return super().made_of(site, slug, source, entry)
+        edition = slug.partition(".")[2]
+        found = site.catalogue
+        return [path for path in found.accepted if found.editions.get(path, "") == edition]
+
+    def update_command(self, entry: dict) -> str:
+        asked = entry.get("articles") or []
+        return "invoke guide --bundle" + (f" --articles {','.join(asked)}" if asked and not entry.get("every") else "")
+
     def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
         """Made on request: checked when it was made."""
         editions = sorted(set(site.catalogue.editions.values()))
@@ -209,17 +227,31 @@ def by_edition(articles: list) -> dict[str, list]:
     return dict(sorted(groups.items()))
 
 
-def build_bundle(site, articles: list, edition: str = ""):
+def build_bundle(site, articles: list, edition: str = "", *, asked: list[str] | None = None):
     """The combined guide of ``articles`` (all in one language), through the same staging, proof and move
-    as every product."""
+    as every product; what it was made of recorded in the build state, for the gate (``asked``: the
+    slugs --articles named; none: every article)."""
     from ...product_build import build_product
     from ...staging import Staging
+    from ...state import BuildState, InputFingerprints
 
+    product = PRODUCTS["combined guide"]
     bundle = Bundle(tuple(articles), site.folders.sources, edition=edition, lang=articles[0].lang if edition else "")
     try:
-        return build_product(site, PRODUCTS["combined guide"], bundle)
+        outcome = build_product(site, product, bundle)
     finally:
         Staging.tidy(site)
+    if outcome.ok:  # a failed one leaves the previous book in build/, and its record stands for it
+        variant = product.default_variant
+        reads = [article.source for article in articles]
+        inputs = InputFingerprints(site).parts_of_several(product, variant, reads, outcome.images)
+        state = BuildState.load(site.folders.out)
+        where, key = product.recorded_as(site, bundle.name, None, variant)
+        state.record(
+            where, key, inputs, outcome.files, outcome.images, reads=reads, every=not asked, articles=asked or []
+        )
+        state.save()
+    return outcome
 
 
 PRODUCTS = {"guide": Guide(), "combined guide": CombinedGuide()}

@@ -26,6 +26,14 @@ class Handout(Product):
     needs_weasyprint = True
     preview = "picture"
     layouts = ("handout",)
+    renderers = ("jinja2", "weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "fontTools")
+
+    def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
+        """The template, the stylesheet, and the variant's own stylesheet on top of it."""
+        from .render import VARIANT_SETTINGS
+
+        sheet = VARIANT_SETTINGS[variant][0]
+        return [layouts / "handout" / name for name in ("handout.html", "handout.css", *([sheet] if sheet else []))]
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         return [f"{slug}{INFIXES[variant]}{SUFFIX}"]

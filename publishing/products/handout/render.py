@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...article import Article
-from ...errors import PublishingError, shown_path
+from ...errors import PublishingError
 from ...links import Links
 from ...resources import allowed_roots, font_face_css, local_path
 from ...site import Site
@@ -96,32 +96,7 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
         document.write_pdf(target, finisher=functools.partial(finisher, words=site.words), **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
-    except Exception as error:  # WeasyPrint's own failure on a stylesheet it cannot lay out
-        raise renderer_failure(site, article, variant, error) from None
     warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html)
-
-
-def renderer_failure(site: Site, article: Article, variant: str, error: Exception) -> PublishingError:
-    """A stylesheet WeasyPrint cannot lay out is a failed proof naming it (its traceback goes to a log
-    file under build/.logs/), never a traceback in the staff's terminal."""
-    import traceback
-
-    sheet = VARIANT_SETTINGS[variant][0]
-    sheets = "layouts/handout/handout.css" + (f" and layouts/handout/{sheet}" if sheet else "")
-    logs = site.folders.out / ".logs"
-    log = logs / f"handout-{article.name}{VARIANT_SETTINGS[variant][2]}.log"
-    try:
-        logs.mkdir(parents=True, exist_ok=True)
-        log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
-        where = f"; its traceback is in {shown_path(log)}"
-    except OSError:
-        where = ""
-    words = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    return PublishingError(
-        site.folders.layouts / "handout" / (sheet or "handout.css"),
-        f"handout could not be rendered with {sheets}: {words}",
-        hint=f"undo the last change to the handout's stylesheets{where}",
-    )
 
 
 # Stand-ins for the page numbers in the footer's message: the CSS counters take their place.

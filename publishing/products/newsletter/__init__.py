@@ -24,6 +24,13 @@ class Newsletter(Product):
     folder = "newsletters"
     preview = "frame"
     layouts = ("newsletter",)
+    renderers = ("jinja2", "css_inline", "lxml", "html2text", "PIL", "cairosvg")
+    template = "newsletter.html"  # in layouts/newsletter/, beside the shared _email.html shell
+
+    def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
+        """Its template, the shared shell and partials, the stylesheets (not the other template)."""
+        other = {"newsletter.html", "issue.html"} - {self.template}
+        return [path for path in super().rendered_with(layouts, variant) if path.name not in other]
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         return [f"{slug}{suffix}" for suffix in SUFFIXES]
@@ -130,6 +137,7 @@ class IssueNewsletter(Newsletter):
     folder = "newsletters/issues"
     per_article = False
     preview = ""
+    template = "issue.html"
 
     def build(self, issue, site, workdir: Path, variant: str) -> list[Path]:
         from .compose import compose_issue
@@ -144,6 +152,13 @@ class IssueNewsletter(Newsletter):
 
     def rebuild_command(self, variant: str) -> str:
         return "invoke newsletter --force"
+
+    def made_of(self, site, slug: str, source: Path | None, entry: dict) -> list[Path]:
+        """Its own file and the articles it names now: an article renamed into or out of it shows."""
+        from .issue import issue_reads
+
+        assert source is not None
+        return issue_reads(site, source)
 
     def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
         """Every issue in sources/newsletters/ must have been built."""

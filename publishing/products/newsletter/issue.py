@@ -55,6 +55,15 @@ def discover_issues(sources: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if not p.name.startswith(("_", "."))) if folder.is_dir() else []
 
 
+def issue_reads(site, path: Path) -> list[Path]:
+    """What an issue is made of: its own file, then the sources of the articles it names (by slug now,
+    every edition: an issue in any language reads its own), for the build and the gate alike."""
+    by_slug: dict[str, list[Path]] = {}
+    for source, slug in site.catalogue.slugs.items():
+        by_slug.setdefault(slug, []).append(source)
+    return [path, *sorted({source for slug in listed_slugs(path) for source in by_slug.get(slug, [])})]
+
+
 def listed_slugs(path: Path) -> list[str]:
     """The slugs an issue names, read without loading anything (for deciding what it depends on)."""
     from ...frontmatter import read_source
