@@ -18,8 +18,10 @@ from .errors import PublishingError, PublishingErrors
 from .folders import Folders
 from .frontmatter import line_of, read_source
 from .htmltext import block_lines
+from .languages import primary_language
 from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
-from .settings import Settings, primary_language
+from .settings import Settings
+from .source_limits import check_depth, check_size
 from .unfinished import check_unfinished
 
 if TYPE_CHECKING:  # the Markdown converter is imported only when an article is loaded
@@ -119,33 +121,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     def fail(key: str, message: str, hint: str) -> None:
         problems.append(PublishingError(path, message, line=lines.get(key, 1), hint=hint))
 
-    for key in meta:
-        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
-            fail(key, f"unknown front matter key '{key}'", f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
-    for key in REQUIRED_KEYS:
-        if key not in meta:
-            problems.append(
-                PublishingError(
-                    path,
-                    f"front matter is missing '{key}'",
-                    line=1,
-                    hint=f"add a line '{key}: ...' between the '---' lines",
-                )
-            )
-    text = {}
-    for key in ("title", "description", "author", "category", "lang", "slug"):
-        value = meta.get(key)
-        if value is None:
-            if key in REQUIRED_KEYS and key in meta:
-                fail(key, f"'{key}' is empty", f"give the article a {key}")
-            continue
-        if not isinstance(value, str):
-            fail(key, f"'{key}' must be text, not {type(value).__name__}", "put the value in quotes")
-            continue
-        text[key] = " ".join(value.split())
-        if key in REQUIRED_KEYS and not text[key]:
-            fail(key, f"'{key}' is empty", f"give the article a {key}")
-
+    text = _front_matter_text(path, meta, fail, problems)
     review = review_fields(meta, fail)
     subject, preheader, style = _newsletter(meta.get("newsletter"), text, fail)
 
@@ -162,25 +138,13 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
             "for example sleep-and-mood",
         )
     PublishingErrors.raise_if_any(problems)
-
-    if not source.body.strip():
-        raise PublishingError(
-            path,
-            "the article has no text after the front matter",
-            line=source.body_line,
-            hint="write the article below the second '---'",
-        )
-
-    _check_size(source)
+    _check_body(source)
     version = source_version(path)
     from . import markup
-    from .leftovers import check_leftovers
 
-    body, leftovers = check_leftovers(path, source.body, source.body_line)
-    PublishingErrors.raise_if_any(leftovers)
-    check_unfinished(source, edition[1] if edition else "", settings.default_lang, sources_root)
+    body = _finished_body(source, edition[1] if edition else "", settings, sources_root)
     converted = markup.to_html(body, _words(settings, lang))
-    _check_depth(source, converted.html)
+    check_depth(source, converted.html)
     images = _images(converted, source, sources_root)
     return Article(
         source=path,
@@ -204,6 +168,60 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
         edition=edition[1] if edition else "",
         source_version=recorded,
     )
+
+
+def _front_matter_text(path: Path, meta: dict, fail, problems: list[PublishingError]) -> dict[str, str]:
+    """The front matter's keys checked (none unknown, the required ones there), and its text fields,
+    spaces folded."""
+    for key in meta:
+        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
+            fail(key, f"unknown front matter key '{key}'", f"use one of: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
+    for key in REQUIRED_KEYS:
+        if key not in meta:
+            problems.append(
+                PublishingError(
+                    path,
+                    f"front matter is missing '{key}'",
+                    line=1,
+                    hint=f"add a line '{key}: ...' between the '---' lines",
+                )
+            )
+    text: dict[str, str] = {}
+    for key in ("title", "description", "author", "category", "lang", "slug"):
+        value = meta.get(key)
+        if value is None:
+            if key in REQUIRED_KEYS and key in meta:
+                fail(key, f"'{key}' is empty", f"give the article a {key}")
+            continue
+        if not isinstance(value, str):
+            fail(key, f"'{key}' must be text, not {type(value).__name__}", "put the value in quotes")
+            continue
+        text[key] = " ".join(value.split())
+        if key in REQUIRED_KEYS and not text[key]:
+            fail(key, f"'{key}' is empty", f"give the article a {key}")
+    return text
+
+
+def _finished_body(source, edition: str, settings: Settings, sources_root: Path) -> str:
+    """The body to convert: what pasting leaves behind refused, and nothing unfinished in it."""
+    from .leftovers import check_leftovers
+
+    body, leftovers = check_leftovers(source.path, source.body, source.body_line)
+    PublishingErrors.raise_if_any(leftovers)
+    check_unfinished(source, edition, settings.default_lang, sources_root)
+    return body
+
+
+def _check_body(source) -> None:
+    """The article's text after its front matter: there, and within the limits of one source."""
+    if not source.body.strip():
+        raise PublishingError(
+            source.path,
+            "the article has no text after the front matter",
+            line=source.body_line,
+            hint="write the article below the second '---'",
+        )
+    check_size(source)
 
 
 def _edition(path: Path, meta: dict, lang: str, settings: Settings, fail) -> tuple[tuple[str, str] | None, str]:
@@ -239,14 +257,6 @@ def _edition(path: Path, meta: dict, lang: str, settings: Settings, fail) -> tup
     return edition, recorded.strip()
 
 
-# Limits that keep a pasted monster from hanging a build or exhausting memory. A patient
-# handout is 5-50 KB; WeasyPrint and lxml fail on nesting a few hundred levels deep.
-MAX_SOURCE_BYTES = 400_000
-MAX_LINE_CHARACTERS = 10_000
-MAX_NESTING = 12  # lists and quotes, as written in Markdown
-MAX_HTML_DEPTH = 40  # elements inside elements, after conversion
-
-
 def _words(settings: Settings, lang: str):
     """The catalog of the article's language (None for the default language's, written in the code), from
     layouts/locale/ beside the settings' pyproject.toml, where every project keeps its layouts."""
@@ -256,52 +266,6 @@ def _words(settings: Settings, lang: str):
     from .words import load_words
 
     return load_words(Folders.at(settings.path.parent).layouts, language, default=False)
-
-
-def _check_size(source) -> None:
-    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
-        if len(line) > MAX_LINE_CHARACTERS:
-            raise PublishingError(
-                source.path,
-                f"the line is {len(line):,} characters long (at most {MAX_LINE_CHARACTERS:,})",
-                line=number,
-                hint="break it into paragraphs",
-            )
-        stripped = line.lstrip(" \t")
-        indent = len(line[: len(line) - len(stripped)].expandtabs(4)) // 4
-        quote_marks = re.match(r"(?:>\s*)*", stripped)
-        quotes = quote_marks.group(0).count(">") if quote_marks else 0
-        if max(indent, quotes) > MAX_NESTING:
-            raise PublishingError(
-                source.path,
-                f"lists or quotes are nested {max(indent, quotes)} levels deep (at most {MAX_NESTING})",
-                line=number,
-                hint="flatten the list or quote; readers lose their way after two or three levels",
-            )
-    size = len(source.body.encode("utf-8"))
-    if size > MAX_SOURCE_BYTES:
-        raise PublishingError(
-            source.path,
-            f"the article is {size // 1000:,} KB; at most {MAX_SOURCE_BYTES // 1000} KB is supported",
-            line=source.body_line,
-            hint="split it into several articles (a handout is usually under 50 KB)",
-        )
-
-
-def _check_depth(source, html: str) -> None:
-    depth = deepest = 0
-    for closing, tag in re.findall(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(?<!/)>", html):
-        if tag.lower() in ("img", "br", "hr", "col", "wbr"):
-            continue
-        depth += -1 if closing else 1
-        deepest = max(deepest, depth)
-    if deepest > MAX_HTML_DEPTH:
-        raise PublishingError(
-            source.path,
-            f"the article's elements are nested {deepest} levels deep (at most {MAX_HTML_DEPTH})",
-            line=source.body_line,
-            hint="remove the pasted HTML that wraps elements inside elements",
-        )
 
 
 NEWSLETTER_STYLES = ("full", "teaser")

@@ -3,49 +3,28 @@
 A product reaches build/ only after the required blocks were proven in the built file itself;
 a failed or interrupted build leaves the previous products intact (Pelican's way: isolate
 articles, record failures, exit non-zero at the end). Every product, the combined guide
-included, goes through ``build_product``.
+included, goes through ``build_product`` (product_build.py).
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
-import time
 from collections import Counter
 from contextlib import closing
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .catalogue import catalogue
 from .errors import PublishingError
+from .product_build import Outcome, build_product, variant_of
 from .products import PRODUCTS, Product
 from .site import Site
-from .staging import Staging, collect_warnings
+from .staging import Staging
 from .state import BuildState, InputFingerprints, fingerprint_of
 
 # At exit the interpreter collects garbage over the whole heap (WeasyPrint, its fonts and caches)
 # several times, about 0.1 s, to free memory the system reclaims anyway: keep it out of sight.
 atexit.register(gc.freeze)
-
-
-@dataclass
-class Outcome:
-    """What happened to one product of one article."""
-
-    source: Path
-    product: str
-    files: list[Path] = field(default_factory=list)
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    up_to_date: bool = False  # nothing it depends on changed: not built again
-    variant: str = ""  # the product's variant ("" or its default: the plain product)
-    images: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 def parse_only(only: str | None) -> list[str]:
@@ -60,11 +39,6 @@ def parse_only(only: str | None) -> list[str]:
             None, f"unknown product{'s' if len(unknown) > 1 else ''} {names}", hint=f"choose from {', '.join(PRODUCTS)}"
         )
     return [name for name in PRODUCTS if name in wanted]
-
-
-def variant_of(product: Product, asked: str | None) -> str:
-    """The variant asked for (`invoke handout --variant large-print`) where the product has it."""
-    return asked if asked in product.variants else product.default_variant
 
 
 def job_of(key: str) -> tuple[Product, str]:
@@ -115,46 +89,16 @@ def build_all(
     ]
     for outcome in outcomes:
         on_outcome(outcome)
-    work: list[tuple[Path, list[str]]] = []
-    for source in found.accepted:
-        wanted = _jobs(site, source, products, variant)
-        stale = [
-            key
-            for key in wanted
-            if force
-            or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
-        ]
-        outcomes += [
-            Outcome(
-                source=source,
-                product=key.partition(":")[0],
-                variant=job_of(key)[1],
-                files=state.files(source, key),
-                up_to_date=True,
-            )
-            for key in wanted
-            if key not in stale
-        ]
-        if stale:
-            work.append((source, stale))
-
+    up_to_date, work = _stale_work(site, state, fingerprints, products, variant, force)
+    outcomes += up_to_date
     on_start(len(work))
     if work:
-        site.load_blocks()  # a missing or broken required block stops the build here, once
-        Staging.remove_leftovers(site)
-        from .dates import prefetch_commit_times
-
-        prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
+        _prepare(site)
     results = _run(site, work, jobs)
     try:
         for result in results:
             for outcome in result:
-                key = PRODUCTS[outcome.product].state_key(outcome.variant)
-                if outcome.ok:
-                    inputs = fingerprints.parts(*job_of(key), outcome.source, outcome.images)
-                    state.record(outcome.source, key, inputs, outcome.files, outcome.images)
-                else:
-                    state.forget(outcome.source, key)
+                _record(state, fingerprints, outcome)
                 outcomes.append(outcome)
                 on_outcome(outcome)
         if "newsletter" in products:
@@ -169,6 +113,61 @@ def build_all(
         Staging.tidy(site)
     order = {source: index for index, source in enumerate(found.sources)}
     return sorted(outcomes, key=lambda o: (order[o.source], *_place(products, o))) + outcomes_of_issues
+
+
+def _stale_work(
+    site: Site,
+    state: BuildState,
+    fingerprints: InputFingerprints,
+    products: list[str],
+    variant: str | None,
+    force: bool,
+) -> tuple[list[Outcome], list[tuple[Path, list[str]]]]:
+    """What is up to date (nothing it depends on changed: its outcome as recorded) and, per article, the
+    state keys to build again."""
+    up_to_date: list[Outcome] = []
+    work: list[tuple[Path, list[str]]] = []
+    for source in site.catalogue.accepted:
+        wanted = _jobs(site, source, products, variant)
+        stale = [
+            key
+            for key in wanted
+            if force
+            or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
+        ]
+        up_to_date += [
+            Outcome(
+                source=source,
+                product=key.partition(":")[0],
+                variant=job_of(key)[1],
+                files=state.files(source, key),
+                up_to_date=True,
+            )
+            for key in wanted
+            if key not in stale
+        ]
+        if stale:
+            work.append((source, stale))
+    return up_to_date, work
+
+
+def _prepare(site: Site) -> None:
+    """Before the first article is built: what every build of it reads, once."""
+    site.load_blocks()  # a missing or broken required block stops the build here, once
+    Staging.remove_leftovers(site)
+    from .dates import prefetch_commit_times
+
+    prefetch_commit_times(site.folders.sources)  # one git call for all articles, inherited by workers
+
+
+def _record(state: BuildState, fingerprints: InputFingerprints, outcome: Outcome) -> None:
+    """What was built, from what (and what failed: built again next time)."""
+    key = PRODUCTS[outcome.product].state_key(outcome.variant)
+    if outcome.ok:
+        inputs = fingerprints.parts(*job_of(key), outcome.source, outcome.images)
+        state.record(outcome.source, key, inputs, outcome.files, outcome.images)
+    else:
+        state.forget(outcome.source, key)
 
 
 def _place(products: list[str], outcome: Outcome) -> tuple[int, int]:
@@ -289,58 +288,3 @@ def build_article(site: Site, source: Path, products: list[str]) -> list[Outcome
     for outcome in outcomes:
         outcome.source = source  # as discovered: the key the build state knows it by
     return outcomes
-
-
-def build_product(site: Site, product: Product, subject: Any, variant: str | None = None) -> Outcome:
-    """Build one product of ``subject`` (an article, or the combined guide's bundle) in staging, prove
-    its required blocks from the files written, and only then move them into build/."""
-    variant = variant_of(product, variant)
-    images = [image.path for article in getattr(subject, "articles", (subject,)) for image in article.images]
-    outcome = Outcome(source=subject.source, product=product.name, images=images, variant=variant)
-    started = time.perf_counter()
-    destination = site.folders.out / product.folder
-    try:
-        with Staging(site) as workdir, collect_warnings() as warnings:
-            _build_verify_move(site, product, subject, variant, workdir, destination, outcome)
-        outcome.warnings = warnings
-    except OSError as error:  # a full disk, a read-only build/: nothing half-written reached build/
-        from .files import CANNOT_WRITE, cannot_write
-
-        if error.errno not in CANNOT_WRITE:
-            raise
-        outcome.files, outcome.error = [], str(cannot_write(None, error, "build/"))
-    outcome.seconds = time.perf_counter() - started
-    return outcome
-
-
-def _build_verify_move(
-    site: Site, product: Product, subject: Any, variant: str, workdir: Path, destination: Path, outcome: Outcome
-) -> None:
-    from .files import move_into_place
-    from .site import MissingLanguage
-
-    try:
-        # In the subject's language: its required blocks, its words, its dates; never English instead.
-        site = site.in_language(getattr(subject, "lang", "") or site.settings.default_lang)
-        try:
-            site.load_blocks()
-        except MissingLanguage as missing:
-            raise missing.naming(subject.source) from None
-        files = product.build(subject, site, workdir, variant)
-        product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
-    except PublishingError as error:
-        outcome.error = str(error)
-    except Exception as error:  # a renderer that cannot lay out the layouts: a failed product, with a log
-        from .products.failure import renderer_failure
-
-        failed = renderer_failure(site, product, subject, variant, error)
-        if failed is None:
-            raise  # the pipeline's own bug keeps its traceback
-        outcome.error = str(failed)
-    else:
-        destination.mkdir(parents=True, exist_ok=True)
-        # A product may write into subfolders (the newsletter's images/): keep them.
-        outcome.files = [destination / file.relative_to(workdir) for file in files]
-        for file, target in zip(files, outcome.files, strict=True):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            move_into_place(file, target)

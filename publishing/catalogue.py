@@ -83,14 +83,23 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, defa
 
     ``known`` maps a source to ``[content hash, slug, title]`` from an earlier run: a source whose
     bytes are unchanged is not parsed again (and ``known`` is brought up to date)."""
-    from .errors import shown_path
-
     sources = discover(sources_dir)
     known = known if known is not None else {}
+    folders = {source for source in sources if not source.is_file()}  # a folder (or a link to one) named *.md
+    slugs, titles, editions = _names(sources, folders, known, default_language)
+    found = Catalogue(sources, slugs, {}, titles, editions)
+    _refuse(found, folders)
+    return found
+
+
+def _names(
+    sources: list[Path], folders: set[Path], known: dict[str, list[str]], default_language: str
+) -> tuple[dict[Path, str], dict[Path, str], dict[Path, str]]:
+    """Each source's slug, title and (for a translation) language: read again only when its bytes
+    changed since ``known`` recorded them (``known`` is brought up to date)."""
     slugs: dict[Path, str] = {}
     titles: dict[Path, str] = {}
     editions: dict[Path, str] = {}
-    folders = {source for source in sources if not source.is_file()}  # a folder (or a link to one) named *.md
     for source in sources:
         if source in folders:
             slugs[source], titles[source] = source.stem, ""
@@ -109,8 +118,15 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, defa
         known[str(source)] = [digest, slugs[source], titles[source], edition]
     for stale in set(known) - {str(source) for source in sources}:
         del known[stale]
+    return slugs, titles, editions
 
-    found = Catalogue(sources, slugs, {}, titles, editions)
+
+def _refuse(found: Catalogue, folders: set[Path]) -> None:
+    """Every source that cannot be an article, with why: a folder named *.md, a translation of no
+    article, a reserved slug, a slug two sources share."""
+    from .errors import shown_path
+
+    sources, slugs, editions = found.sources, found.slugs, found.editions
     refused = found.refused
     for source in folders:
         refused[source] = PublishingError(
@@ -148,7 +164,6 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, defa
                     hint="give one of them another 'slug:' in its front matter, or rename its file; "
                     "neither is built until then",
                 )
-    return found
 
 
 def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str]:

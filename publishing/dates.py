@@ -8,6 +8,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from .languages import DEFAULT_LANGUAGE
+
 # What the products' formats can carry: zip entries start in 1980, EPUB and PDF dates have four-digit years.
 EARLIEST = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
@@ -83,3 +85,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def long_date(value, language: str = DEFAULT_LANGUAGE) -> str:
+    """2026-05-04 -> May 4, 2026 in English (US style, the clinic's readers), 4 de mayo de 2026 in Spanish."""
+    from babel.dates import format_date
+
+    return format_date(value, "long", locale=language)

@@ -99,6 +99,6 @@ def _aliases() -> dict[str, str]:
 
 
 def _printable(character: str) -> bool:
-    from .products.handout.fonts import font_characters
+    from .resources import font_characters
 
     return all(ord(c) in font_characters() for c in character if c != "\ufe0f")

@@ -19,10 +19,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .build import Outcome, build_all
+from .dates import long_date
 from .errors import PublishingError
 from .products import PRODUCTS
 from .site import Site, load_site
-from .templates import long_date
 
 
 @dataclass
@@ -274,33 +274,11 @@ def make_handler(preview: Preview):
                     body = {"generation": preview.state.generation, "building": preview.state.building}
                 return self._send(200, json.dumps(body).encode(), "application/json")
             if path.startswith("/thumbnail/") and path.endswith(".png"):
-                import pypdfium2
-
-                try:
-                    data = preview.thumbnail(path[len("/thumbnail/") : -4])
-                except (
-                    pypdfium2.PdfiumError,
-                    OSError,
-                    ValueError,
-                    IndexError,
-                ) as error:  # a damaged or half-copied PDF
-                    raise UnanswerableRequest(
-                        500, f"the handout cannot be drawn ({type(error).__name__}: {error}); rebuild it"
-                    ) from None
-                return self._send(200, data, "image/png") if data else self._send(404, b"no handout", "text/plain")
+                return self._send(*_thumbnail(preview, path[len("/thumbnail/") : -4]))
             if path.startswith("/build/"):
-                file = (out / path[len("/build/") :]).resolve()
-                if file.is_relative_to(out.resolve()) and file.is_file() and not file.name.startswith("."):
-                    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-                    if file.suffix in (".txt", ".html"):
-                        kind += "; charset=utf-8"
-                    if file.suffix == ".eml":
-                        kind = "text/plain; charset=utf-8"
-                    try:
-                        content = file.read_bytes()
-                    except OSError:  # replaced by a build at this moment
-                        raise UnanswerableRequest(503, "being rebuilt; reload in a moment") from None
-                    return self._send(200, content, kind)
+                found = _built_file(out, path[len("/build/") :])
+                if found is not None:
+                    return self._send(*found)
             return self._send(404, b"not found", "text/plain")
 
         def _send(self, status: int, body: bytes, kind: str) -> None:
@@ -315,6 +293,41 @@ def make_handler(preview: Preview):
             pass  # the terminal shows builds, not every request
 
     return Handler
+
+
+def _thumbnail(preview: Preview, name: str) -> tuple[int, bytes, str]:
+    """The answer to /thumbnail/<name>.png: the handout's first page, drawn."""
+    import pypdfium2
+
+    try:
+        data = preview.thumbnail(name)
+    except (
+        pypdfium2.PdfiumError,
+        OSError,
+        ValueError,
+        IndexError,
+    ) as error:  # a damaged or half-copied PDF
+        raise UnanswerableRequest(
+            500, f"the handout cannot be drawn ({type(error).__name__}: {error}); rebuild it"
+        ) from None
+    return (200, data, "image/png") if data else (404, b"no handout", "text/plain")
+
+
+def _built_file(out: Path, relative: str) -> tuple[int, bytes, str] | None:
+    """The answer to /build/<relative>: a product in build/ (never outside it, never a hidden file)."""
+    file = (out / relative).resolve()
+    if file.is_relative_to(out.resolve()) and file.is_file() and not file.name.startswith("."):
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if file.suffix in (".txt", ".html"):
+            kind += "; charset=utf-8"
+        if file.suffix == ".eml":
+            kind = "text/plain; charset=utf-8"
+        try:
+            content = file.read_bytes()
+        except OSError:  # replaced by a build at this moment
+            raise UnanswerableRequest(503, "being rebuilt; reload in a moment") from None
+        return 200, content, kind
+    return None
 
 
 def serve(

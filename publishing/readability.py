@@ -126,7 +126,7 @@ FORMULAS = {"en": "Flesch-Kincaid grade", "es": "INFLESZ (Szigriszt-Pazos)"}
 
 def reading(text: str, lang: str) -> Reading | None:
     """The reading score of ``text`` in the formula made for its language (BCP 47 ``lang``)."""
-    from .settings import primary_language
+    from .languages import primary_language
 
     language = primary_language(lang)
     if language == "es":

@@ -6,6 +6,7 @@ pasted ``<img src="/etc/passwd">`` or a remote image must never reach a product.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -27,6 +28,18 @@ FONT_FACES = (  # (file, weight, style)
     ("AtkinsonHyperlegible-Bold.ttf", 700, "normal"),
     ("AtkinsonHyperlegible-BoldItalic.ttf", 700, "italic"),
 )
+
+
+@functools.cache
+def font_characters() -> frozenset[int]:
+    """Every character the shipped fonts can print: the handout's text and the emoji check of a source
+    (leftovers.py) both ask."""
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for file, _, _ in FONT_FACES:
+        covered.update(TTFont(font_dir() / file, lazy=True).getBestCmap())
+    return frozenset(covered)
 
 
 def font_face_css() -> str:

@@ -27,6 +27,13 @@ def state(article: Article) -> str:
     return REVIEWED
 
 
+def next_review(article, settings):
+    """When the article's next clinical review is due (the review policy in settings), or None."""
+    from .dates import add_months
+
+    return add_months(article.last_reviewed, settings.review_policy_months) if article.last_reviewed else None
+
+
 # A no-break space: what a printed page must not split (a date, a version mark) holds its words with it.
 NO_BREAK = "\u00a0"
 
@@ -34,8 +41,7 @@ NO_BREAK = "\u00a0"
 def facts(article: Article, settings: Settings, words: Words, *, unbroken: bool = False) -> str:
     """The review facts and the version mark, in the article's language (NHS style). ``unbroken``: each
     date and the version mark held on one line by no-break spaces (the handout's page and footers)."""
-    from .templates import long_date as date_words
-    from .templates import next_review
+    from .dates import long_date as date_words
 
     def long_date(day, language: str) -> str:
         return date_words(day, language).replace(" ", NO_BREAK) if unbroken else date_words(day, language)

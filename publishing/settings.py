@@ -13,16 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PublishingError, PublishingErrors
+from .languages import primary_language
 from .settings_checks import check_numbers, check_patterns, check_text
 from .settings_checks import key_line as _key_line
 
 PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
-
-
-def primary_language(tag: str) -> str:
-    """es-US -> es: the part of a language tag that chooses the words, the required blocks and the
-    reading formula."""
-    return tag.split("-", 1)[0].lower()
 
 
 @dataclass(frozen=True)
@@ -152,6 +147,36 @@ _KINDS = {"str": "text in quotes", "int": "a whole number", "float": "a number",
 def load_settings(pyproject: Path) -> Settings:
     """Read and validate ``[tool.publishing]``; report every problem at once, each with its line."""
     text = pyproject.read_text(encoding="utf-8")
+    problems: list[tuple[int | None, str]] = []
+    table, values = _scalars(_publishing_table(pyproject, text), text, problems)
+    check_patterns(values, text, problems)
+    check_numbers(values, text, problems)
+    check_text(table, text, problems)
+    _check_addresses(values, text, problems)
+    newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
+    smtp = _smtp_settings(table.get("smtp", {}), text, problems)
+    review = _accessibility_review(table.get("accessibility_review", {}), text, problems)
+    targets = _reading_targets(table.get("reading_targets", {}), text, problems)
+    abouts = _clinic_about_translations(table.get("clinic_about_translations", {}), text, problems)
+    PublishingErrors.raise_if_any(
+        [
+            PublishingError(pyproject, message, line=line, hint="fix [tool.publishing] in pyproject.toml")
+            for line, message in problems
+        ]
+    )
+    return Settings(
+        **values,
+        newsletter=newsletter,
+        smtp=smtp,
+        accessibility_review=review,
+        reading_targets=targets,
+        clinic_about_translations=abouts,
+        path=pyproject,
+    )
+
+
+def _publishing_table(pyproject: Path, text: str) -> dict:
+    """``[tool.publishing]``, from TOML that parses."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -164,11 +189,15 @@ def load_settings(pyproject: Path) -> Settings:
         raise PublishingError(
             pyproject, "no [tool.publishing] table", hint="add the clinic's settings (see README.md, 'Settings')"
         )
-
-    problems: list[tuple[int | None, str]] = []
-    values: dict[str, Any] = {}
     if not isinstance(table, dict):
         raise PublishingError(pyproject, "[tool.publishing] must be a table", line=_key_line(text, "publishing"))
+    return table
+
+
+def _scalars(table: dict, text: str, problems: list) -> tuple[dict, dict[str, Any]]:
+    """The table without its malformed sub-tables, and its plain settings, each of the type it must be;
+    the required ones given, and a paper size the handout knows."""
+    values: dict[str, Any] = {}
     for key in _TABLES:
         if key in table and not isinstance(table[key], dict):
             problems.append(
@@ -193,9 +222,11 @@ def load_settings(pyproject: Path) -> Settings:
             problems.append((None, f"setting '{key}' is required in [tool.publishing]"))
     if values.get("paper_size", "letter") not in PAPER_SIZES:
         problems.append((_key_line(text, "paper_size"), f"paper_size must be one of {', '.join(PAPER_SIZES)}"))
-    check_patterns(values, text, problems)
-    check_numbers(values, text, problems)
-    check_text(table, text, problems)
+    return table, values
+
+
+def _check_addresses(values: dict[str, Any], text: str, problems: list) -> None:
+    """The web addresses: https://, and the patterns with the {slug} (and {lang}) they fill in."""
     if values.get("translation_url") and "{slug}" not in str(values["translation_url"]):
         problems.append(
             (
@@ -213,27 +244,6 @@ def load_settings(pyproject: Path) -> Settings:
     for key in ("web_address", "article_url", "translation_url", "image_base_url", "booking_url"):
         if values.get(key) and not str(values[key]).startswith("https://"):
             problems.append((_key_line(text, key), f"setting '{key}' must be an https:// address"))
-
-    newsletter = _newsletter_profile(table.get("newsletter", {}), text, problems)
-    smtp = _smtp_settings(table.get("smtp", {}), text, problems)
-    review = _accessibility_review(table.get("accessibility_review", {}), text, problems)
-    targets = _reading_targets(table.get("reading_targets", {}), text, problems)
-    abouts = _clinic_about_translations(table.get("clinic_about_translations", {}), text, problems)
-    PublishingErrors.raise_if_any(
-        [
-            PublishingError(pyproject, message, line=line, hint="fix [tool.publishing] in pyproject.toml")
-            for line, message in problems
-        ]
-    )
-    return Settings(
-        **values,
-        newsletter=newsletter,
-        smtp=smtp,
-        accessibility_review=review,
-        reading_targets=targets,
-        clinic_about_translations=abouts,
-        path=pyproject,
-    )
 
 
 def _clinic_about_translations(table: dict, text: str, problems: list) -> tuple[tuple[str, str], ...]:

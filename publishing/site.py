@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from .blockfile import load_required_blocks
 from .errors import PublishingError, shown_path
 from .folders import Folders
+from .languages import primary_language
 from .required import RequiredBlocks
-from .settings import Settings, load_settings, primary_language
+from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue

@@ -7,13 +7,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .dates import long_date
+from .languages import DEFAULT_LANGUAGE
+from .review import facts, next_review
 from .words import identity
 
 if TYPE_CHECKING:
     from .words import Words
-
-# The language the layouts are written in: their messages are its words.
-DEFAULT_LANGUAGE = "en"
 
 
 @lru_cache(maxsize=8)
@@ -39,8 +39,6 @@ def environment(layouts: Path, words: Words | None = None):
     env.filters["long_date"] = lambda value: long_date(value, language)
     env.globals["language"] = language  # for what the clinic gives per language (its "about" paragraph)
     env.globals["next_review"] = next_review
-    from .review import facts
-
     env.globals["review_text"] = lambda article, settings, unbroken=False: facts(
         article, settings, words, unbroken=unbroken
     )
@@ -99,17 +97,3 @@ def render(layouts: Path, name: str, *, words: Words | None = None, **context) -
         raise PublishingError(
             layouts / name, f"template error: {error.message}", hint="check the variable names in the template"
         ) from None
-
-
-def next_review(article, settings):
-    """When the article's next clinical review is due (the review policy in settings), or None."""
-    from .dates import add_months
-
-    return add_months(article.last_reviewed, settings.review_policy_months) if article.last_reviewed else None
-
-
-def long_date(value, language: str = DEFAULT_LANGUAGE) -> str:
-    """2026-05-04 -> May 4, 2026 in English (US style, the clinic's readers), 4 de mayo de 2026 in Spanish."""
-    from babel.dates import format_date
-
-    return format_date(value, "long", locale=language)

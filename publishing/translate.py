@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .article import source_version
 from .errors import PublishingError, shown_path
-from .settings import primary_language
+from .languages import primary_language
 from .site import Site
 
 # What a translation takes from its source's front matter: the words to translate. Not the review:

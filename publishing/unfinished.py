@@ -1,7 +1,7 @@
 """Nothing unfinished ships: the example text `invoke new` wrote, and a translation's paragraphs that
 are not in its language, are errors at their line (issue 26).
 
-The example text is read from the very template `invoke new` writes (scaffold.SKELETON), so the two
+The example text is read from the very template `invoke new` writes (skeleton.SKELETON), so the two
 cannot drift apart: a block of an article (a paragraph, a heading, a list item, a callout's title)
 that reads like one of the template's, once whitespace and Markdown marks are set aside, is refused.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import PublishingError, PublishingErrors
 from .frontmatter import Source
-from .settings import primary_language
+from .languages import primary_language
 
 # A block is judged when it has this many words of its own: a heading of one to three words never is.
 MIN_WORDS = 4
@@ -83,7 +83,7 @@ def _scaffold_examples() -> tuple[frozenset[str], frozenset[str]]:
     """The keys of the scaffold's blocks, and of its description's sentences, as `invoke new` writes them."""
     import yaml
 
-    from .scaffold import SKELETON
+    from .skeleton import SKELETON
 
     text = SKELETON.format(title="Title", author="Author")
     _, front, body = text.split("---\n", 2)

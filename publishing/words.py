@@ -171,8 +171,14 @@ def _load_catalog(layouts: Path, language: str) -> Words:
             template = read_po(file)
     except (PoFileError, ValueError) as error:
         raise PublishingError(path, f"the message catalog cannot be read: {error}", hint="fix it") from None
+    messages = _translated(catalog)
+    PublishingErrors.raise_if_any(_untranslated(catalog, template, messages, path, name))
+    return Words(language, messages, _plural_function(catalog.plural_expr), path)
 
-    problems: list[PublishingError] = []
+
+def _translated(catalog) -> dict[str, Any]:
+    """Each message the catalog translates (not fuzzy; a plural one only with every form): its id ->
+    its translation, or the tuple of its plural forms."""
     messages: dict[str, Any] = {}
     for message in catalog:
         if not message.id or message.fuzzy:
@@ -184,6 +190,12 @@ def _load_catalog(layouts: Path, language: str) -> Words:
                 messages[key] = tuple(strings)
         elif message.string:
             messages[key] = message.string
+    return messages
+
+
+def _untranslated(catalog, template, messages: dict[str, Any], path: Path, name: str) -> list[PublishingError]:
+    """Every message of the template the catalog leaves without a translation, each at its line."""
+    problems: list[PublishingError] = []
     for wanted in template:
         if not wanted.id:
             continue
@@ -214,8 +226,7 @@ def _load_catalog(layouts: Path, language: str) -> Words:
                 ),
             )
         )
-    PublishingErrors.raise_if_any(problems)
-    return Words(language, messages, _plural_function(catalog.plural_expr), path)
+    return problems
 
 
 def _plural_function(expression: str):

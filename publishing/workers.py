@@ -125,16 +125,50 @@ def build_in_workers(
     when there are handouts too, the worker forked first imports what it needs itself, while this
     process builds the first handout. A worker that dies while building (killed, or crashed inside
     a C library) yields ``lost(piece, reason)`` instead."""
-    context = multiprocessing.get_context("fork")
-    shared = _SharedList(context, pieces)
-    workers: dict[Connection, _Worker] = {}
+    pool = _Pool(pieces, build, lost)
+    shared = pool.shared
+    try:
+        if not shared.with_weasyprint:
+            prepare()
+            for _ in range(min(jobs, len(shared.without_weasyprint))):
+                pool.fork(can_build_handouts=False)
+        else:
+            if shared.without_weasyprint:
+                pool.fork(can_build_handouts=False)  # imports what it needs itself, while this process works
+            first = shared.take(can_build_handouts=True)
+            assert first is not None  # there are pieces that need WeasyPrint
+            yield first, build(first)
+            for _ in range(min(jobs, len(shared.with_weasyprint)) - 1):
+                pool.fork(can_build_handouts=True)
+            # This process is the last of the ``jobs`` handout builders: warm already, and one fork
+            # fewer (a fork costs its share of copied pages, ~10,000 of them here). It leaves guides
+            # and newsletters to the workers, which have imported what those need.
+            while (piece := shared.take(can_build_handouts=True, only_handouts=True)) is not None:
+                yield piece, build(piece)
+                yield from pool.receive(block=False)
+        while pool.workers:
+            yield from pool.receive(block=True)
+    finally:
+        pool.stop()
 
-    def fork(can_build_handouts: bool) -> None:
-        receiver, sender = context.Pipe(duplex=False)
+
+class _Pool:
+    """The workers of one build, forked as the work needs them, each answering on a pipe of its own."""
+
+    def __init__(self, pieces: list[Piece], build: Callable[[Piece], Any], lost: Callable[[Piece, str], Any]):
+        self.context = multiprocessing.get_context("fork")
+        self.shared = _SharedList(self.context, pieces)
+        self.workers: dict[Connection, _Worker] = {}
+        self.build, self.lost = build, lost
+
+    def fork(self, can_build_handouts: bool) -> None:
+        receiver, sender = self.context.Pipe(duplex=False)
         # Objects made so far are left out of garbage collection while forking, so collecting in a
         # worker does not touch (and copy) every page it shares with this process.
         gc.freeze()
-        process = context.Process(target=_serve, args=(shared, sender, can_build_handouts, build), daemon=True)
+        process = self.context.Process(
+            target=_serve, args=(self.shared, sender, can_build_handouts, self.build), daemon=True
+        )
         # A Ctrl-C that lands while the worker is being forked would stop it with a KeyboardInterrupt
         # (and its traceback) before it could ignore the signal: the worker is born with SIGINT
         # blocked, and this process takes its own Ctrl-C as soon as the fork is done.
@@ -145,10 +179,11 @@ def build_in_workers(
             signal.pthread_sigmask(signal.SIG_SETMASK, interruptible)
         gc.unfreeze()
         sender.close()  # the worker holds the only sending end: its exit shows as end of file
-        workers[receiver] = _Worker(process, receiver, can_build_handouts)
+        self.workers[receiver] = _Worker(process, receiver, can_build_handouts)
 
-    def receive(block: bool) -> Iterator[tuple[Piece, Any]]:
+    def receive(self, block: bool) -> Iterator[tuple[Piece, Any]]:
         """Handle what the workers have sent; with ``block``, wait until at least one has."""
+        workers = self.workers
         for ready in wait(list(workers), timeout=None if block else 0):
             receiver = cast(Connection, ready)  # wait() returns the connections it was given
             worker = workers[receiver]
@@ -156,11 +191,11 @@ def build_in_workers(
                 message = receiver.recv()
             except EOFError:
                 del workers[receiver]
-                yield from _retire(worker, lost)
+                yield from _retire(worker, self.lost)
                 # Retired after its share, or killed: if work is left, a fresh worker takes it on.
                 stopped_early = worker.finished == PIECES_PER_WORKER or worker.process.exitcode != 0
-                if stopped_early and shared.left_for(worker.can_build_handouts):
-                    fork(worker.can_build_handouts)
+                if stopped_early and self.shared.left_for(worker.can_build_handouts):
+                    self.fork(worker.can_build_handouts)
                 continue
             kind, piece, *rest = message
             if kind == "started":
@@ -175,31 +210,10 @@ def build_in_workers(
                     f"failed inside the pipeline (please report this):\n{rest[0]}"
                 )
 
-    try:
-        if not shared.with_weasyprint:
-            prepare()
-            for _ in range(min(jobs, len(shared.without_weasyprint))):
-                fork(can_build_handouts=False)
-        else:
-            if shared.without_weasyprint:
-                fork(can_build_handouts=False)  # imports what it needs itself, while this process works
-            first = shared.take(can_build_handouts=True)
-            assert first is not None  # there are pieces that need WeasyPrint
-            yield first, build(first)
-            for _ in range(min(jobs, len(shared.with_weasyprint)) - 1):
-                fork(can_build_handouts=True)
-            # This process is the last of the ``jobs`` handout builders: warm already, and one fork
-            # fewer (a fork costs its share of copied pages, ~10,000 of them here). It leaves guides
-            # and newsletters to the workers, which have imported what those need.
-            while (piece := shared.take(can_build_handouts=True, only_handouts=True)) is not None:
-                yield piece, build(piece)
-                yield from receive(block=False)
-        while workers:
-            yield from receive(block=True)
-    finally:
-        for worker in workers.values():
+    def stop(self) -> None:
+        for worker in self.workers.values():
             worker.process.terminate()
-        for worker in workers.values():
+        for worker in self.workers.values():
             worker.process.join()
 
 

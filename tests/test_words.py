@@ -136,7 +136,7 @@ def test_spanish_layouts_print_spanish_words():
 
 
 def test_dates_follow_the_language():
-    from publishing.templates import long_date
+    from publishing.dates import long_date
 
     day = dt.date(2026, 5, 4)
     assert long_date(day) == "May 4, 2026"

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 from ..catalogue import catalogue
 from ..errors import PublishingError, shown_path
 from ..products import ALL_PRODUCTS, Product
+from ..row import Row
 from ..site import Site
 from .cache import Digests, GateCache
 from .freshness import Freshness
-from .row import Row
-from .safety import approval_row, required_block_rows
+from .safety import required_block_rows
 
 if TYPE_CHECKING:
     from ..report import CheckProgress
@@ -70,53 +70,140 @@ def run_checks(
 ) -> Checked:
     """Every check for every article; warnings fail only under --strict (see failed())."""
     from ..report import CheckProgress
-    from . import epubcheck
-    from .sources import load_row, source_checks
-    from .witness import VERSION as WITNESS
     from .witnessed import close_witness
 
     progress = progress or CheckProgress()
-    today = today or dt.date.today()
-    out = site.folders.out
-    cache = GateCache.load(out, fresh=fresh)
-    digests = Digests(site)
-    freshness = Freshness(site)
-    found = site.catalogue = catalogue(site.folders.sources, cache.slugs, site.language)
-    table: list[list[Row]] = []  # slots, in article order
-    epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
-    stale: list[_Unit] = []
-    articles: dict[Path, object] = {}
-    claimed: set[Path] = set()
+    table = _Table(site, GateCache.load(site.folders.out, fresh=fresh), today or dt.date.today())
+    table.plan_articles()
+    table.plan_combined()
+    guides = _EpubChecks(site.folders.out, table.cache, table.digests)
+    for *_, path in table.epubs:
+        guides.submit(path)
+    progress.start(len(table.stale), table.cache.reused)
+    table.check_stale(progress, guides)
+    close_witness()  # the browser of a check made in this process (several: each worker closes its own)
+    witnessed = sum(bool(u.proven) for u in table.stale)
+    notes = [f"The witness (Chromium and PDFium) looked at {witnessed} product file(s)"] if witnessed else []
+    notes += guides.run(progress)
+    progress.finish()
 
-    def slot() -> list:
-        table.append([])
-        return table[-1]
+    rows = [row for rows in table.slots for row in rows]
+    rows += _unclaimed_rows(site, table.claimed)
+    rows += guides.rows_for(table.epubs)
+    rows += required_block_rows(site)
+    rows += settings_checks(site)
+    table.cache.save()
+    return Checked(rows, reused=table.cache.reused, checked=table.cache.checked, notes=notes)
 
-    def article_of(source: Path):
-        if source not in articles:
+
+class _Table:
+    """One check's table in the making: a slot of rows per check, in article order, each filled from the
+    cache when nothing it read changed, else left to run (``stale``); and the guides proven, for EPUBCheck."""
+
+    def __init__(self, site: Site, cache: GateCache, today: dt.date):
+        self.site, self.cache, self.today = site, cache, today
+        self.out = site.folders.out
+        self.digests = Digests(site)
+        self.freshness = Freshness(site)
+        self.found = site.catalogue = catalogue(site.folders.sources, cache.slugs, site.language)
+        self.slots: list[list[Row]] = []
+        self.epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
+        self.stale: list[_Unit] = []
+        self.articles: dict[Path, object] = {}
+        self.claimed: set[Path] = set()
+
+    def slot(self) -> list:
+        self.slots.append([])
+        return self.slots[-1]
+
+    def article_of(self, source: Path):
+        if source not in self.articles:
             from ..article import load_article
 
             try:
-                articles[source] = load_article(source, site.settings, site.folders.sources)
+                self.articles[source] = load_article(source, self.site.settings, self.site.folders.sources)
             except PublishingError as error:
-                articles[source] = error
-        return articles[source]
+                self.articles[source] = error
+        return self.articles[source]
 
-    def plan(product: Product, slug: str, variant: str, source: Path | None, required: bool) -> None:
+    def plan_articles(self) -> None:
+        """Each source's own checks, then each variant of each product made from it."""
+        from .sources import load_row
+
+        found = self.found
+        for source in found.sources:
+            slug = found.name(source)
+            if source in found.refused:
+                self.slot().append(load_row(source.stem, found.refused[source]))
+                continue
+            if not self._plan_source(source):
+                continue
+            for product in ALL_PRODUCTS.values():
+                if product.per_article:
+                    for variant in product.variants:
+                        self.plan(product, slug, variant, source, required=variant == product.default_variant)
+
+    def _plan_source(self, source: Path) -> bool:
+        """The source's checks, from the cache when nothing they read changed; whether it loads."""
+        from .sources import load_row, source_checks
+
+        digests, found = self.digests, self.found
+        original = found.original(source)  # a translation is checked against the article it translates
+        key = digests.of(
+            digests.common,
+            "source",
+            digests.file(source),
+            digests.file(original) if original else "",
+            digests.sources_besides_articles,
+            digests.catalogs,
+            digests.library,
+            digests.tools,
+            self.today.isoformat(),
+        )
+        entry = self.cache.get(f"source:{source.name}", key)
+        if entry is None:
+            article = self.article_of(source)
+            loaded = not isinstance(article, PublishingError)
+            rows = (
+                source_checks(article, self.site, self.today, original) if loaded else [load_row(source.stem, article)]
+            )
+            self.cache.put(f"source:{source.name}", key, rows=[row.as_dict() for row in rows], loaded=loaded)
+        else:
+            loaded, rows = entry["loaded"], [Row.from_dict(row) for row in entry["rows"]]
+        self.slot().extend(rows)
+        if found.editions and source not in found.editions:  # a library with translations: who has which
+            self.slot().append(languages_row(self.site, source))
+        return loaded
+
+    def plan_combined(self) -> None:
+        """The products of several articles in one: each product says what it made."""
+        for product in ALL_PRODUCTS.values():
+            if not product.per_article:
+                for slug, own_source, required in product.gate_subjects(self.site):
+                    if own_source is not None:
+                        self.slot().extend(product.source_rows(own_source, self.site))
+                    self.plan(product, slug, product.default_variant, own_source, required=required)
+
+    def plan(self, product: Product, slug: str, variant: str, source: Path | None, required: bool) -> None:
+        """One variant's check: failed at once when its files are missing or older than their inputs, else
+        taken from the cache or left to run."""
+        from .witness import VERSION as WITNESS
+
+        out, digests = self.out, self.digests
         files = [out / product.folder / name for name in product.output_names(slug, variant)]
-        claimed.update(files)
+        self.claimed.update(files)
         missing = [f for f in files if not f.is_file()]
         label = product.label(variant)
         if missing and (required or len(missing) < len(files)):
             how = "invoke build" if required else product.rebuild_command(variant)
-            slot().append(Row(slug, label, "built", "fail", f"{shown_path(missing[0])} is missing; run '{how}'"))
+            self.slot().append(Row(slug, label, "built", "fail", f"{shown_path(missing[0])} is missing; run '{how}'"))
             return
         if missing:
             return
         if source is not None or not product.per_article:  # older than its inputs: nothing in it to vouch for
-            late = freshness.row(product, variant, slug, source)
+            late = self.freshness.row(product, variant, slug, source)
             if late is not None:
-                slot().append(late)
+                self.slot().append(late)
                 return
         key = digests.of(
             digests.common,
@@ -129,193 +216,92 @@ def run_checks(
             digests.file(source) if source else "",
         )
         unit = _Unit(
-            f"product:{files[0].relative_to(out)}", key, slot(), product, variant, slug, files, source, len(table)
+            f"product:{files[0].relative_to(out)}",
+            key,
+            self.slot(),
+            product,
+            variant,
+            slug,
+            files,
+            source,
+            len(self.slots),
         )
-        entry = cache.get(unit.name, key)
+        entry = self.cache.get(unit.name, key)
         if entry is None:
-            stale.append(unit)
+            self.stale.append(unit)
         else:
             unit.proven = entry["proven"]
             unit.slot += [Row.from_dict(row) for row in entry["rows"]]
             if entry["proven"] and files[0].suffix == ".epub":
-                epubs.append((len(table), slug, label, files[0]))
+                self.epubs.append((len(self.slots), slug, label, files[0]))
 
-    for source in found.sources:
-        slug = found.name(source)
-        if source in found.refused:
-            slot().append(load_row(source.stem, found.refused[source]))
-            continue
-        original = found.original(source)  # a translation is checked against the article it translates
-        key = digests.of(
-            digests.common,
-            "source",
-            digests.file(source),
-            digests.file(original) if original else "",
-            digests.sources_besides_articles,
-            digests.catalogs,
-            digests.library,
-            digests.tools,
-            today.isoformat(),
-        )
-        entry = cache.get(f"source:{source.name}", key)
-        if entry is None:
-            article = article_of(source)
-            loaded = not isinstance(article, PublishingError)
-            rows = source_checks(article, site, today, original) if loaded else [load_row(source.stem, article)]
-            cache.put(f"source:{source.name}", key, rows=[row.as_dict() for row in rows], loaded=loaded)
-        else:
-            loaded, rows = entry["loaded"], [Row.from_dict(row) for row in entry["rows"]]
-        slot().extend(rows)
-        if found.editions and source not in found.editions:  # a library with translations: who has which
-            slot().append(languages_row(site, source))
-        if not loaded:
-            continue
-        for product in ALL_PRODUCTS.values():
-            if product.per_article:
-                for variant in product.variants:
-                    plan(product, slug, variant, source, required=variant == product.default_variant)
-    for product in ALL_PRODUCTS.values():
-        if not product.per_article:  # several articles in one: each product says what it made
-            for slug, own_source, required in product.gate_subjects(site):
-                if own_source is not None:
-                    slot().extend(product.source_rows(own_source, site))
-                plan(product, slug, product.default_variant, own_source, required=required)
+    def check_stale(self, progress: CheckProgress, guides: _EpubChecks) -> None:
+        """Run the checks the cache could not answer, on every core; each guide proven goes to EPUBCheck."""
+        from .proving import check_products
 
-    checker = epubcheck.EpubChecker(out / ".gate") if not epubcheck.unavailable() else None
-    epub_version = epubcheck.version_key() if checker else ""
-    epub_rows: dict[Path, Row] = {}
+        stale = self.stale
+        articles = [
+            self.article_of(u.source) if u.source and u.product and u.product.per_article else None for u in stale
+        ]
+        for unit, (rows, proven) in check_products(self.site, stale, articles=articles):
+            unit.slot += rows
+            unit.proven = proven
+            self.cache.put(unit.name, unit.key, rows=[row.as_dict() for row in rows], proven=proven)
+            progress.advance(f"{unit.slug} {unit.product.label(unit.variant) if unit.product else ''}")
+            if proven and unit.files[0].suffix == ".epub" and unit.product is not None:
+                self.epubs.append((unit.place, unit.slug, unit.product.label(unit.variant), unit.files[0]))
+                guides.submit(unit.files[0])
 
-    def epub_key(path: Path) -> str:
-        return digests.of(epub_version, digests.tools, digests.file(path))
 
-    def check_epub(path: Path) -> None:
-        entry = cache.get(f"epubcheck:{path.relative_to(out)}", epub_key(path))
+class _EpubChecks:
+    """EPUBCheck on every guide proven, in one Java process; each result kept against the guide's bytes."""
+
+    def __init__(self, out: Path, cache: GateCache, digests: Digests):
+        from . import epubcheck
+
+        self.out, self.cache, self.digests = out, cache, digests
+        self.checker = epubcheck.EpubChecker(out / ".gate") if not epubcheck.unavailable() else None
+        self.version = epubcheck.version_key() if self.checker else ""
+        self.rows: dict[Path, Row] = {}
+
+    def key(self, path: Path) -> str:
+        return self.digests.of(self.version, self.digests.tools, self.digests.file(path))
+
+    def submit(self, path: Path) -> None:
+        entry = self.cache.get(f"epubcheck:{path.relative_to(self.out)}", self.key(path))
         if entry is not None:
-            epub_rows[path] = Row.from_dict(entry["row"])
-        elif checker is not None:
-            checker.submit(path)
+            self.rows[path] = Row.from_dict(entry["row"])
+        elif self.checker is not None:
+            self.checker.submit(path)
 
-    for *_, path in epubs:
-        check_epub(path)
-    progress.start(len(stale), cache.reused)
-    for unit, (rows, proven) in _run(
-        site,
-        stale,
-        articles=[article_of(u.source) if u.source and u.product and u.product.per_article else None for u in stale],
-    ):
-        unit.slot += rows
-        unit.proven = proven
-        cache.put(unit.name, unit.key, rows=[row.as_dict() for row in rows], proven=proven)
-        progress.advance(f"{unit.slug} {unit.product.label(unit.variant) if unit.product else ''}")
-        if proven and unit.files[0].suffix == ".epub" and unit.product is not None:
-            epubs.append((unit.place, unit.slug, unit.product.label(unit.variant), unit.files[0]))
-            check_epub(unit.files[0])
-    close_witness()  # the browser of a check made in this process (several: each worker closes its own)
-    witnessed = sum(bool(u.proven) for u in stale)
-    notes = [f"The witness (Chromium and PDFium) looked at {witnessed} product file(s)"] if witnessed else []
-    if checker is not None and checker.submitted:
+    def run(self, progress: CheckProgress) -> list[str]:
+        """The guides submitted, checked; the note of what ran."""
+        from . import epubcheck
+
+        checker = self.checker
+        if checker is None or not checker.submitted:
+            return []
         progress.note(f"EPUBCheck on {len(checker.submitted)} guide(s)")
         for path, result in checker.results().items():
             row = epubcheck.result_row(result)
-            epub_rows[path] = row
-            cache.put(f"epubcheck:{path.relative_to(out)}", epub_key(path), row=row.as_dict())
-        notes.append(
+            self.rows[path] = row
+            self.cache.put(f"epubcheck:{path.relative_to(self.out)}", self.key(path), row=row.as_dict())
+        return [
             f"EPUBCheck {checker.version or ''} ran on {len(checker.submitted)} guide(s) in "
             + ("one Java process" if checker.version else "one Java process per guide")
-        )
-    progress.finish()
+        ]
 
-    rows = [row for rows in table for row in rows]
-    rows += _unclaimed_rows(site, claimed)
-    for _, slug, label, path in sorted(epubs):
-        # Fail closed: a guide EPUBCheck could not check is not a guide that passed (needs.py names the fix).
-        row = epub_rows.get(path) or Row(
-            slug, label, "EPUBCheck", "fail", f"not run: {epubcheck.unavailable() or 'no result'}; run ./install"
-        )
-        rows.append(Row(slug, label, row.check, row.status, row.detail, row.facts))
-    rows += required_block_rows(site)
-    rows += settings_checks(site)
-    cache.save()
-    return Checked(rows, reused=cache.reused, checked=cache.checked, notes=notes)
+    def rows_for(self, epubs: list[tuple[int, str, str, Path]]) -> list[Row]:
+        from . import epubcheck
 
-
-# --- Product checks, on every core -----------------------------------------------------------------
-
-_SITE: Site | None = None  # what forked workers check against (set before they are forked)
-
-
-def _run(site: Site, units: list[_Unit], articles: list):
-    """Yield (unit, (rows, proven)) as each product check finishes: in worker processes when it pays."""
-    global _SITE
-    _SITE = site
-    tasks = [
-        (
-            unit.product.name if unit.product else "",
-            unit.variant,
-            unit.slug,
-            unit.files,
-            article if not isinstance(article, PublishingError) else None,
-            _language_of(site, unit, article),
-        )
-        for unit, article in zip(units, articles, strict=True)
-    ]
-    jobs = min(os.cpu_count() or 1, len(units))
-    if jobs <= 1:
-        for unit, task in zip(units, tasks, strict=True):
-            yield unit, _check_product(*task)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    site.load_blocks()
-    for product in {unit.product for unit in units if unit.product}:
-        product.warm_up(site)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        # Guides first: they are quick, and each one proven goes on to EPUBCheck at once.
-        order = sorted(range(len(units)), key=lambda i: not units[i].files[0].suffix == ".epub")
-        futures = {pool.submit(_check_product, *tasks[i]): units[i] for i in order}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-
-
-def _language_of(site: Site, unit: _Unit, article) -> str:
-    """The language a product is proven in: its article's, else what the product says of its subject
-    (a newsletter issue's 'lang:', a combined guide's edition), never a guess from a file name here."""
-    if article is not None and not isinstance(article, PublishingError):
-        return article.lang
-    if unit.product is not None:
-        declared = unit.product.subject_language(unit.slug, unit.source)
-        if declared:
-            return declared
-    return site.settings.default_lang
-
-
-def _check_product(name: str, variant: str, slug: str, files: list[Path], article, lang: str) -> tuple[list[Row], bool]:
-    """The required blocks' proof on one variant's files (in the product's language: its blocks), then
-    the product's own checks."""
-    assert _SITE is not None
-    site = _SITE.in_language(lang)
-    product = ALL_PRODUCTS[name]
-    label = product.label(variant)
-    try:
-        product.verify(site, files, files[0], article if product.per_article else None)
-    except PublishingError as error:
-        return [Row(slug, label, "required blocks", "fail", str(error))], False
-    from .identity import identity_row
-    from .witnessed import witness_row
-
-    identity = identity_row(slug, label, files, article) if product.per_article else None
-    return [
-        Row(
-            slug, label, "required blocks", "pass", "disclaimer and crisis information found in the built file, visible"
-        ),
-        *([identity] if identity else []),
-        approval_row(site, slug, label),
-        *product.gate_rows(slug, label, files),
-        # The second opinion, from a real renderer in this worker (one browser per worker, kept for
-        # every file it checks): only on a file the proof passed, since a refused one fails already.
-        witness_row(site, product, variant, slug, files),
-    ], True
+        rows = []
+        for _, slug, label, path in sorted(epubs):
+            # Fail closed: a guide EPUBCheck could not check is not a guide that passed (needs.py names the fix).
+            row = self.rows.get(path) or Row(
+                slug, label, "EPUBCheck", "fail", f"not run: {epubcheck.unavailable() or 'no result'}; run ./install"
+            )
+            rows.append(Row(slug, label, row.check, row.status, row.detail, row.facts))
+        return rows
 
 
 def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:

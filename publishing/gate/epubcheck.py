@@ -252,7 +252,7 @@ def _check_one_file(path: Path) -> EpubCheckResult:
 
 def result_row(result: EpubCheckResult):
     """EPUBCheck's verdict on one guide, as the gate's row."""
-    from .row import Row
+    from ..row import Row
 
     facts = {**result.counts(), "messages": result.messages}
     if result.failure:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import shown_path
+from ..row import Row
 from ..state import BuildState, InputFingerprints, fingerprint_of
-from .row import Row
 
 
 class Freshness:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from .row import Row
+from ..row import Row
 
 
 def identity_row(slug: str, label: str, files: list[Path], article) -> Row | None:

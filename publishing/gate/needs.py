@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INSTALL_COMMAND = "./install"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")  # where none is found
 # Debian's package is /usr/bin/chromium; Ubuntu ships Chromium only as a snap.
 CHROMIUM_CANDIDATES = ("chromium", "/usr/bin/chromium", "/snap/bin/chromium")
 CHROMEDRIVER_CANDIDATES = ("chromedriver", "/usr/bin/chromedriver", "/snap/bin/chromium.chromedriver")

@@ -4,8 +4,8 @@ fails; each language's blocks say whether they load and who approved them."""
 from __future__ import annotations
 
 from ..errors import PublishingError, shown_path
+from ..row import Row
 from ..site import Site
-from .row import Row
 
 
 def approval_row(site: Site, slug: str, label: str) -> Row:

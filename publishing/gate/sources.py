@@ -11,8 +11,8 @@ from pathlib import Path
 from ..article import Article
 from ..dates import add_months
 from ..errors import PublishingError, shown_path
+from ..row import Row
 from ..site import Site
-from .row import Row
 
 
 def load_row(name: str, error: PublishingError) -> Row:

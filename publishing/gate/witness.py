@@ -9,55 +9,24 @@ same page with the block's text made transparent, by enough ink and contrast to 
 rendered by PDFium with and without the block's text objects (made transparent) and the ink of each
 line is measured the same way: ink that is clipped, covered or faded does not count.
 
-Thresholds, measured on the sample's products (see tests/test_witness.py): a readable line changes
-at least MIN_INK of its box's pixels (the sample's lines: 5.3% at least, in the newsletter and the
-guide; a line covered, clipped, faded by a filter or set in the ground's colour: 0%), and its
-strongest ink pixel stands MIN_WITNESS_CONTRAST from the ground (the sample: 8.2:1 at least; under
-an 85% white veil 1.3:1, blurred 2.0:1). Anti-aliasing lowers a thin glyph's contrast below its CSS
-value, hence 3:1 and not 4.5:1 (the build's proof holds the 4.5:1 line).
+What a readable line's ink is, and the thresholds: publishing/gate/ink.py; what products ask it to see:
+publishing/sighting.py.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")  # where none is found
-MIN_INK = 0.02
+from .ink import MIN_INK, MIN_WITNESS_CONTRAST, Verdict, line_ink, see_pdf
+from .needs import CHROMEDRIVER, CHROMIUM, find_chromedriver, find_chromium
+
+if TYPE_CHECKING:
+    from ..sighting import Sighting, WitnessPage
+
 MIN_LINE_PX = 9.0  # a rendered line box shorter than this holds text too small to read
-MIN_WITNESS_CONTRAST = 3.0
-PDF_SCALE = 2.0  # 144 dpi: a 9 pt stem is two pixels wide
 VERSION = "witness-1"  # part of the cache key: a changed witness checks everything again
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """One block a product asks the witness to see: where, and which lines."""
-
-    block_id: str
-    name: str  # what a person calls it, in messages
-    lines: tuple[str, ...]
-    page: int = 0  # for a PDF: the 0-based page it must be on
-
-
-@dataclass(frozen=True)
-class WitnessPage:
-    """One document the gate renders: a browser page (with widths and colour schemes) or a PDF."""
-
-    renderer: str  # "browser" or "pdf"
-    document: Path
-    where: str  # for messages: "the HTML", "crisis.xhtml"
-    sightings: tuple[Sighting, ...]
-    widths: tuple[int, ...] = (600, 375)
-    schemes: tuple[str, ...] = ("light", "dark")
-
-
-@dataclass
-class Verdict:
-    problems: list[str] = field(default_factory=list)
-    seen: int = 0  # (block, situation) pairs seen
 
 
 class Witness:
@@ -82,8 +51,6 @@ class Witness:
             from selenium.webdriver.chrome.service import Service
 
             options = webdriver.ChromeOptions()
-            from .needs import find_chromedriver, find_chromium
-
             options.binary_location = str(find_chromium() or CHROMIUM)
             self.profile = tempfile.mkdtemp(prefix="witness-")
             for argument in (
@@ -106,8 +73,6 @@ class Witness:
 
     def see(self, page: WitnessPage) -> Verdict:
         if page.renderer == "pdf":
-            from .ink import see_pdf
-
             return see_pdf(page)
         return self._see_in_browser(page)
 
@@ -172,8 +137,6 @@ def _placement_problem(found, sighting: Sighting, width: int, contains) -> str |
 
 def _ink_problem(painted, bare, lines: list[dict], origin: tuple[float, float]) -> str | None:
     """The first of the block's lines too small, or leaving too little ink, to read; or None."""
-    from .ink import line_ink
-
     left, top = origin
     for line in lines:
         if line["bottom"] - line["top"] < MIN_LINE_PX:

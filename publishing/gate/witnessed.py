@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import PublishingError
-from .row import Row
+from ..row import Row
 from .witness import Witness
 
 CHECK = "seen by a renderer"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RequiredBlockFailure
+from .problem import MIN_POINTS
 from .text import contains, normalise, opening_words
 
 if TYPE_CHECKING:
@@ -121,8 +122,6 @@ def require_in_pdf(
 ) -> None:
     """Page ``page`` (0-based) draws the block's wording (and every line of ``lines``: the card as the
     partial prints it), every glyph large, on the paper and in contrast."""
-    from .pdf import MIN_POINTS
-
     wanted = lines or block.proof_texts
     found: list[range] = []
     for part in wanted:  # in the card's order, each after the one before: not the same words elsewhere

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .colour import Colour, contrast
-from .markup import MIN_CONTRAST, Problem
+from .problem import MIN_CONTRAST, MIN_POINTS, Problem
 from .text import CharacterMap, normalise
 
-MIN_POINTS = 9.0
 # Rendered at 216 dpi, a 9 pt stem is three pixels wide: its core is full ink despite anti-aliasing.
 RENDER_SCALE = 3.0
 # The darkest (or lightest) pixel of a glyph rendered at 216 dpi against its ground. Measured on the

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 MIN_CONTRAST = 4.5
 MIN_FONT_PX = 9.0
+MIN_POINTS = 9.0  # a PDF glyph's size on paper
 MIN_OPACITY = 0.1
 # Lines closer than this (line height over font size) overlap: each covers the one before.
 MIN_LINE_HEIGHT = 0.7

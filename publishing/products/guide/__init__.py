@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ... import proof
 from ...errors import PublishingError, RequiredBlockFailure
-from .. import Product
+from ..contract import Product
 
 SUFFIX = ".epub"
 COMBINED_SLUG = "patient-guide"
@@ -97,8 +97,8 @@ class Guide(Product):
         """Chromium renders the documents that hold a block, unpacked, on a phone's page, light and dark."""
         import zipfile
 
-        from ...gate.witness import Sighting, WitnessPage
         from ...proof.epub import READING_WIDTH, Epub
+        from ...sighting import Sighting, WitnessPage
 
         with Epub(files[0], product=self.name, shown_as=files[0]) as book:
             readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
@@ -231,7 +231,7 @@ def build_bundle(site, articles: list, edition: str = "", *, asked: list[str] | 
     """The combined guide of ``articles`` (all in one language), through the same staging, proof and move
     as every product; what it was made of recorded in the build state, for the gate (``asked``: the
     slugs --articles named; none: every article)."""
-    from ...build import build_product
+    from ...product_build import build_product
     from ...staging import Staging
     from ...state import BuildState, InputFingerprints
 

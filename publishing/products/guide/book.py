@@ -22,6 +22,7 @@ from ...errors import PublishingError
 from ...ids import CONTACT, CRISIS, DISCLAIMER, NOTES_TITLE
 from ...links import Links
 from ...site import Site
+from .accessibility import accessibility_metadata
 from .archive import reproducible
 from .cover import cover_png
 
@@ -122,9 +123,26 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     """The finished EPUB: ebooklib's archive with its gaps filled, entries in a fixed order and time."""
     from ebooklib import epub
 
-    layouts, settings, blocks = site.folders.layouts, site.settings, site.blocks
     images = _image_names(book, site)
     epub_book = epub.EpubBook()
+    _describe(epub_book, book, site)
+    _add_resources(epub_book, book, site, images)
+    cover, crisis, chapters, end = _add_documents(epub_book, book, site, images)
+    _add_navigation(epub_book, book, site, [cover, crisis], [*chapters, end])
+    buffer = io.BytesIO()
+    options = {
+        "mtime": book.date,
+        "epub3_pages": False,
+        "play_order": {"enabled": True},
+        "landmark_title": site._("Guide"),  # the heading of the landmarks list in nav.xhtml
+    }
+    epub.write_epub(buffer, epub_book, options)
+    return reproducible(buffer.getvalue(), book.date.timetuple()[:6], book.lang)
+
+
+def _describe(epub_book, book: Book, site: Site) -> None:
+    """The package's metadata: who, what, when, in which languages, and how accessible."""
+    settings = site.settings
     epub_book.set_identifier(book.identifier)
     epub_book.set_title(_xml(book.title))
     epub_book.set_language(book.lang)
@@ -145,16 +163,21 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     # Older reading systems (EPUB 2) find the cover image by this meta, EPUB 3 ones by the manifest.
     epub_book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
+
+def _add_resources(epub_book, book: Book, site: Site, images: dict[Path, str]) -> None:
+    """The stylesheet, the cover picture and the articles' images, in this order in the manifest."""
+    from ebooklib import epub
+
     epub_book.add_item(
         epub.EpubItem(
             uid="style",
             file_name="style.css",
             media_type="text/css",
-            content=(layouts / "guide/guide.css").read_bytes(),
+            content=(site.folders.layouts / "guide/guide.css").read_bytes(),
         )
     )
     cover_image = epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE)
-    cover_image.content = cover_png(book.title, book.subtitle, settings)
+    cover_image.content = cover_png(book.title, book.subtitle, site.settings)
     epub_book.add_item(cover_image)
     for path, name in images.items():
         epub_book.add_item(
@@ -166,6 +189,12 @@ def epub_bytes(book: Book, site: Site) -> bytes:
             )
         )
 
+
+def _add_documents(epub_book, book: Book, site: Site, images: dict[Path, str]):
+    """The cover, the crisis information, one document per article and the end matter."""
+    from ebooklib import epub
+
+    settings, blocks = site.settings, site.blocks
     context = dict(settings=settings, blocks=blocks, contact_title=contact_title(site))
 
     def document(uid: str, title: str, file_name: str, template: str, lang: str = book.lang, **extra):
@@ -200,6 +229,13 @@ def epub_bytes(book: Book, site: Site) -> bytes:
         for number, chapter in enumerate(book.chapters, start=1)
     ]
     end = document("end", site._("About this guide"), "about.xhtml", "end.xhtml", articles=book.articles)
+    return cover, crisis, chapters, end
+
+
+def _add_navigation(epub_book, book: Book, site: Site, opening: list, reading: list) -> None:
+    """The contents (nav.xhtml and the NCX), the reading order and the landmarks: the crisis
+    information right after the cover, before even the contents, and where reading starts."""
+    from ebooklib import epub
 
     epub_book.toc = _table_of_contents(book, site)
     epub_book.add_item(epub.EpubNcx())
@@ -208,24 +244,14 @@ def epub_bytes(book: Book, site: Site) -> bytes:
     nav.add_link(href="style.css", rel="stylesheet", type="text/css")
     epub_book.add_item(nav)
     # The crisis information comes right after the cover, before even the contents.
-    epub_book.spine = [cover, crisis, nav, *chapters, end]
+    epub_book.spine = [*opening, nav, *reading]
     epub_book.guide = [
         {"type": "cover", "href": "cover.xhtml", "title": site._("Cover")},
         {"type": "toc", "href": "nav.xhtml", "title": contents},
         # Where reading starts (EPUB 3 'bodymatter' landmark too): the crisis information,
         # so a reader app that opens books there never skips it.
-        {"type": "text", "href": "crisis.xhtml", "title": _xml(blocks.crisis.title)},
+        {"type": "text", "href": "crisis.xhtml", "title": _xml(site.blocks.crisis.title)},
     ]
-
-    buffer = io.BytesIO()
-    options = {
-        "mtime": book.date,
-        "epub3_pages": False,
-        "play_order": {"enabled": True},
-        "landmark_title": site._("Guide"),  # the heading of the landmarks list in nav.xhtml
-    }
-    epub.write_epub(buffer, epub_book, options)
-    return reproducible(buffer.getvalue(), book.date.timetuple()[:6], book.lang)
 
 
 def _table_of_contents(book: Book, site: Site) -> list:
@@ -367,76 +393,3 @@ def cover_alt(book: Book, clinic_name: str, site: Site) -> str:
     return site._(
         "Cover: %(title)s. %(subtitle)s, from %(clinic)s.", title=book.title, subtitle=book.subtitle, clinic=clinic_name
     )
-
-
-def accessibility_metadata(book: Book, review, site: Site) -> list[tuple[str, str]]:
-    """EPUB Accessibility 1.1 metadata, derived from what the book contains. A conformance claim only
-    when the settings record a manual review (``review``: its reviewer, credential, report and date):
-    EPUBCheck and Ace are automated checks, and WCAG conformance needs a person's evaluation."""
-    bodies = [article.body_html for article in book.articles]
-    pictures = sum(len(article.images) for article in book.articles)
-    tables = sum(body.count("<table") for body in bodies)
-    notes = sum(body.count('class="footnote-ref"') for body in bodies)
-    # Every book has its cover picture (with a text alternative), so visual is always a mode.
-    metadata = [
-        ("schema:accessMode", "textual"),
-        ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual"),
-        ("schema:accessModeSufficient", "textual,visual"),
-        ("schema:accessibilityFeature", "alternativeText"),
-        ("schema:accessibilityFeature", "ARIA"),
-        ("schema:accessibilityFeature", "displayTransformability"),
-        ("schema:accessibilityFeature", "readingOrder"),
-        ("schema:accessibilityFeature", "structuralNavigation"),
-        ("schema:accessibilityFeature", "tableOfContents"),
-        ("schema:accessibilityHazard", "none"),
-    ]
-    words = site.words
-    count = len(book.chapters)
-    holds = words.ngettext("%(num)s article", "%(num)s articles", count) if count > 1 else site._("one article")
-    extras = [
-        text
-        for number, text in (
-            (
-                pictures,
-                words.ngettext("%(num)s picture described in text", "%(num)s pictures described in text", pictures),
-            ),
-            (tables, words.ngettext("%(num)s table with header cells", "%(num)s tables with header cells", tables)),
-            (
-                notes,
-                words.ngettext(
-                    "%(num)s note linked to and from the text", "%(num)s notes linked to and from the text", notes
-                ),
-            ),
-        )
-        if number
-    ]
-    summary = (
-        site._("This guide holds %(contents)s, with %(features)s.", contents=holds, features=_listed(extras, site))
-        if extras
-        else site._("This guide holds %(contents)s.", contents=holds)
-    )
-    summary += " " + site._(
-        "Headings mark every section and the table of contents lists them; the cover picture has a text "
-        "description. There is no fixed layout: text size, font, spacing and colours follow the reader's "
-        "settings. Phone numbers are links. Nothing flashes, moves or makes sound."
-    )
-    if review.recorded:
-        summary += " " + site._(
-            "Its accessibility was reviewed by %(reviewer)s on %(date)s.", reviewer=review.reviewer, date=review.date
-        )
-    metadata.append(("schema:accessibilitySummary", summary))
-    if review.recorded:
-        metadata += [
-            ("dcterms:conformsTo", review.conforms_to),
-            ("a11y:certifiedBy", review.reviewer),
-            ("a11y:certifierCredential", review.credential),
-            ("a11y:certifierReport", review.report),
-        ]
-    return metadata
-
-
-def _listed(parts: list[str], site: Site) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    return site._("%(first)s and %(last)s", first=", ".join(parts[:-1]), last=parts[-1])

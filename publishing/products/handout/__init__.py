@@ -11,7 +11,7 @@ from typing import Any
 
 from ... import proof
 from ...errors import RequiredBlockFailure
-from .. import Product
+from ..contract import Product
 
 SUFFIX = ".pdf"
 # variant -> what its file name carries before the suffix
@@ -105,8 +105,8 @@ class Handout(Product):
 
     def witness_pages(self, site, files: list[Path], workdir: Path):
         """PDFium renders page 1 with and without the crisis card's text, the last page the disclaimer's."""
-        from ...gate.witness import Sighting, WitnessPage
         from ...proof.pdf import PdfText
+        from ...sighting import Sighting, WitnessPage
 
         with PdfText(files[0], product=self.name, shown_as=files[0]) as pdf:
             last = len(pdf) - 1
@@ -120,7 +120,7 @@ class Handout(Product):
         """Tagged, titled, in a language, every font embedded."""
         from pypdf import PdfReader
 
-        from ...gate.row import Row
+        from ...row import Row
         from .fonts import pdf_fonts
 
         reader = PdfReader(files[0])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
-from ...resources import FONT_FACES, FONT_FAMILY, font_dir
+from ...resources import FONT_FAMILY, font_characters
 
 log = logging.getLogger("publishing.handout")
 
@@ -64,13 +63,3 @@ def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
             FONT_FAMILY,
             fallback,
         )
-
-
-@functools.cache
-def font_characters() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    covered: set[int] = set()
-    for file, _, _ in FONT_FACES:
-        covered.update(TTFont(font_dir() / file, lazy=True).getBestCmap())
-    return frozenset(covered)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .. import Product
+from ..contract import Product
 from .limits import HTML_BUDGET, LINE_LIMIT, STYLE_LIMIT
 
 SUFFIXES = (".html", ".txt", ".eml")
@@ -59,8 +59,8 @@ class Newsletter(Product):
 
     def witness_pages(self, site, files: list[Path], workdir: Path):
         """Chromium renders the HTML at 600 and 375 px, light and dark."""
-        from ...gate.witness import Sighting, WitnessPage
         from ...proof import card_lines
+        from ...sighting import Sighting, WitnessPage
 
         sightings = tuple(Sighting(block.id, block.name, card_lines(site, block)) for block in site.blocks)
         return [WitnessPage("browser", files[0], "the HTML", sightings, widths=(600, 375))]
@@ -73,7 +73,7 @@ class Newsletter(Product):
     def gate_rows(self, slug: str, label: str, files: list[Path]):
         """What inboxes refuse or cut: the size budget, <style> placement and size, active content,
         long lines, control characters."""
-        from ...gate.row import Row
+        from ...row import Row
 
         raw = files[0].read_bytes()
         html = raw.decode("utf-8", errors="replace")
@@ -175,7 +175,7 @@ class IssueNewsletter(Newsletter):
     def source_rows(self, source: Path, site):
         """The issue loads (every article it names exists and builds); every card links somewhere."""
         from ...errors import PublishingError, shown_path
-        from ...gate.row import Row
+        from ...row import Row
         from .issue import cards, load_issues
 
         [issue] = load_issues(site, [source])

@@ -13,6 +13,7 @@ from ...errors import PublishingError
 from ...links import Links
 from ...site import Site
 from .fold import fold_long_lines
+from .footer import footer_postal_address
 from .limits import HTML_BUDGET, IMAGE_WIDTH
 from .plaintext import render_text
 
@@ -115,10 +116,6 @@ def preheader(article: Article, site: Site) -> str:
 def _size(html: str) -> int:
     """Bytes of the file as written, with CRLF line ends."""
     return len(html.encode("utf-8")) + html.count("\n")
-
-
-def footer_postal_address(settings) -> str:
-    return settings.newsletter.postal_address or settings.postal_address
 
 
 def render_html(

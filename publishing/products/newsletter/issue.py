@@ -95,7 +95,7 @@ def _named_language(path: Path) -> str:
 
 def _name_disagrees(path: Path, lang: str, given: bool) -> tuple[str, str] | None:
     """(the mistake, its fix) when the file is named like another language's translation."""
-    from ...settings import primary_language
+    from ...languages import primary_language
 
     named = _named_language(path)
     if not named or not LANG_TAG.match(lang) or named == primary_language(lang):
@@ -112,6 +112,7 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     PublishingError that stops it from loading. Every mistake is reported at once, at its line."""
     from ...dates import source_date
     from ...frontmatter import read_source
+    from ...languages import primary_language
 
     path = path.resolve()
     source = read_source(path)
@@ -121,6 +122,32 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
     def fail(message: str, hint: str, key: str | None = None, line: int | None = None) -> None:
         problems.append(PublishingError(path, message, line=line or lines.get(key or "", 1), hint=hint))
 
+    text = _front_matter_text(meta, fail)
+    lang = text.get("lang") or site.settings.default_lang
+    if not LANG_TAG.match(lang):
+        fail(f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es", "lang")
+    if disagreement := _name_disagrees(path, lang, "lang" in meta):
+        fail(*disagreement, "lang")
+    edition = "" if site.in_language(lang).is_default_language else primary_language(lang)
+    articles = _listed_articles(path, meta, lines, site, lang, edition, article_of, fail)
+    PublishingErrors.raise_if_any(problems)
+    titles = [article.title for article in articles]
+    return NewsletterIssue(
+        source=path,
+        slug=path.stem,
+        title=text["title"],
+        newsletter_subject=text.get("subject") or text["title"],
+        preheader=text.get("preheader") or _in_this_issue(titles, site.in_language(lang)),
+        lang=lang,
+        intro_html=_intro_html(path, source),
+        articles=tuple(articles),
+        date=source_date(path),
+        version=hashlib.sha256(path.read_bytes()).hexdigest()[:7],
+    )
+
+
+def _front_matter_text(meta: dict, fail) -> dict[str, str]:
+    """The issue's keys checked, and its text fields (title, subject, preheader, lang), spaces folded."""
     for key in meta:
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
             fail(
@@ -139,15 +166,13 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
             fail(f"'{key}' must be text", "put the value in quotes", key)
             continue
         text[key] = " ".join(value.split())
-    lang = text.get("lang") or site.settings.default_lang
-    if not LANG_TAG.match(lang):
-        fail(f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es", "lang")
+    return text
 
-    from ...settings import primary_language
 
-    if disagreement := _name_disagrees(path, lang, "lang" in meta):
-        fail(*disagreement, "lang")
-    edition = "" if site.in_language(lang).is_default_language else primary_language(lang)
+def _listed_articles(
+    path: Path, meta: dict, lines: dict, site: Site, lang: str, edition: str, article_of, fail
+) -> list[Article]:
+    """The articles the issue lists, in its language's editions; each slug that names none, at its line."""
     articles: list[Article] = []
     listed = meta.get("articles")
     if listed is None or listed == []:
@@ -182,38 +207,28 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
                 )
             else:
                 articles.append(found)
-    PublishingErrors.raise_if_any(problems)
+    return articles
 
+
+def _intro_html(path: Path, source) -> str:
+    """The issue's own introduction (its body), as HTML; an issue's introduction holds no pictures."""
     intro = source.body.strip()
-    intro_html = ""
-    if intro:
-        from ... import markup
-        from ...leftovers import check_leftovers
+    if not intro:
+        return ""
+    from ... import markup
+    from ...leftovers import check_leftovers
 
-        body, leftovers = check_leftovers(path, source.body, source.body_line)
-        PublishingErrors.raise_if_any(leftovers)
-        converted = markup.to_html(body)
-        if converted.image_sources:
-            raise PublishingError(
-                path,
-                "an issue's introduction cannot show pictures",
-                line=source.body_line,
-                hint="keep the introduction to a few sentences; pictures belong in the articles",
-            )
-        intro_html = converted.html
-    titles = [article.title for article in articles]
-    return NewsletterIssue(
-        source=path,
-        slug=path.stem,
-        title=text["title"],
-        newsletter_subject=text.get("subject") or text["title"],
-        preheader=text.get("preheader") or _in_this_issue(titles, site.in_language(lang)),
-        lang=lang,
-        intro_html=intro_html,
-        articles=tuple(articles),
-        date=source_date(path),
-        version=hashlib.sha256(path.read_bytes()).hexdigest()[:7],
-    )
+    body, leftovers = check_leftovers(path, source.body, source.body_line)
+    PublishingErrors.raise_if_any(leftovers)
+    converted = markup.to_html(body)
+    if converted.image_sources:
+        raise PublishingError(
+            path,
+            "an issue's introduction cannot show pictures",
+            line=source.body_line,
+            hint="keep the introduction to a few sentences; pictures belong in the articles",
+        )
+    return converted.html
 
 
 def _line_in_front_matter(path: Path, slug: str) -> int | None:

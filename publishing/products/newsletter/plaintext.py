@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ...article import Article
 from ...characters import without_invisible
 from ...site import Site
+from .footer import footer_postal_address
 from .limits import TEXT_WIDTH
 
 if TYPE_CHECKING:
@@ -84,8 +85,6 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
             + f", {settings.clinic_phone}"
         ),
     ]
-    from .compose import footer_postal_address
-
     address = footer_postal_address(settings)
     if address:
         parts += wrap.wrap(address)

@@ -20,7 +20,7 @@ from pathlib import Path
 from ...errors import PublishingError
 from ...site import Site
 from . import IssueNewsletter, Newsletter, reviewed
-from .compose import footer_postal_address
+from .footer import footer_postal_address
 from .message import check_headers, message_parts, one_click, read_message_bytes, usable_unsubscribe_url
 from .stamp import check_stamped, stamped
 from .verify import verify_message
@@ -149,6 +149,27 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ, *, unreviewe
     data = stamped(built, address, sender.rsplit("@", 1)[1])
     message = check_stamped(data, eml)
     proven_in_its_language(site, slug, eml, message)
+    _check_against_settings(site, eml, message)
+
+    server = smtp_server(site, environ)
+    data = dkim_signed(site, data, sender.rsplit("@", 1)[1])
+    not_reviewed = reviewed.unreviewed(site, slug, eml, allowed=unreviewed)
+    _deliver(server, sender, address, data)
+    return Sent(
+        path=eml,
+        subject=str(message["Subject"]),
+        sender=sender,
+        recipient=address,
+        server=server,
+        size=len(data),
+        message_id=str(message["Message-ID"]),
+        unreviewed=tuple(not_reviewed),
+    )
+
+
+def _check_against_settings(site: Site, eml: Path, message) -> None:
+    """The built message says what the settings say now: its From, its unsubscribe link, the address."""
+    settings = site.settings
     text, _ = message_parts(message) or ("", "")
     stale = []
     if parseaddr(message.get("From", ""))[1] != parseaddr(settings.sender_address)[1]:
@@ -164,9 +185,8 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ, *, unreviewe
             hint="rebuild it with 'invoke build --only newsletter' before sending",
         )
 
-    server = smtp_server(site, environ)
-    data = dkim_signed(site, data, sender.rsplit("@", 1)[1])
-    not_reviewed = reviewed.unreviewed(site, slug, eml, allowed=unreviewed)
+
+def _deliver(server: SmtpServer, sender: str, address: str, data: bytes) -> None:
     try:
         with smtplib.SMTP(server.host, server.port, timeout=30) as connection:
             if server.starttls:
@@ -180,16 +200,6 @@ def send(site: Site, slug: str, recipient: str, environ=os.environ, *, unreviewe
             f"could not send through {server}: {error}",
             hint="check the SMTP settings (host, port, starttls, user) and SMTP_PASSWORD",
         ) from None
-    return Sent(
-        path=eml,
-        subject=str(message["Subject"]),
-        sender=sender,
-        recipient=address,
-        server=server,
-        size=len(data),
-        message_id=str(message["Message-ID"]),
-        unreviewed=tuple(not_reviewed),
-    )
 
 
 def built_message(site: Site, slug: str) -> Path:
@@ -223,7 +233,7 @@ def built_message(site: Site, slug: str) -> Path:
 def message_language(site: Site, slug: str, eml: Path, message) -> Site:
     """The site speaking the language of the message's source (an article's edition, an issue's
     'lang:'); a message whose Content-Language says otherwise was not built from it, and is refused."""
-    from ...settings import primary_language
+    from ...languages import primary_language
     from .issue import FOLDER, declared_language
 
     issue_source = site.folders.sources / FOLDER / f"{slug}.md"

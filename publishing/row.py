@@ -1,4 +1,7 @@
-"""One line of the gate's table: one check of one article's product, or of its source."""
+"""One line of the gate's table: one check of one article's product, or of its source.
+
+Here, outside publishing/gate/ (whose package drives the products), because the products write rows too
+(``Product.gate_rows``): a product never imports the gate."""
 
 from __future__ import annotations
 

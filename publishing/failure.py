@@ -14,11 +14,11 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PublishingError, shown_path
+from .errors import PublishingError, shown_path
 
 if TYPE_CHECKING:
-    from ..site import Site
-    from . import Product
+    from .products import Product
+    from .site import Site
 
 LOG_FOLDER = ".logs"  # in build/: a dot folder, which no product, preview or check takes for a product
 _WORDS_LIMIT = 300  # the renderer's words on one line; the log holds them in full
@@ -29,7 +29,7 @@ def renderer_failure(
 ) -> PublishingError | None:
     """The failed product's error when ``error`` was raised inside one of ``product.renderers`` or a
     layout's template code; None when the pipeline's own code raised it (a bug)."""
-    from ..files import CANNOT_WRITE
+    from .files import CANNOT_WRITE
 
     if isinstance(error, OSError) and error.errno in CANNOT_WRITE:
         return None  # a full disk or a read-only build/ is reported as such (build.py)
