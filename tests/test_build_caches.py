@@ -8,7 +8,7 @@ from pathlib import Path
 from publishing.proof import card_lines
 from publishing.site import load_site
 
-from conftest import copy_project
+from conftest import ROOT, copy_project
 
 
 def test_the_card_a_proof_checks_follows_an_edit_of_the_partial(tmp_path: Path):
@@ -29,3 +29,19 @@ def test_the_card_a_proof_checks_follows_an_edit_of_the_partial(tmp_path: Path):
 
     partial.write_text(text, encoding="utf-8")  # a harmless change undone: the card as it was
     assert card_lines(site, crisis) == before
+
+
+def test_a_cover_is_drawn_once_per_book_and_again_when_its_title_or_the_clinic_changes():
+    import dataclasses
+
+    from publishing.products.guide.cover import cover_png
+    from publishing.settings import load_settings
+
+    settings = load_settings(ROOT / "pyproject.toml")
+    cover = cover_png("Sleep and Mood", "A patient guide", settings)
+    assert cover_png("Sleep and Mood", "A patient guide", settings) is cover
+    assert cover_png("Sleep and Mood, Part 2", "A patient guide", settings) != cover
+    moved = dataclasses.replace(settings, clinic_location="12 Harbour Street, Portland")
+    assert cover_png("Sleep and Mood", "A patient guide", moved) != cover
+    renamed = dataclasses.replace(settings, clinic_name="Harbour Mental Health")
+    assert cover_png("Sleep and Mood", "A patient guide", renamed) != cover
