@@ -23,9 +23,9 @@ from .colour import BLACK, WHITE, Colour, contrast, parse_colour
 from .declarations import (
     FONT_SIZE_KEYWORDS,
     Declaration,
-    _longhands,
     _replace,
     font_size_px,
+    longhands,
     parse_declarations,
 )
 from .values import Uncertain, has_var, length_px, substitute
@@ -291,7 +291,7 @@ class Cascade:
                         declaration.origin,
                         str(why),
                     )
-            for name, expanded in _longhands(declaration):
+            for name, expanded in longhands(declaration):
                 winners[name] = expanded
         self._declared[key] = winners
         return winners
