@@ -45,3 +45,28 @@ def test_a_cover_is_drawn_once_per_book_and_again_when_its_title_or_the_clinic_c
     assert cover_png("Sleep and Mood", "A patient guide", moved) != cover
     renamed = dataclasses.replace(settings, clinic_name="Harbour Mental Health")
     assert cover_png("Sleep and Mood", "A patient guide", renamed) != cover
+
+
+def test_a_shorthand_that_hides_the_block_is_caught_after_the_same_page_passed_with_a_harmless_one():
+    import lxml.html
+
+    from publishing.proof.cascade import Stylesheet
+    from publishing.proof.markup import Visibility
+
+    page = '<html><body><p>Hello</p><aside id="crisis">Call or text 988</aside></body></html>'
+
+    def problem(css: str):
+        visibility = Visibility(
+            lxml.html.document_fromstring(page),
+            [Stylesheet.parse(css, "layouts/newsletter/newsletter.css")],
+            html=True,
+            inline_origin="a style attribute in the HTML",
+        )
+        return visibility.problem(visibility.find("crisis"))
+
+    assert problem("p { margin: 0 0 12px; }") is None
+    # The same page and the same shorthand, expanded once already: the edited value is judged afresh.
+    hidden = problem("p { margin: 0 0 -400px; }")
+    assert hidden is not None
+    assert "margin-bottom:-400px" in str(hidden) and "a negative margin can pull a box over #crisis" in str(hidden)
+    assert problem("p { margin: 0 0 12px; }") is None
