@@ -22,6 +22,7 @@ from typing import Any
 from .colour import BLACK, WHITE, Colour, contrast, parse_colour
 from .declarations import (
     FONT_SIZE_KEYWORDS,
+    SHORTHANDS,
     Declaration,
     _replace,
     font_size_px,
@@ -214,6 +215,17 @@ class Cascade:
                 candidates.append(((declaration.important, INLINE, (1, 0, 0, 0), position), declaration))
         self._sorted[key] = [declaration for _, declaration in sorted(candidates, key=lambda item: item[0])]
         self._set_aside[key] = aside
+
+    def may_set(self, element, names: frozenset[str]) -> bool:
+        """Whether a declaration matching ``element`` (rule, attribute hint or style attribute) could set
+        one of ``names``: its own name or, for a shorthand, any longhand it can expand to. False means
+        ``declared(element)`` holds none of them, without substituting var()s and expanding."""
+        if element.etree_element not in self._sorted:
+            self._match(element)
+        return any(
+            declaration.name in names or not names.isdisjoint(SHORTHANDS.get(declaration.name, ()))
+            for declaration in self._sorted[element.etree_element]
+        )
 
     def set_aside(self, element) -> list[tuple[str, _Rule]]:
         """The rules matching ``element`` that the cascade cannot order: (pseudo-element or '', rule)."""

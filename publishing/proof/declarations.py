@@ -70,8 +70,8 @@ def _longhands(declaration: Declaration):
     parts = _parts(declaration)
     if declaration.uncertain:
         yield name, declaration
-        if name in _SHORTHANDS:
-            for longhand in _SHORTHANDS[name]:
+        if name in SHORTHANDS:
+            for longhand in SHORTHANDS[name]:
                 yield longhand, _replace(declaration, longhand, declaration.value, declaration.tokens)
     elif name == "background":
         colours = [
@@ -101,7 +101,7 @@ def _longhands(declaration: Declaration):
         yield name, declaration
 
 
-_SHORTHANDS = {
+SHORTHANDS = {
     "background": ("background-color", "background-image"),
     "overflow": ("overflow-x", "overflow-y"),
     "font": ("font-size", "line-height"),
