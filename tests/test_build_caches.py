@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from publishing.proof import card_lines
 from publishing.site import load_site
 
@@ -47,22 +49,26 @@ def test_a_cover_is_drawn_once_per_book_and_again_when_its_title_or_the_clinic_c
     assert cover_png("Sleep and Mood", "A patient guide", renamed) != cover
 
 
-def test_a_shorthand_that_hides_the_block_is_caught_after_the_same_page_passed_with_a_harmless_one():
+PAGE = '<html><body><p>Hello</p><aside id="crisis">Call or text 988</aside></body></html>'
+
+
+def problem(css: str, page: str = PAGE):
+    """Why the crisis block of ``page`` styled by ``css`` would not be seen, or None."""
     import lxml.html
 
     from publishing.proof.cascade import Stylesheet
     from publishing.proof.markup import Visibility
 
-    page = '<html><body><p>Hello</p><aside id="crisis">Call or text 988</aside></body></html>'
+    visibility = Visibility(
+        lxml.html.document_fromstring(page),
+        [Stylesheet.parse(css, "layouts/newsletter/newsletter.css")],
+        html=True,
+        inline_origin="a style attribute in the HTML",
+    )
+    return visibility.problem(visibility.find("crisis"))
 
-    def problem(css: str):
-        visibility = Visibility(
-            lxml.html.document_fromstring(page),
-            [Stylesheet.parse(css, "layouts/newsletter/newsletter.css")],
-            html=True,
-            inline_origin="a style attribute in the HTML",
-        )
-        return visibility.problem(visibility.find("crisis"))
+
+def test_a_shorthand_that_hides_the_block_is_caught_after_the_same_page_passed_with_a_harmless_one():
 
     assert problem("p { margin: 0 0 12px; }") is None
     # The same page and the same shorthand, expanded once already: the edited value is judged afresh.
@@ -70,3 +76,18 @@ def test_a_shorthand_that_hides_the_block_is_caught_after_the_same_page_passed_w
     assert hidden is not None
     assert "margin-bottom:-400px" in str(hidden) and "a negative margin can pull a box over #crisis" in str(hidden)
     assert problem("p { margin: 0 0 12px; }") is None
+
+
+@pytest.mark.parametrize(
+    "css, refused",
+    [
+        (":root { --pull: 0 0 -400px; } p { margin: var(--pull); }", "margin-bottom:-400px on p elsewhere"),
+        ("p { inset: 0; position: absolute; }", "position:absolute"),
+        ("p { translate: 0 200px; }", "translate:0 200px"),
+        ("p { grid-area: 1 / 1; }", "grid-area:1 / 1"),
+    ],
+)
+def test_a_box_elsewhere_that_can_be_laid_over_the_block_is_refused_however_it_is_written(css, refused):
+    found = problem(css)
+    assert found is not None and refused in str(found), found
+    assert problem("p { margin: 0 0 12px; padding: 4px; }") is None  # a harmless restyle passes
