@@ -22,10 +22,11 @@ from typing import Any
 from .colour import BLACK, WHITE, Colour, contrast, parse_colour
 from .declarations import (
     FONT_SIZE_KEYWORDS,
+    SHORTHANDS,
     Declaration,
-    _longhands,
     _replace,
     font_size_px,
+    longhands,
     parse_declarations,
 )
 from .values import Uncertain, has_var, length_px, substitute
@@ -215,6 +216,17 @@ class Cascade:
         self._sorted[key] = [declaration for _, declaration in sorted(candidates, key=lambda item: item[0])]
         self._set_aside[key] = aside
 
+    def may_set(self, element, names: frozenset[str]) -> bool:
+        """Whether a declaration matching ``element`` (rule, attribute hint or style attribute) could set
+        one of ``names``: its own name or, for a shorthand, any longhand it can expand to. False means
+        ``declared(element)`` holds none of them, without substituting var()s and expanding."""
+        if element.etree_element not in self._sorted:
+            self._match(element)
+        return any(
+            declaration.name in names or not names.isdisjoint(SHORTHANDS.get(declaration.name, ()))
+            for declaration in self._sorted[element.etree_element]
+        )
+
     def set_aside(self, element) -> list[tuple[str, _Rule]]:
         """The rules matching ``element`` that the cascade cannot order: (pseudo-element or '', rule)."""
         if element.etree_element not in self._set_aside:
@@ -291,7 +303,7 @@ class Cascade:
                         declaration.origin,
                         str(why),
                     )
-            for name, expanded in _longhands(declaration):
+            for name, expanded in longhands(declaration):
                 winners[name] = expanded
         self._declared[key] = winners
         return winners

@@ -3,6 +3,7 @@ WCAG 2 contrast."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -29,14 +30,20 @@ class Colour:
     @property
     def luminance(self) -> float:
         """WCAG 2 relative luminance."""
-
-        def linear(c: float) -> float:
-            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-        return 0.2126 * linear(self.red) + 0.7152 * linear(self.green) + 0.0722 * linear(self.blue)
+        return _luminance(self.red, self.green, self.blue)
 
     def hex(self) -> str:
         return "#" + "".join(f"{round(max(0, min(1, c)) * 255):02x}" for c in (self.red, self.green, self.blue))
+
+
+# A document's few colours are compared thousands of times (every glyph of a PDF block against its
+# ground, every element of an email): each luminance is computed once per process.
+@functools.lru_cache(maxsize=4096)
+def _luminance(red: float, green: float, blue: float) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
 
 
 WHITE, BLACK = Colour(1, 1, 1), Colour(0, 0, 0)
@@ -51,11 +58,22 @@ def contrast(one: Colour, other: Colour) -> float:
 def parse_colour(value) -> Colour | str | None:
     """A Colour, the string 'currentcolor', or None for a value that is not a colour the proof can
     know: color-mix() and light-dark() (which depends on the reader's colour scheme) are not."""
+    if isinstance(value, str):
+        return _parse_colour_text(value)
+    return _parse_colour_token(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_colour_text(value: str) -> Colour | str | None:
+    """A declared value's colour, parsed once per process for each text (what it returns is frozen)."""
     import tinycss2
+
+    return _parse_colour_token(tinycss2.parse_one_component_value(value))
+
+
+def _parse_colour_token(value) -> Colour | str | None:
     from tinycss2.color4 import parse_color
 
-    if isinstance(value, str):
-        value = tinycss2.parse_one_component_value(value)
     if getattr(value, "type", "") == "function" and value.lower_name == "device-cmyk":
         return _device_cmyk(value)
     parsed = parse_color(value)

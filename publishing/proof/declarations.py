@@ -46,14 +46,32 @@ def _text(token) -> str:
     return tinycss2.serialize([token]).lower()
 
 
+def longhands(declaration: Declaration) -> tuple[tuple[str, Declaration], ...]:
+    """What ``_longhands`` yields, expanded once per process for each declaration: a stylesheet's rule
+    is the same object on every element it matches, so an email's hundreds of elements expand it once.
+    Kept by identity (a token such as ',' cannot be hashed), the declaration held with its expansion
+    so its id is never another's."""
+    held = _EXPANDED.get(id(declaration))
+    if held is not None and held[0] is declaration:
+        return held[1]
+    if len(_EXPANDED) >= 4096:  # declarations made for one element (var() substituted) come and go
+        _EXPANDED.clear()
+    expanded = tuple(_longhands(declaration))
+    _EXPANDED[id(declaration)] = (declaration, expanded)
+    return expanded
+
+
+_EXPANDED: dict[int, tuple[Declaration, tuple[tuple[str, Declaration], ...]]] = {}
+
+
 def _longhands(declaration: Declaration):
     """The longhand properties a declaration sets, for the shorthands that can hide text."""
     name = declaration.name
     parts = _parts(declaration)
     if declaration.uncertain:
         yield name, declaration
-        if name in _SHORTHANDS:
-            for longhand in _SHORTHANDS[name]:
+        if name in SHORTHANDS:
+            for longhand in SHORTHANDS[name]:
                 yield longhand, _replace(declaration, longhand, declaration.value, declaration.tokens)
     elif name == "background":
         colours = [
@@ -83,7 +101,7 @@ def _longhands(declaration: Declaration):
         yield name, declaration
 
 
-_SHORTHANDS = {
+SHORTHANDS = {
     "background": ("background-color", "background-image"),
     "overflow": ("overflow-x", "overflow-y"),
     "font": ("font-size", "line-height"),

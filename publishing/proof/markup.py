@@ -108,17 +108,20 @@ class Visibility:
                     uncertain=True,
                 )
         for element in self.wrapper.iter_subtree():
-            declared = cascade.declared(element)
-            name = element.local_name + "".join(f".{c}" for c in sorted(element.classes)[:1])
-            where = f"{name} elsewhere in the document"
             for pseudo, rule in cascade.set_aside(element):
                 if pseudo and any(d.name in _OVERLAYS or d.name.startswith("margin") for d in rule.declarations):
                     return Problem(
-                        f"a ::{pseudo} rule ('{rule.selector}') on {where}",
+                        f"a ::{pseudo} rule ('{rule.selector}') on {_where(element)}",
                         rule.declarations[0].origin,
                         effect=f"{CANNOT}: a pseudo-element can be laid over {{block}}; style the element itself",
                         uncertain=True,
                     )
+            # Most elements set none of these (6 in 10 of the sample's): their declarations need not be
+            # resolved here, since an element no declaration of which can set one holds none of them.
+            if not cascade.may_set(element, _LAID_OVER):
+                continue
+            declared = cascade.declared(element)
+            where = _where(element)
             for property_name in _OVERLAYS:
                 declaration = declared.get(property_name)
                 if declaration is None or declaration.value in ("static", "relative", "initial", "unset"):
@@ -143,6 +146,15 @@ class Visibility:
                         uncertain=True,
                     )
         return None
+
+
+# What the document-wide check reads of every element's declarations.
+_LAID_OVER = frozenset((*_OVERLAYS, "margin-top", "margin-bottom"))
+
+
+def _where(element) -> str:
+    name = element.local_name + "".join(f".{c}" for c in sorted(element.classes)[:1])
+    return f"{name} elsewhere in the document"
 
 
 _JUDGED_ANYWHERE = {"display", "visibility", "opacity", "color", "background-color", "font-size", "position"}
