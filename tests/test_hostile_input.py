@@ -233,6 +233,13 @@ def test_a_build_killed_halfway_leaves_the_previous_products_intact(project_copy
     assert not (project_copy / "build/.build-tmp").exists() or not any((project_copy / "build/.build-tmp").iterdir())
 
 
+def _as_a_terminal_starts_it() -> None:
+    """Ctrl+C as a shell leaves it for the program it starts: default and unblocked, whatever this test
+    process inherited (an ignored or blocked SIGINT survives exec and would make the build deaf to it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start_build(project: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "invoke", "build", *args],
@@ -241,6 +248,7 @@ def _start_build(project: Path, *args: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_as_a_terminal_starts_it,
     )
 
 
@@ -279,7 +287,12 @@ def test_a_ctrl_c_that_python_swallowed_still_ends_the_command_as_stopped():
     """A Ctrl+C's KeyboardInterrupt can land in a finaliser, where Python drops it; the command still
     ends as stopped (status 130), never as if it had finished."""
     result = subprocess.run(
-        [sys.executable, "-c", SWALLOWED_CTRL_C], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", SWALLOWED_CTRL_C],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_as_a_terminal_starts_it,
     )
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr
