@@ -43,6 +43,9 @@ class Handout(Product):
 
         target = workdir / self.output_names(article.name, variant)[0]
         render_pdf(article, site, target, variant)
+        from .artifacts import mark_margin_boxes_as_artifacts
+
+        mark_margin_boxes_as_artifacts(target, keep=site.blocks.crisis.title)  # footers: not read as the article
         if variant == "print-shop":
             from .press import check_picture_resolution
             from .press_colour import to_press_colour
