@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from publishing.article import load_article
@@ -176,6 +176,9 @@ def _site_with_images(folder: Path):
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
 @given(front_matter=FRONT_MATTER, body=BODY, raw_header=st.booleans())
+# Found by this test: a character beyond U+FFFF beside Arabic text, which PDFium splits into two text
+# objects holding half a surrogate pair each (the handout's footer pass then failed to decode them).
+@example(front_matter={"title": "0", "description": "0", "author": "0"}, body="مرحبا\U00010000", raw_header=False)
 def test_only_publishing_errors_escape(front_matter, body, raw_header):
     with tempfile.TemporaryDirectory() as scratch:
         site, sources = _site_with_images(Path(scratch))

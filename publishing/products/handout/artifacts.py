@@ -8,7 +8,7 @@ and outloud reports PAG-001. Here those marked contents become /Artifact /Pagina
 content stream and leave the tree: they still print and still extract as text (the proof reads
 the crisis line in every footer with poppler), but the reading order holds the article alone.
 
-The footer's crisis line ("In crisis? Call or text 988", pages 2 on) stays tagged as WeasyPrint
+The footer's crisis line (the crisis card's title, pages 2 on) stays tagged as WeasyPrint
 left it: it is words a person needs, not pagination, and a checker reads an artifact sentence as
 prose hidden from every reader (outloud's TAG-002 error, on the Spanish line of ten words).
 """
@@ -139,7 +139,10 @@ def _texts_by_mcid(pdf_path: Path) -> dict[tuple[int, int], str]:
                 size = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)  # in bytes, with the end mark
                 buffer = (ctypes.c_ushort * max(size // 2, 1))()
                 raw.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
-                texts.setdefault((number, mcid), []).append(bytes(buffer).decode("utf-16-le").rstrip("\x00"))
+                # A character beyond U+FFFF split across two text objects leaves half a surrogate pair in
+                # each: kept as it is (the words are only compared with the crisis title, never printed).
+                words = bytes(buffer).decode("utf-16-le", errors="surrogatepass").rstrip("\x00")
+                texts.setdefault((number, mcid), []).append(words)
     finally:
         document.close()
     return {key: " ".join(" ".join(parts).split()) for key, parts in texts.items()}
