@@ -47,7 +47,7 @@ class InputFingerprints:
 
     @cached_property
     def _common(self) -> dict[str, str]:
-        from .resources import FONT_FACES, font_dir
+        from .resources import FONT_FACES, font_dir, script_font_dir
 
         project = self.site.folders
         package = Path(__file__).resolve().parent
@@ -60,6 +60,8 @@ class InputFingerprints:
         parts.update(self._folder("_partials"))
         # Font files are large and never edited: their names and sizes stand for them.
         parts["fonts"] = _digest(repr([(f, (font_dir() / f).stat().st_size) for f, _, _ in FONT_FACES]).encode())
+        scripts = sorted(script_font_dir().rglob("*.ttf"))  # the fonts for Arabic script and the others
+        parts["script fonts"] = _digest(repr([(p.name, p.stat().st_size) for p in scripts]).encode())
         for name, value in self.site.settings.fingerprint_parts().items():
             parts[f"setting:{name}"] = _digest(value.encode())
         parts["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", "")
