@@ -41,8 +41,9 @@ _ENTITY = re.compile(r"(&#?\w+;)")  # &#39; holds digits that are not text
 
 def _held(run: str) -> str:
     # "(310) 280-4440" on one line where no stylesheet may say nowrap (the newsletter's crisis card,
-    # whose proof refuses what it cannot evaluate): a no-break space inside it.
-    return run.replace(" ", "\u00a0")
+    # whose proof refuses what it cannot evaluate): a no-break space inside it, and a word joiner
+    # (invisible, drawn by no font) after each hyphen, where Chromium would otherwise break the line.
+    return run.replace(" ", "\u00a0").replace("-", "-\u2060")
 
 
 def _placeholder(number: int) -> str:
@@ -50,13 +51,12 @@ def _placeholder(number: int) -> str:
     return "\x00" + "".join(chr(0xE000 + int(digit)) for digit in str(number)) + "\x00"
 
 
-def _span(run: re.Match) -> str:
-    return f"{OPEN_SPAN}{_held(run[0])}</span>"
+def _isolated(text: str, joiners: bool) -> str:
+    def span(run: re.Match) -> str:
+        return f"{OPEN_SPAN}{_held(run[0]) if joiners else run[0]}</span>"
 
-
-def _isolated(text: str) -> str:
     return "".join(
-        piece if _ENTITY.fullmatch(piece) else LEFT_TO_RIGHT.sub(_span, piece) for piece in _ENTITY.split(text)
+        piece if _ENTITY.fullmatch(piece) else LEFT_TO_RIGHT.sub(span, piece) for piece in _ENTITY.split(text)
     )
 
 
@@ -65,9 +65,12 @@ def isolate_text(text: str) -> str:
     return LEFT_TO_RIGHT.sub(lambda run: f"{LRI}{run[0]}{PDI}", text)
 
 
-def isolate_html(html: str) -> str:
+def isolate_html(html: str, *, joiners: bool = True) -> str:
     """HTML (or XHTML) with each left-to-right run in the text between tags wrapped in
-    <span dir="ltr">: never inside an attribute, the head, a style or a script, nor twice."""
+    <span dir="ltr">: never inside an attribute, the head, a style or a script, nor twice.
+    ``joiners``: hold each run on one line by its characters (no-break space, word joiner), for
+    renderers the layout cannot tell to (the handout's stylesheet sets nowrap, and a word joiner
+    would reach its text layer as a space)."""
     kept: list[str] = []
 
     def keep(match: re.Match) -> str:
@@ -79,7 +82,7 @@ def isolate_html(html: str) -> str:
     def in_text(match: re.Match) -> str:
         if match.string.endswith(OPEN_SPAN, 0, match.start() + 1):
             return match[0]  # already isolated (a second pass, or a layout that did it itself)
-        return ">" + _isolated(match[1])
+        return ">" + _isolated(match[1], joiners)
 
     isolated = _TEXT.sub(in_text, shielded)
     return re.sub(

@@ -25,9 +25,10 @@ _QUOTES = str.maketrans(
     }
 )
 # Whitespace, soft hyphens, dashes, the marks PDF text extraction leaves at line breaks, and the
-# invisible bidi marks and isolates that hold a number left to right in Farsi and Arabic text.
+# invisible bidi marks, isolates and word joiners that hold a number left to right, on one line, in
+# Farsi and Arabic text.
 _NOT_COMPARED = re.compile(
-    r"[\s\x00-\x1f\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\ufffe\ufffd\u200e\u200f\u2066-\u2069\-]+"
+    r"[\s\x00-\x1f\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\ufffe\ufffd\u200e\u200f\u2060\u2066-\u2069\-]+"
 )
 
 

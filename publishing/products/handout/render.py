@@ -84,7 +84,7 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
         date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
     )
     if direction(site.language) == "rtl":
-        html = isolate_html(html)  # numbers and addresses left to right in Farsi and Arabic text
+        html = isolate_html(html, joiners=False)  # numbers and addresses left to right in Farsi and Arabic text
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
     fetcher = ProjectFetcher(allowed_roots(site.folders.sources, layouts), generated)
