@@ -18,6 +18,14 @@ def primary_language(tag: str) -> str:
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug"})
 
 
+def is_right_to_left(text: str) -> bool:
+    """Whether ``text`` holds Arabic-script (or Hebrew) letters: text a PDF may give back in another
+    order, and a cover draws from the right."""
+    import unicodedata
+
+    return any(unicodedata.bidirectional(character) in ("R", "AL") for character in text)
+
+
 def direction(tag: str) -> str:
     """'rtl' for a language written right to left (fa, ar-EG), else 'ltr'."""
     return "rtl" if primary_language(tag) in RIGHT_TO_LEFT else "ltr"

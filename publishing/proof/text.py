@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from ..languages import is_right_to_left
+
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",
@@ -52,11 +54,6 @@ def _fold(character: str) -> str:
 # hamza above (PDFium reads "نسخهٔ" as "ٔ نسخه"), the zero-width (non-)joiners Farsi writes within
 # words, and the bidi controls. They are not compared in right-to-left wording; its letters are.
 _RTL_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def is_right_to_left(text: str) -> bool:
-    """Whether ``text`` holds Arabic-script (or Hebrew) letters: wording a PDF may give in another order."""
-    return any(unicodedata.bidirectional(character) in ("R", "AL") for character in text)
 
 
 def rtl_word(token: str) -> str:
