@@ -18,7 +18,7 @@ from .errors import PublishingError, PublishingErrors
 from .folders import Folders
 from .frontmatter import line_of, read_source
 from .htmltext import block_lines
-from .languages import primary_language
+from .languages import primary_language, refusal
 from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
 from .settings import Settings
 from .source_limits import check_depth, check_size
@@ -128,6 +128,8 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     lang = text.get("lang") or settings.default_lang
     if not LANG_TAG.match(lang):
         fail("lang", f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es")
+    elif refused := refusal(lang):
+        fail("lang", *refused)
 
     edition, recorded = _edition(path, meta, lang, settings, fail)
     slug = edition[0] if edition else text.get("slug") or slug_from_filename(path.name)

@@ -33,7 +33,21 @@ def direction(tag: str) -> str:
 
 # The script each language beyond Latin is written in (ISO 15924), and the font designated for it. A
 # language missing here is written in Latin letters: Atkinson Hyperlegible alone.
-SCRIPTS = {"fa": "Arab", "ar": "Arab", "ur": "Arab", "ps": "Arab"}
+SCRIPTS = {
+    **dict.fromkeys(("fa", "ar", "ur", "ps"), "Arab"),
+    **dict.fromkeys(("ru", "uk", "bg", "sr", "mk", "be"), "Cyrl"),
+    "hy": "Armn",
+    "ko": "Kore",
+    **dict.fromkeys(("zh", "ja", "yue"), "Hani"),
+    "km": "Khmr",
+}
+SCRIPT_NAMES = {"Cyrl": "Cyrillic", "Armn": "Armenian", "Kore": "Hangul", "Hani": "Han", "Khmr": "Khmer"}
+
+# Scripts the products cannot set right yet, whatever the font: why, in the words of the refusal.
+CANNOT_SET = {
+    "Khmr": "WeasyPrint lays Khmer lines (written without spaces between words) past their box, and its "
+    "PDF text layer garbles Khmer, so a screen reader reads the wrong words",
+}
 
 # (family, folder under publishing/fonts/, ((file, weight), ...)): the fonts shipped in the repository
 # with their licence (OFL.txt in the same folder), so nothing downloads at build time.
@@ -47,8 +61,27 @@ SCRIPT_FONTS = {
 
 
 def script(tag: str) -> str:
-    """The script a language is written in: 'Arab' for fa and ar, 'Latn' for the others."""
+    """The script a language is written in: 'Arab' for fa and ar, 'Latn' for en, es and vi."""
     return SCRIPTS.get(primary_language(tag), "Latn")
+
+
+def refusal(tag: str) -> tuple[str, str] | None:
+    """Why an edition in ``tag`` cannot be built (its script has no designated font yet, or cannot be
+    set right) and what to do, or None: refused before a word is laid out, never printed in a
+    machine's fallback font."""
+    written_in = script(tag)
+    if written_in == "Latn" or written_in in SCRIPT_FONTS:
+        return None
+    name = SCRIPT_NAMES.get(written_in, written_in)
+    if written_in in CANNOT_SET:
+        return (
+            f"editions in {name} script cannot be built yet: {CANNOT_SET[written_in]}",
+            f"keep the {name} edition out of sources/ until the products can set {name} right",
+        )
+    return (
+        f"no font is designated for {name} script yet: its letters would print in whatever font the machine has",
+        "ship the script's font and name it in publishing/languages.py (SCRIPT_FONTS) first",
+    )
 
 
 # The digits a language prints its dates, page numbers and list numbers in (CLDR's default numbering

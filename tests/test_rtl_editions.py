@@ -300,3 +300,41 @@ def test_without_its_arabic_font_a_farsi_handout_is_refused_naming_a_character(t
     assert "Traceback" not in result.stderr
     assert not (project / "build" / "handouts" / f"{SAMPLE}.fa.pdf").exists()
     assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()  # English still builds
+
+
+# --- Scripts without a designated font, and Khmer --------------------------------------------------
+
+KHMER = """---
+# TEST FIXTURE for the automated tests only: not a translation of the clinic's article.
+title: តើ​ថ្នាំ​ខេតាមីន​ជួយ​ជំងឺ​ធ្លាក់​ទឹក​ចិត្ត​យ៉ាង​ដូចម្តេច?
+description: អត្ថបទ​សាកល្បង​សម្រាប់​តែ​ការ​ធ្វើ​តេស្ត​ស្វ័យប្រវត្តិ​ប៉ុណ្ណោះ។
+author: Ketamine Uplift Care Team
+lang: km
+source_version: "{version}"
+---
+
+អត្ថបទ​នេះ​ប្រើ​សម្រាប់​តែ​ការ​ធ្វើ​តេស្ត​ប៉ុណ្ណោះ។
+"""
+
+
+@pytest.mark.parametrize(
+    "lang, text, message",
+    [
+        ("km", KHMER, "editions in Khmer script cannot be built yet: WeasyPrint lays Khmer lines"),
+        (
+            "ru",
+            KHMER.replace("lang: km", "lang: ru"),
+            "no font is designated for Cyrillic script yet: its letters would print in whatever font",
+        ),
+    ],
+    ids=["khmer", "russian"],
+)
+def test_an_edition_in_a_script_that_cannot_be_set_right_is_refused_at_its_lang_line(tmp_path, lang, text, message):
+    project = copy_project(tmp_path)
+    version = hashlib.sha256((project / "sources" / f"{SAMPLE}.md").read_bytes()).hexdigest()[:7]
+    (project / "sources" / f"{SAMPLE}.{lang}.md").write_text(text.format(version=version), encoding="utf-8")
+    result = invoke("build", "--only", "handout", cwd=project)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"sources/{SAMPLE}.{lang}.md:6: error: {message}" in result.stderr, result.stderr
+    assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()  # English still builds
+    assert not list((project / "build").rglob(f"{SAMPLE}.{lang}.*"))
