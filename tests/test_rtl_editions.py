@@ -1,5 +1,6 @@
 """Editions in Farsi and Arabic: the test translations of the sample (tests/fixtures/farsi/, arabic/)
-build every product right to left, in their own script's designated font, with the clinic's number,
+build every product right to left, in their own script's designated font (and Russian, left to right,
+in Cyrillic's), with the clinic's number,
 988 and 911 reading left to right as written wherever they stand: in the handout as PDFium finds the
 glyphs on the page, in the newsletter as Chromium lays it out."""
 
@@ -24,6 +25,7 @@ from extract import epubcheck, normalised, pdftotext
 from wording import required_wording
 
 EDITIONS = {"fa": "farsi", "ar": "arabic"}
+FIXTURE_FOLDERS = {**EDITIONS, "ru": "russian"}  # Russian: Cyrillic script, left to right
 PHONE = "(310) 280-4440"
 
 
@@ -31,7 +33,7 @@ def add_translation(project: Path, lang: str) -> Path:
     """The test translation in ``lang`` put into ``project``, recording the sample's current version as
     `invoke translate --current` would (the first seven hex digits of the SHA-256 of its bytes)."""
     version = hashlib.sha256((project / "sources" / f"{SAMPLE}.md").read_bytes()).hexdigest()[:7]
-    text = (FIXTURES / EDITIONS[lang] / f"{SAMPLE}.{lang}.md").read_text(encoding="utf-8")
+    text = (FIXTURES / FIXTURE_FOLDERS[lang] / f"{SAMPLE}.{lang}.md").read_text(encoding="utf-8")
     target = project / "sources" / f"{SAMPLE}.{lang}.md"
     target.write_text(text.replace('source_version: "0000000"', f'source_version: "{version}"'), encoding="utf-8")
     return target
@@ -39,10 +41,10 @@ def add_translation(project: Path, lang: str) -> Path:
 
 @pytest.fixture(scope="module")
 def rtl_build(tmp_path_factory) -> Path:
-    """A copy of the project with the Farsi and Arabic translations, built (every product, the
+    """A copy of the project with the Farsi, Arabic and Russian translations, built (every product, the
     large-print handouts and the combined guides)."""
     project = copy_project(tmp_path_factory.mktemp("rtl"))
-    for lang in EDITIONS:
+    for lang in FIXTURE_FOLDERS:
         add_translation(project, lang)
     for task in (("build",), ("handout", "--variant", "large-print"), ("guide", "--bundle")):
         result = invoke(*task, cwd=project)
@@ -75,14 +77,17 @@ def letters(text: str) -> Counter:
 # --- Every product, in its language and direction ---------------------------------------------------
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
+CALL_WITH_AN_INTERPRETER = {"fa": "با 988 تماس بگیرید", "ar": "اتصل بالرقم 988", "ru": "Позвоните по номеру 988"}
+
+
+@pytest.mark.parametrize("lang", FIXTURE_FOLDERS)
 @pytest.mark.parametrize("kind", ["handout", "large-print handout"])
 def test_each_handout_prints_the_editions_own_crisis_card_and_disclaimer(rtl_build, lang, kind):
     text = letters(pdftotext(built(rtl_build, lang, kind), layout=False))
     for key in ("crisis", "disclaimer"):
         wording = required_wording(key, language=lang)
         assert not letters(wording.card) - text, f"{kind} in {lang} lacks some of the {key} block"
-    assert not letters("با 988 تماس بگیرید" if lang == "fa" else "اتصل بالرقم 988") - text
+    assert not letters(CALL_WITH_AN_INTERPRETER[lang]) - text
 
 
 @pytest.mark.parametrize("lang", EDITIONS)
@@ -115,8 +120,8 @@ def test_the_guide_says_rtl_on_its_package_its_spine_every_document_and_the_nav(
         ), name
 
 
-def test_the_farsi_and_arabic_guides_pass_epubcheck_without_a_single_message(rtl_build, tmp_path):
-    reports = epubcheck(*(built(rtl_build, lang, "guide") for lang in EDITIONS), tmp=tmp_path)
+def test_the_farsi_arabic_and_russian_guides_pass_epubcheck_without_a_single_message(rtl_build, tmp_path):
+    reports = epubcheck(*(built(rtl_build, lang, "guide") for lang in FIXTURE_FOLDERS), tmp=tmp_path)
     for report in reports:
         checker = report["checker"]
         messages = [(m["severity"], m["ID"], m["message"]) for m in report["messages"]]
@@ -149,14 +154,15 @@ def test_ace_finds_nothing_to_report_in_the_farsi_and_arabic_guides(rtl_build, t
         assert violations == [], (lang, output)
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
+@pytest.mark.parametrize("lang", FIXTURE_FOLDERS)
 @pytest.mark.parametrize("kind", ["handout", "large-print handout"])
 def test_pdffonts_lists_only_the_designated_fonts_all_embedded(rtl_build, lang, kind):
     rows = subprocess.run(
         ["pdffonts", str(built(rtl_build, lang, kind))], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     names = {row.split()[0].split("+", 1)[1] for row in rows}
-    assert names == {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold", "Noto-Sans-Arabic", "Noto-Sans-Arabic-Bold"}
+    script_font = "Noto-Sans" if lang == "ru" else "Noto-Sans-Arabic"
+    assert names == {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold", script_font, f"{script_font}-Bold"}
     assert all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
 
 
@@ -322,12 +328,12 @@ source_version: "{version}"
     [
         ("km", KHMER, "editions in Khmer script cannot be built yet: WeasyPrint lays Khmer lines"),
         (
-            "ru",
-            KHMER.replace("lang: km", "lang: ru"),
-            "no font is designated for Cyrillic script yet: its letters would print in whatever font",
+            "hy",
+            KHMER.replace("lang: km", "lang: hy"),
+            "no font is designated for Armenian script yet: its letters would print in whatever font",
         ),
     ],
-    ids=["khmer", "russian"],
+    ids=["khmer", "armenian"],
 )
 def test_an_edition_in_a_script_that_cannot_be_set_right_is_refused_at_its_lang_line(tmp_path, lang, text, message):
     project = copy_project(tmp_path)

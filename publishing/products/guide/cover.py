@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import io
 
-from ...languages import SCRIPT_FONTS, is_right_to_left
+from ...languages import SCRIPT_FONTS, is_right_to_left, text_script
 from ...resources import font_dir, script_font_dir
 
 COVER_SIZE = (1600, 2400)  # 2:3, the shape stores and reading systems expect
@@ -98,13 +98,13 @@ def _cover_png(title: str, subtitle: str, clinic_name: str, clinic_location: str
 
 
 def _typeface(face: str, size: int, text: str = ""):
-    """Atkinson Hyperlegible, or for a text in Arabic script the font designated for it, which needs
-    shaping and bidi (libraqm): Atkinson has no Arabic letters, and the basic engine would draw them
-    unjoined, in the wrong order."""
+    """Atkinson Hyperlegible, or for a text in another script the font designated for it, laid out by
+    libraqm (shaping and bidi): Atkinson has no Arabic or Cyrillic letters, and the basic engine would
+    draw Arabic unjoined, in the wrong order."""
     from PIL import ImageFont
 
-    if is_right_to_left(text):
-        _, folder, files = SCRIPT_FONTS["Arab"]
+    if text_script(text) != "Latn":
+        _, folder, files = SCRIPT_FONTS[text_script(text)]
         file = files[1][0] if face == "Bold" else files[0][0]
         return ImageFont.truetype(str(script_font_dir() / folder / file), size, layout_engine=ImageFont.Layout.RAQM)
     # The basic layout engine for Latin text, so a machine with libraqm draws the same pixels.
