@@ -30,6 +30,8 @@ def text_script(text: str) -> str:
     """The script a text beyond Latin is written in ('Arab', 'Cyrl'), else 'Latn': which font draws it."""
     if is_right_to_left(text):
         return "Arab"
+    if any("\u0530" <= character <= "\u058f" for character in text):
+        return "Armn"
     return "Cyrl" if any("\u0400" <= character <= "\u04ff" for character in text) else "Latn"
 
 
@@ -66,6 +68,11 @@ SCRIPT_FONTS = {
     ),
     # Subset to Latin and Russian Cyrillic (69 KB a face instead of 510).
     "Cyrl": ("Noto Sans", "noto-sans", (("NotoSans-Regular.ttf", 400), ("NotoSans-Bold.ttf", 700))),
+    "Armn": (
+        "Noto Sans Armenian",
+        "noto-sans-armenian",
+        (("NotoSansArmenian-Regular.ttf", 400), ("NotoSansArmenian-Bold.ttf", 700)),
+    ),
 }
 
 

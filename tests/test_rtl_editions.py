@@ -1,6 +1,6 @@
 """Editions in Farsi and Arabic: the test translations of the sample (tests/fixtures/farsi/, arabic/)
-build every product right to left, in their own script's designated font (and Russian, left to right,
-in Cyrillic's), with the clinic's number,
+build every product right to left, in their own script's designated font (and so do the Russian and
+Armenian ones, left to right, in their scripts'), with the clinic's number,
 988 and 911 reading left to right as written wherever they stand: in the handout as PDFium finds the
 glyphs on the page, in the newsletter as Chromium lays it out."""
 
@@ -25,7 +25,9 @@ from extract import epubcheck, normalised, pdftotext
 from wording import required_wording
 
 EDITIONS = {"fa": "farsi", "ar": "arabic"}
-FIXTURE_FOLDERS = {**EDITIONS, "ru": "russian"}  # Russian: Cyrillic script, left to right
+# Russian (Cyrillic) and Armenian: left to right, each in its script's font.
+FIXTURE_FOLDERS = {**EDITIONS, "ru": "russian", "hy": "armenian"}
+SCRIPT_FONT = {"fa": "Noto-Sans-Arabic", "ar": "Noto-Sans-Arabic", "ru": "Noto-Sans", "hy": "Noto-Sans-Armenian"}
 PHONE = "(310) 280-4440"
 
 
@@ -77,7 +79,12 @@ def letters(text: str) -> Counter:
 # --- Every product, in its language and direction ---------------------------------------------------
 
 
-CALL_WITH_AN_INTERPRETER = {"fa": "با 988 تماس بگیرید", "ar": "اتصل بالرقم 988", "ru": "Позвоните по номеру 988"}
+CALL_WITH_AN_INTERPRETER = {
+    "fa": "با 988 تماس بگیرید",
+    "ar": "اتصل بالرقم 988",
+    "ru": "Позвоните по номеру 988",
+    "hy": "Զանգահարեք 988",
+}
 
 
 @pytest.mark.parametrize("lang", FIXTURE_FOLDERS)
@@ -120,7 +127,7 @@ def test_the_guide_says_rtl_on_its_package_its_spine_every_document_and_the_nav(
         ), name
 
 
-def test_the_farsi_arabic_and_russian_guides_pass_epubcheck_without_a_single_message(rtl_build, tmp_path):
+def test_the_farsi_arabic_russian_and_armenian_guides_pass_epubcheck_without_a_single_message(rtl_build, tmp_path):
     reports = epubcheck(*(built(rtl_build, lang, "guide") for lang in FIXTURE_FOLDERS), tmp=tmp_path)
     for report in reports:
         checker = report["checker"]
@@ -161,7 +168,7 @@ def test_pdffonts_lists_only_the_designated_fonts_all_embedded(rtl_build, lang, 
         ["pdffonts", str(built(rtl_build, lang, kind))], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     names = {row.split()[0].split("+", 1)[1] for row in rows}
-    script_font = "Noto-Sans" if lang == "ru" else "Noto-Sans-Arabic"
+    script_font = SCRIPT_FONT[lang]
     assert names == {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold", script_font, f"{script_font}-Bold"}
     assert all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
 
@@ -328,12 +335,12 @@ source_version: "{version}"
     [
         ("km", KHMER, "editions in Khmer script cannot be built yet: WeasyPrint lays Khmer lines"),
         (
-            "hy",
-            KHMER.replace("lang: km", "lang: hy"),
-            "no font is designated for Armenian script yet: its letters would print in whatever font",
+            "ko",
+            KHMER.replace("lang: km", "lang: ko"),
+            "no font is designated for Hangul script yet: its letters would print in whatever font",
         ),
     ],
-    ids=["khmer", "armenian"],
+    ids=["khmer", "korean"],
 )
 def test_an_edition_in_a_script_that_cannot_be_set_right_is_refused_at_its_lang_line(tmp_path, lang, text, message):
     project = copy_project(tmp_path)
