@@ -145,8 +145,8 @@ class InputFingerprints:
             parts: dict[str, str] = {}
             for written in self._md_names(source):
                 target = next((by_name[n] for n in _tails(written) if n in by_name), None)
-                if target is None:
-                    parts[f"link:{written}"] = "(not an article)"
+                if target is None:  # named where a link to it would look (links.py), so one added shows
+                    parts[f"link:{self.name(Path(os.path.normpath(source.parent / written)))}"] = "(not an article)"
                     continue
                 slug = found.slugs.get(target)
                 editions = [s for s in found.accepted if slug is not None and found.slugs.get(s) == slug]

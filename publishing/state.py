@@ -64,9 +64,13 @@ class BuildState:
     def up_to_date(self, source: Path, key: str, fingerprint: str) -> bool:
         """True when nothing the product depends on changed and its files are still there."""
         entry = self.entry(source, key)
+        files = entry.get("files") if entry is not None else None
         return (
             entry is not None
             and entry.get("fingerprint") == fingerprint
+            and isinstance(files, list)  # a damaged record of what it wrote vouches for nothing
+            and bool(files)
+            and all(isinstance(f, str) for f in files)
             and all(f.is_file() for f in self.files(source, key))
         )
 
