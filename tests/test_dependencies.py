@@ -186,3 +186,28 @@ def test_each_way_of_writing_a_link_to_another_article_makes_it_an_input(tmp_pat
         text.write(f"\nRead {written} too.\n")
     parts = InputFingerprints(load_site(project)).links(source)
     assert "link:sources/copy-0.md" in parts
+
+
+def test_adding_the_article_a_link_names_changes_the_inputs_of_the_linking_article_only(tmp_path):
+    from publishing.catalogue import catalogue
+    from publishing.inputs import InputFingerprints
+    from publishing.site import load_site
+
+    project = copy_project(tmp_path)
+    add_copies(project, 1)
+    source, other = project / f"sources/{SAMPLE}.md", project / "sources/copy-0.md"
+    with source.open("a") as text:
+        text.write("\nRead [what comes next](copy-1.md) once it is written.\n")
+
+    def links() -> tuple[dict, dict]:
+        site = load_site(project)
+        site.catalogue = catalogue(site.folders.sources)
+        inputs = InputFingerprints(site)
+        return inputs.links(source), inputs.links(other)
+
+    before = links()
+    assert before == ({"link:sources/copy-1.md": "(not an article)"}, {})
+    # copy-1 is written now (a copy of copy-0): the link lands in the products once they are rebuilt.
+    (project / "sources/copy-1.md").write_text(other.read_text().replace("(0) How", "(1) How"))
+    after = links()
+    assert after[0]["link:sources/copy-1.md"] != "(not an article)" and after[1] == {}
