@@ -146,7 +146,7 @@ class _Table:
             for product, subjects in named.items():
                 if source in subjects:
                     for variant in product.variants:
-                        self.plan(product, subjects[source], variant, only_by_default=True)
+                        self.plan(product, subjects[source], variant)
 
     def _plan_source(self, source: Path) -> bool:
         """The source's checks, from the cache when nothing they read changed; whether it loads."""
@@ -189,14 +189,14 @@ class _Table:
                         self.slot().extend(product.source_rows(subject.source, self.site))
                     self.plan(product, subject, product.default_variant)
 
-    def plan(self, product: Product, subject: Named, variant: str, *, only_by_default: bool = False) -> None:
+    def plan(self, product: Product, subject: Named, variant: str) -> None:
         """One variant's check: failed at once when its files are missing or older than their inputs, else
-        taken from the cache or left to run. A subject ``required`` must have been built (with
-        ``only_by_default``, in its product's default variant only: the others are made on request)."""
+        taken from the cache or left to run. A ``required`` subject must have been built in its product's
+        default variant (the other variants are made on request)."""
         from .witness import VERSION as WITNESS
 
         slug, source = subject.name, subject.source
-        required = subject.required and (variant == product.default_variant or not only_by_default)
+        required = subject.required and variant == product.default_variant
         out, digests = self.out, self.digests
         files = [out / product.folder / name for name in product.output_names(slug, variant)]
         self.claimed.update(files)
