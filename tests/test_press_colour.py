@@ -180,6 +180,27 @@ def test_an_rgb_crop_mark_in_a_form_xobject_is_refused_naming_it(press, tmp_path
     assert "page 2, Form XObject /Fm3: DeviceRGB colour `0.2 0.3 0.4 RG`" in _injected(press, tmp_path, edit)
 
 
+def test_weasyprints_own_crop_marks_redrawn_in_rgb_are_refused_naming_them(press, tmp_path):
+    """The marks as another tool would leave them (WeasyPrint's own black sRGB): the form that draws them
+    in the registration colour, its /All strokes turned to DeviceRGB black."""
+    names: list[str] = []
+
+    def edit(pdf):
+        forms = [(name, x) for name, x in pdf.pages[0].obj.Resources.XObject.items() if x.Subtype == "/Form"]
+        for name, form in forms:
+            content = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(form))
+            if b"/All CS" in content:
+                form.write(content.replace(b"/All CS\n1 SCN", b"0 0 0 RG"))
+                names.append(str(name))
+
+    refused = _injected(press, tmp_path, edit)
+    assert names, "no crop marks in the registration colour to redraw"
+    import re
+
+    named = re.search(r"page 1, Form XObject (/\w+): DeviceRGB colour `0 0 0 RG`", refused)
+    assert named and named[1] in names, refused
+
+
 def test_a_nested_rgb_form_and_an_rgb_image_are_refused_naming_them(press, tmp_path):
     def edit(pdf):
         image = pikepdf.Stream(pdf, b"\x80" * (40 * 20 * 3))
