@@ -46,7 +46,8 @@ class Handout(Product):
         render_pdf(article, site, target, variant)
         from .fit import place_qr_code
 
-        place_qr_code(article, site, target, variant)  # page 1's card and first words before the QR code
+        # Page 1's crisis card and first words come before the QR code.
+        place_qr_code(article, site, target, variant, self.rebuild_command(variant))
         from .artifacts import mark_margin_boxes_as_artifacts
 
         mark_margin_boxes_as_artifacts(target, keep=site.blocks.crisis.title)  # footers: not read as the article

@@ -56,7 +56,7 @@ def first_page_holds(pdf, block, opening: str) -> bool:
     return card_ends is not None and (not opening or pdf.find(0, opening, after=card_ends.stop - 1) is not None)
 
 
-def place_qr_code(article, site, target: Path, variant: str) -> None:
+def place_qr_code(article, site, target: Path, variant: str, rebuild: str) -> None:
     """When the QR code in the title band leaves page 1 without the crisis card or the article's first
     words (a long title or description in large print, a language of longer words), lay the handout out
     again with the code in the end matter, beside the address it opens. A reader, a low-vision one
@@ -68,7 +68,7 @@ def place_qr_code(article, site, target: Path, variant: str) -> None:
 
     if not site.settings.article_web_address(article.slug, article.edition):
         return
-    with PdfText(target, product="handout", shown_as=target) as pdf:
+    with PdfText(target, product="handout", shown_as=target, rebuild=rebuild) as pdf:
         if first_page_holds(pdf, site.blocks.crisis, proof.opening_words(article.plain_text)):
             return
     render_pdf(article, site, target, variant, qr_place="end")
