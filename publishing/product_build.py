@@ -80,7 +80,9 @@ def _build_verify_move(
         except MissingLanguage as missing:
             raise missing.naming(subject.source) from None
         files = product.build(subject, site, workdir, variant)
-        product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
+        product.verify(
+            site, files, destination / files[0].relative_to(workdir), subject if product.per_article else None
+        )
     except PublishingError as error:
         outcome.error = str(error)
     except Exception as error:  # a renderer that cannot lay out the layouts: a failed product, with a log

@@ -39,6 +39,8 @@ def _mismatch(files: list[Path], article) -> str | None:
             return _pdf(files[0], article)
         if suffix == ".epub":
             return _epub(files[0], article)
+        if suffix == ".html" and files[0].name == "index.html":
+            return _web_page(files[0], article)
         if suffix == ".html":
             return _newsletter(files, article)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
@@ -100,4 +102,17 @@ def _newsletter(files: list[Path], article) -> str | None:
         text = by_suffix[".txt"].read_text(encoding="utf-8") if ".txt" in by_suffix else None
         if parts is None or (text is not None and parts[0].replace("\r\n", "\n") != text.replace("\r\n", "\n")):
             return f"{by_suffix['.txt'].name} is not the text of {by_suffix['.eml'].name}"
+    return None
+
+
+def _web_page(path: Path, article) -> str | None:
+    """A web edition's page: its heading (id article-title) is the article's title."""
+    import lxml.html
+
+    page = lxml.html.document_fromstring(path.read_bytes())
+    found = page.xpath('//h1[@id="article-title"]')
+    heading = " ".join(found[0].text_content().split()) if found else ""
+    expected = " ".join(article.title.split())
+    if heading != expected:
+        return f"{path.name} is the page of '{heading}', not of '{expected}'"
     return None

@@ -26,6 +26,7 @@ _MODULES = {
     "handout": "handout",
     "guide": "guide",
     "newsletter": "newsletter",
+    "web": "web",
     "combined guide": "guide",
     "newsletter issue": "newsletter",
 }
@@ -52,6 +53,6 @@ class _Registry(Mapping[str, Product]):
 
 
 # What `invoke build` makes for every article, in this order.
-PRODUCTS: Mapping[str, Product] = _Registry(("handout", "guide", "newsletter"))
+PRODUCTS: Mapping[str, Product] = _Registry(("handout", "guide", "newsletter", "web"))
 # Everything the pipeline makes, those of several articles included.
 ALL_PRODUCTS: Mapping[str, Product] = _Registry(tuple(_MODULES))

@@ -32,6 +32,9 @@ class Product:
     # product is built or proven is a failed product naming its layouts, with the traceback in a log
     # (publishing/failure.py). Every product renders Jinja templates.
     renderers: ClassVar[tuple[str, ...]] = ("jinja2",)
+    # Products whose built files it reads (the web edition copies the handout and the guide as its
+    # downloads): the build makes it after every other product of the same run.
+    reads_built: ClassVar[tuple[str, ...]] = ()
 
     @property
     def default_variant(self) -> str:

@@ -1,0 +1,84 @@
+"""The web edition: a static page per article and edition in build/site/, the page every QR code,
+"Read the guide" button and download lands on.
+
+Addresses are stable: an article at ``<slug>/index.html``, an edition at ``<lang>/<slug>/index.html``,
+its downloads (the handouts and the guide, copied from this build) beside it. No script runs, nothing is
+fetched from elsewhere: the folder can be copied to any static host as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..contract import Product
+from .page import PAGE, STYLESHEET, folder_of
+
+
+class Web(Product):
+    name = "web"
+    folder = "site"
+    preview = ""
+    # Its own folder, and those of the products it copies: a page states their sizes and page counts,
+    # so it is built again whenever they are.
+    layouts = ("web", "handout", "guide")
+    reads_built = ("handout", "guide")
+    renderers = ("jinja2", "lxml", "pypdf")
+
+    def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
+        return sorted(path for path in (layouts / "web").glob("*") if path.is_file())
+
+    def output_names(self, slug: str, variant: str) -> list[str]:
+        return [folder_of(slug) + PAGE]
+
+    def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
+        """The page, its pictures and its downloads, in the page's own folder."""
+        from ...languages import direction
+        from .page import alternates, copy_downloads, faq_of, page_address, page_body, structured_data
+
+        folder = folder_of(article.name)
+        target = workdir / folder
+        target.mkdir(parents=True)
+        body_html, pictures = page_body(article, site, target)
+        downloads = copy_downloads(article, site, target)
+        depth = folder.count("/")
+        address = page_address(site, folder)
+        html = site.render(
+            "web/page.html",
+            article=article,
+            settings=site.settings,
+            blocks=site.blocks,
+            direction=direction(article.lang),
+            css=(site.folders.layouts / STYLESHEET).read_text(encoding="utf-8"),
+            body_html=body_html,
+            downloads=downloads,
+            alternates=alternates(article, site, depth),
+            canonical=address or "./",
+            up="../" * depth,
+            structured_data=structured_data(article, site, address, faq_of(article.body_html)),
+        )
+        page = target / PAGE
+        page.write_text(html, encoding="utf-8")
+        return [page, *pictures, *(target / item.file_name for item in downloads)]
+
+    def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
+        from .verify import verify
+
+        verify(subject, site, files, shown_as)
+
+    def witness_pages(self, site, files: list[Path], workdir: Path):
+        """Chromium renders the page at phone and desktop widths, light and dark."""
+        from ...proof import card_lines
+        from ...sighting import Sighting, WitnessPage
+
+        sightings = tuple(Sighting(block.id, block.name, card_lines(site, block)) for block in site.blocks)
+        return [WitnessPage("browser", files[0], "the web page", sightings, widths=(375, 1280))]
+
+    def warm_up(self, site) -> None:
+        import lxml.html  # noqa: F401
+        import pypdf  # noqa: F401
+
+    def describe(self, file_name: str) -> str:
+        return "Web page" if file_name.endswith(PAGE) else file_name
+
+
+PRODUCTS = {"web": Web()}
