@@ -114,6 +114,7 @@ def build_all(
                 on_outcome(outcome)
         else:
             outcomes_of_issues = []
+        outcomes_of_issues += build_made_with(site, state, fingerprints, products, force=force, on_outcome=on_outcome)
     finally:  # stopped halfway too (Ctrl+C): what was built and moved into place stays known
         results.close()  # the workers are stopped and gone before their staging folders are tidied
         state.save()
@@ -216,6 +217,40 @@ def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints,
         outcomes.append(outcome)
     order = {path: index for index, path in enumerate(discover_issues(site.folders.sources))}
     return sorted(outcomes, key=lambda outcome: order[outcome.source])
+
+
+def build_made_with(
+    site: Site, state: BuildState, fingerprints: InputFingerprints, products: list[str], *, force: bool, on_outcome
+) -> list[Outcome]:
+    """The products of several articles made with one of ``products`` (the web edition's index pages
+    with its pages): each subject whose inputs changed, built, proven and recorded like an article's."""
+    from .products import ALL_PRODUCTS
+
+    outcomes: list[Outcome] = []
+    for product in ALL_PRODUCTS.values():
+        if not product.made_with or product.made_with not in products:
+            continue
+        variant = product.default_variant
+        for slug, own, _ in product.gate_subjects(site):
+            reads = product.made_of(site, slug, own, {})
+            where, key = product.recorded_as(site, slug, own, variant)
+            inputs = fingerprints.parts_of_several(product, variant, reads, [])
+            if not force and state.up_to_date(where, key, fingerprint_of(inputs)):
+                outcome = Outcome(source=where, product=product.name, files=state.files(where, key), up_to_date=True)
+            else:
+                site.load_blocks()
+                subject = product.load_subject(site, slug, own)
+                if isinstance(subject, PublishingError):
+                    outcome = Outcome(source=own or where, product=product.name, error=str(subject))
+                else:
+                    outcome = build_product(site, product, subject, variant)
+                if outcome.ok:
+                    state.record(where, key, inputs, outcome.files, [], reads=reads)
+                else:
+                    state.forget(where, key)
+            outcomes.append(outcome)
+            on_outcome(outcome)
+    return outcomes
 
 
 def _warm_up(site: Site, products: set[str]) -> None:

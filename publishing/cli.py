@@ -13,6 +13,13 @@ from .characters import printable
 from .errors import PublishingError, shown_path
 
 
+def _of_an_issue(outcome) -> bool:
+    from .products import ALL_PRODUCTS
+
+    product = ALL_PRODUCTS[outcome.product]
+    return not product.per_article and not product.made_with
+
+
 def build(
     root: Path,
     *,
@@ -54,17 +61,20 @@ def build(
     failures = [o for o in outcomes if not o.ok]
     of_articles = [o for o in outcomes if ALL_PRODUCTS[o.product].per_article]
     articles = len({o.source for o in of_articles})
-    issues = len({o.source for o in outcomes}) - articles
+    # Products made with the articles' (the web edition's index pages) come from no issue of their own.
+    issues = len({o.source for o in outcomes if _of_an_issue(o)})
     made_from = f"{articles} article(s)" + (f" and {issues} newsletter issue(s)" if issues else "")
     if not of_articles:
         print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
         return 1
     if failures:
         failed_articles = len({o.source for o in failures if ALL_PRODUCTS[o.product].per_article})
-        failed_issues = len({o.source for o in failures}) - failed_articles
+        failed_issues = len({o.source for o in failures if _of_an_issue(o)})
+        failed_with = len([o for o in failures if ALL_PRODUCTS[o.product].made_with])
         what = [
             *([f"{failed_articles} of {articles} article(s)"] if failed_articles else []),
             *([f"{failed_issues} of {issues} newsletter issue(s)"] if failed_issues else []),
+            *([f"{failed_with} index page(s) of the web edition"] if failed_with else []),
         ]
         print(f"{' and '.join(what)} failed; the others were built.", file=sys.stderr)
         return 1

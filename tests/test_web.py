@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT, SAMPLE, invoke
+from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
 
 RICH = "how-we-support-you"
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
@@ -120,6 +120,119 @@ def test_a_direction_comes_from_the_language():
     assert [direction(tag) for tag in ("en-US", "es", "fa", "ar-EG", "he")] == ["ltr", "ltr", "rtl", "rtl", "rtl"]
 
 
+# --- Index pages -----------------------------------------------------------------------------------
+
+
+def test_the_library_lists_each_article_by_category_with_its_description_and_languages(spanish_build):
+    _, library = _page_file(spanish_build / "build", "index.html")
+    assert library.get("lang") == "en-US"
+    assert [_words(h) for h in library.xpath("//main//h2")] == ["Conditions", "Guides in other languages"]
+    [entry] = library.find_class("entry")
+    assert entry.xpath(".//h3/a/@href") == [f"{SAMPLE}/"]
+    assert _words(entry.find_class("entry-description")[0]).startswith("Ketamine works for depression")
+    assert _words(entry.find_class("entry-languages")[0]) == "Also in: Español"
+    assert entry.xpath(".//p[@class='entry-languages']/a/@href") == [f"es/{SAMPLE}/"]
+    _, spanish = _page_file(spanish_build / "build", "es/index.html")
+    assert spanish.get("lang") == "es-US" and _words(spanish.xpath("//h1")[0]) == "Nuestras guías para pacientes"
+    assert spanish.find_class("entry")[0].xpath(".//h3/a/@href") == [f"../es/{SAMPLE}/"]
+
+
+def _page_file(build: Path, name: str):
+    import lxml.html
+
+    path = build / "site" / name
+    return path, lxml.html.document_fromstring(path.read_bytes())
+
+
+WEB = "https://www.example.org/"
+ISSUE = """---
+title: "December 2026: how ketamine treatment works"
+articles:
+  - how-does-ketamine-work-for-depression
+  - how-we-support-you
+---
+
+This month: how ketamine works for depression, and how the team supports you.
+"""
+
+
+@pytest.fixture(scope="module")
+def web_project(tmp_path_factory) -> Path:
+    """The sample, the rich fixture and a newsletter issue, with the clinic's web address set (and no
+    article_url): built, then checked."""
+    import shutil
+
+    project = copy_project(tmp_path_factory.mktemp("web-project"))
+    for path in (FIXTURES / "rich").iterdir():
+        (shutil.copytree if path.is_dir() else shutil.copy)(path, project / "sources" / path.name)
+    (project / "sources/newsletters").mkdir()
+    (project / "sources/newsletters/2026-12.md").write_text(ISSUE)
+    settings = project / "pyproject.toml"
+    settings.write_text(settings.read_text().replace('web_address = ""', f'web_address = "{WEB}"', 1))
+    result = invoke("build", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project
+
+
+def _built_page_of(project: Path, address: str) -> Path:
+    assert address.startswith(WEB), address
+    return project / "build/site" / address.removeprefix(WEB) / "index.html"
+
+
+def test_with_a_web_address_the_newsletters_read_the_guide_lands_on_a_built_page(web_project):
+    import lxml.html
+
+    issue = lxml.html.document_fromstring((web_project / "build/newsletters/issues/2026-12.html").read_bytes())
+    buttons = [a.get("href") for a in issue.iter("a") if _words(a) == "Read the guide"]
+    assert buttons == [f"{WEB}{SAMPLE}/", f"{WEB}{RICH}/"]
+    for address in buttons:
+        page = lxml.html.document_fromstring(_built_page_of(web_project, address).read_bytes())
+        assert page.xpath("//h1[@id='article-title']")
+    online = issue.find_class("view-online")[0].find(".//a").get("href")
+    assert online == f"{WEB}issues/2026-12/" and _built_page_of(web_project, online).is_file()
+    article = lxml.html.document_fromstring((web_project / f"build/newsletters/{SAMPLE}.html").read_bytes())
+    assert article.find_class("view-online")[0].find(".//a").get("href") == f"{WEB}{SAMPLE}/"
+    assert (
+        json.loads(
+            _page_file(web_project / "build", f"{SAMPLE}/index.html")[1]
+            .xpath("//script[@type='application/ld+json']")[0]
+            .text
+        )[0]["url"]
+        == f"{WEB}{SAMPLE}/"
+    )
+
+
+def test_the_issue_has_a_web_view_with_its_introduction_and_cards(web_project):
+    _, page = _page_file(web_project / "build", "issues/2026-12/index.html")
+    assert _words(page.xpath("//h1")[0]) == "December 2026: how ketamine treatment works"
+    assert "This month: how ketamine works" in _words(page.find_class("intro")[0])
+    assert [a.get("href") for a in page.xpath("//h3/a")] == [f"../../{SAMPLE}/", f"../../{RICH}/"]
+
+
+def test_check_proves_the_linked_addresses_land_and_runs_vnu_on_every_page(web_project):
+    result = invoke("check", cwd=web_project)
+    rows = {(r["article"], r["check"]): r for r in json.loads((web_project / "build/check.json").read_text())["rows"]}
+    assert rows["(web edition)", "links land"]["status"] == "pass", result.stdout
+    assert rows["(web edition)", "links land"]["detail"] == (
+        "3 address(es) the products link land on pages in build/site/"
+    )
+    assert rows["(web edition)", "vnu"]["detail"] == "4 page(s), 0 errors (one Java process)"
+    assert rows["index", "required blocks"]["status"] == "pass"
+
+
+def test_a_linked_page_that_is_gone_fails_the_check(web_project, tmp_path):
+    import shutil
+
+    project = tmp_path / "copy"
+    shutil.copytree(web_project, project)
+    shutil.rmtree(project / "build/site" / RICH)
+    invoke("check", cwd=project)
+    rows = {(r["article"], r["check"]): r for r in json.loads((project / "build/check.json").read_text())["rows"]}
+    assert rows["(web edition)", "links land"]["detail"] == (
+        f"1 address(es) the products link have no page in build/site/: {WEB}{RICH}/; run 'invoke build'"
+    )
+
+
 # --- The proof: a page that hides a block is a failed build ------------------------------------------
 
 
@@ -158,11 +271,11 @@ def _site_pages(*builds: Path) -> list[Path]:
     return sorted(page for build in builds for page in (build / "site").rglob("*.html"))
 
 
-def test_vnu_finds_no_error_on_any_page(sample_build, rich_build, spanish_build):
+def test_vnu_finds_no_error_on_any_page(sample_build, rich_build, spanish_build, web_project):
     import subprocess
 
-    pages = _site_pages(sample_build, rich_build, spanish_build / "build")
-    assert len(pages) >= 4
+    pages = _site_pages(sample_build, rich_build, spanish_build / "build", web_project / "build")
+    assert len(pages) >= 10
     # One Java process for every page, as the gate runs EPUBCheck.
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, pages)],
@@ -207,8 +320,8 @@ def broken_links(site: Path) -> list[str]:
     return broken
 
 
-def test_every_link_and_download_inside_the_site_lands(sample_build, rich_build, spanish_build):
-    for build in (sample_build, rich_build, spanish_build / "build"):
+def test_every_link_and_download_inside_the_site_lands(sample_build, rich_build, spanish_build, web_project):
+    for build in (sample_build, rich_build, spanish_build / "build", web_project / "build"):
         assert broken_links(build / "site") == []
 
 

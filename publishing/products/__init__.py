@@ -29,6 +29,7 @@ _MODULES = {
     "web": "web",
     "combined guide": "guide",
     "newsletter issue": "newsletter",
+    "web index": "web",
 }
 
 

@@ -35,6 +35,9 @@ class Product:
     # Products whose built files it reads (the web edition copies the handout and the guide as its
     # downloads): the build makes it after every other product of the same run.
     reads_built: ClassVar[tuple[str, ...]] = ()
+    # For a product of several articles: the product whose build makes it too (the web edition's index
+    # pages with its article pages); "" for one made by a command of its own.
+    made_with: ClassVar[str] = ""
 
     @property
     def default_variant(self) -> str:
@@ -87,6 +90,11 @@ class Product:
         source or None, whether it must have been built)."""
         return []
 
+    def load_subject(self, site: Site, slug: str, source: Path | None) -> Any:
+        """For a product made with another (``made_with``): one of its ``gate_subjects``, loaded, or the
+        PublishingError that stops it."""
+        raise NotImplementedError
+
     def recorded_as(self, site: Site, slug: str, source: Path | None, variant: str) -> tuple[Path, str]:
         """For a product of several articles: where the build state keeps the record of what it was made
         of, as (the source it is kept under, its key). An issue's is kept under its own file."""
@@ -111,6 +119,11 @@ class Product:
 
     def source_rows(self, source: Path, site: Site) -> list[Row]:
         """For a product of several articles with a source of its own: the gate's checks of it."""
+        return []
+
+    def library_rows(self, site: Site) -> list[Row]:
+        """The product's checks of the library as a whole for `invoke check` (the web edition: the
+        addresses the other products link land on its pages; its validator on every page)."""
         return []
 
     def warm_up(self, site: Site) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..contract import Product
-from .page import PAGE, STYLESHEET, folder_of
+from .address import PAGE, folder_of
+from .library import WebIndex
 
 
 class Web(Product):
@@ -32,8 +33,9 @@ class Web(Product):
 
     def build(self, article, site, workdir: Path, variant: str) -> list[Path]:
         """The page, its pictures and its downloads, in the page's own folder."""
-        from ...languages import direction
-        from .page import alternates, copy_downloads, faq_of, page_address, page_body, structured_data
+        from .address import page_address
+        from .page import alternates, copy_downloads, faq_of, page_body, structured_data
+        from .shell import render_page
 
         folder = folder_of(article.name)
         target = workdir / folder
@@ -42,18 +44,18 @@ class Web(Product):
         downloads = copy_downloads(article, site, target)
         depth = folder.count("/")
         address = page_address(site, folder)
-        html = site.render(
+        html = render_page(
+            site,
             "web/page.html",
+            depth,
+            lang=article.lang,
+            title=f"{article.title} | {site.settings.clinic_name}",
+            description=article.description,
             article=article,
-            settings=site.settings,
-            blocks=site.blocks,
-            direction=direction(article.lang),
-            css=(site.folders.layouts / STYLESHEET).read_text(encoding="utf-8"),
             body_html=body_html,
             downloads=downloads,
             alternates=alternates(article, site, depth),
             canonical=address or "./",
-            up="../" * depth,
             structured_data=structured_data(article, site, address, faq_of(article.body_html)),
         )
         page = target / PAGE
@@ -66,12 +68,15 @@ class Web(Product):
         verify(subject, site, files, shown_as)
 
     def witness_pages(self, site, files: list[Path], workdir: Path):
-        """Chromium renders the page at phone and desktop widths, light and dark."""
-        from ...proof import card_lines
-        from ...sighting import Sighting, WitnessPage
+        from .verify import witness_pages
 
-        sightings = tuple(Sighting(block.id, block.name, card_lines(site, block)) for block in site.blocks)
-        return [WitnessPage("browser", files[0], "the web page", sightings, widths=(375, 1280))]
+        return witness_pages(site, files)
+
+    def library_rows(self, site):
+        """Every address the products link inside the site lands on a built page; vnu on every page."""
+        from .gate import address_row, vnu_row
+
+        return [row for row in (address_row(site), vnu_row(site)) if row is not None]
 
     def warm_up(self, site) -> None:
         import lxml.html  # noqa: F401
@@ -81,4 +86,4 @@ class Web(Product):
         return "Web page" if file_name.endswith(PAGE) else file_name
 
 
-PRODUCTS = {"web": Web()}
+PRODUCTS = {"web": Web(), "web index": WebIndex()}

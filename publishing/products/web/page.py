@@ -11,29 +11,11 @@ from pathlib import Path
 from ...article import Article
 from ...links import Links
 from ...site import Site
+from .address import own_name, page_address, page_folder
 
 # What a patient can download from the page, in this order: (product, variant; "" its plain one). The
 # print-shop PDF is for a press, not for patients.
 DOWNLOADS = (("handout", ""), ("handout", "large-print"), ("guide", ""))
-STYLESHEET = "web/web.css"  # in layouts/; every page carries it in its one <style>
-PAGE = "index.html"
-
-
-def page_folder(slug: str, edition: str = "") -> str:
-    """Where an article's page lives in the site: "<slug>/", an edition's "<lang>/<slug>/"."""
-    return f"{edition}/{slug}/" if edition else f"{slug}/"
-
-
-def folder_of(name: str) -> str:
-    """The page folder of a subject's name ("slug" or "slug.es", as the catalogue names it)."""
-    slug, _, edition = name.partition(".")
-    return page_folder(slug, edition)
-
-
-def page_address(site: Site, folder: str) -> str:
-    """The page's address online where the clinic gave its web address; else "" (the site is relative)."""
-    web = site.settings.web_address
-    return f"{web.rstrip('/')}/{folder}" if web else ""
 
 
 @dataclass(frozen=True)
@@ -53,7 +35,8 @@ class Alternate:
 
     lang: str
     name: str
-    href: str
+    href: str  # its address online where the clinic gave one (hreflang), else relative
+    local: str  # relative to this page: the site works on any host, and offline
     current: bool
 
 
@@ -137,11 +120,10 @@ def alternates(article: Article, site: Site, depth: int) -> list[Alternate]:
     for edition, source in editions:
         if source is None:
             continue
-        language = site.in_language(edition or site.settings.default_lang)
-        tag = language.settings.default_lang if not edition else edition
+        tag = edition or site.settings.default_lang
         folder = page_folder(found.slugs[source], edition)
         href = page_address(site, folder) or up + folder
-        result.append(Alternate(tag, language.language_name, href, source == article.source))
+        result.append(Alternate(tag, own_name(tag), href, up + folder, source == article.source))
     return result
 
 

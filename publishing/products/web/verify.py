@@ -11,7 +11,7 @@ from ... import proof
 from ...article import Article
 from ...errors import RequiredBlockFailure
 from ...site import Site
-from .page import STYLESHEET
+from .address import STYLESHEET
 
 NAME = "web"  # Web.name, written out: the package imports this module
 WIDTHS = (375.0, 1280.0)  # a phone, a desktop
@@ -46,7 +46,13 @@ def verify(article: Article | None, site: Site, files: list[Path], shown_as: Pat
             "the article",
             shown_as,
         )
-    _require_downloads(document, page, shown_as)
+        _require_downloads(document, page, shown_as)
+    else:  # an index page: the card before the first article it lists
+        main = document.find(".//main")
+        if main is not None:
+            pieces = text_pieces(document.body, {block.id: block.key for block in site.blocks})
+            opening = proof.opening_words(" ".join(main.text_content().split()))
+            proof.require_before(NAME, "the page", pieces, site.blocks.crisis, opening, "the page's content", shown_as)
 
 
 def page_visibility(document, site: Site, width: float):
@@ -84,3 +90,11 @@ def _require_downloads(document, page: Path, shown_as: Path) -> None:
                 f"{NAME}: the download '{href}' the page offers was not written beside it",
                 hint="build the handout and the guide first: 'invoke build'",
             )
+
+
+def witness_pages(site: Site, files: list[Path]):
+    """Chromium renders the page at phone and desktop widths, light and dark."""
+    from ...sighting import Sighting, WitnessPage
+
+    sightings = tuple(Sighting(block.id, block.name, proof.card_lines(site, block)) for block in site.blocks)
+    return [WitnessPage("browser", files[0], "the web page", sightings, widths=(375, 1280))]
