@@ -184,7 +184,13 @@ class Preview:
 
         with self.lock:
             state = self.state
-        return render(self.site.folders.layouts, "preview/index.html", state=state, settings=self.site.settings)
+        return render(
+            self.site.folders.layouts,
+            "preview/index.html",
+            state=state,
+            settings=self.site.settings,
+            site_built=(self.site.folders.out / "site/index.html").is_file(),
+        )
 
     def thumbnail(self, relative: str) -> bytes | None:
         """The first page of a PDF in build/ as PNG (pypdfium2), cached beside its modification time."""
@@ -279,6 +285,10 @@ def make_handler(preview: Preview):
                 found = _built_file(out, path[len("/build/") :])
                 if found is not None:
                     return self._send(*found)
+            if path.startswith("/site/"):  # the web edition as a host serves it: build/site/ at its root
+                found = _built_file(out / "site", path[len("/site/") :])
+                if found is not None:
+                    return self._send(*found)
             return self._send(404, b"not found", "text/plain")
 
         def _send(self, status: int, body: bytes, kind: str) -> None:
@@ -316,6 +326,8 @@ def _thumbnail(preview: Preview, name: str) -> tuple[int, bytes, str]:
 def _built_file(out: Path, relative: str) -> tuple[int, bytes, str] | None:
     """The answer to /build/<relative>: a product in build/ (never outside it, never a hidden file)."""
     file = (out / relative).resolve()
+    if file.is_dir() and relative.endswith("/") or not relative:  # a folder of the web edition: its page
+        file = file / "index.html"
     if file.is_relative_to(out.resolve()) and file.is_file() and not file.name.startswith("."):
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if file.suffix in (".txt", ".html"):

@@ -357,3 +357,42 @@ def test_axe_finds_no_violation_at_phone_and_desktop_width_light_and_dark(
         chromium.save_screenshot(str(shots / f"{which}-{width}-{scheme}.png"))  # for a person to look at
         assert overflow <= 0, (width, scheme)
         assert violations == [], (width, scheme)
+
+
+# --- invoke serve ------------------------------------------------------------------------------------
+
+
+def test_the_preview_serves_the_site_and_each_card_links_its_page(web_project):
+    import http.client
+    import http.server
+    import threading
+
+    from publishing.preview import Preview, make_handler
+
+    preview = Preview(web_project)
+    preview.rebuild()  # nothing changed since the build: it only reads what is there
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(preview))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def get(path: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        try:
+            return response.status, response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+
+    try:
+        status, index = get("/")
+        assert status == 200 and 'href="/site/"' in index
+        assert f'<a href="/build/site/{SAMPLE}/index.html">Web page</a>' in index
+        status, library = get("/site/")
+        assert status == 200 and "Our guides for patients" in library
+        status, page = get(f"/site/{SAMPLE}/")
+        assert status == 200 and 'id="crisis-988"' in page
+        assert get(f"/site/{SAMPLE}/{SAMPLE}.pdf")[0] == 200
+        assert get("/site/../pyproject.toml")[0] == 400  # never outside build/site/
+    finally:
+        server.shutdown()
+        server.server_close()
