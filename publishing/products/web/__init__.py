@@ -23,6 +23,8 @@ class Web(Product):
     # so it is built again whenever they are.
     layouts = ("web", "handout", "guide")
     reads_built = ("handout", "guide")
+    suffixes = (".html",)  # its pictures and downloads lie beside each page, in the page's folder
+    hosted = True
     renderers = ("jinja2", "lxml", "pypdf")
 
     def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
@@ -71,6 +73,16 @@ class Web(Product):
         from .verify import witness_pages
 
         return witness_pages(site, files)
+
+    def whose(self, files: list[Path], article) -> str | None:
+        """The page's heading (id article-title) is the article's title."""
+        import lxml.html
+
+        page = lxml.html.document_fromstring(files[0].read_bytes())
+        found = page.xpath('//h1[@id="article-title"]')
+        heading = " ".join(found[0].text_content().split()) if found else ""
+        expected = " ".join(article.title.split())
+        return None if heading == expected else f"{files[0].name} is the page of '{heading}', not of '{expected}'"
 
     def library_rows(self, site):
         """Every address the products link inside the site lands on a built page; vnu on every page."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import PublishingError
-from ..contract import Product
+from ..contract import Named, Product
 from .address import own_name, page_address, page_folder
 
 ISSUES = "issues"
@@ -117,13 +117,18 @@ class WebIndex(Product):
     folder = "site"
     per_article = False
     made_with = "web"
+    suffixes = (".html",)
+    reserved = {
+        "index": "the web edition's library is build/site/index.html",
+        ISSUES: "the web edition keeps the newsletter issues' pages in build/site/issues/",
+    }
     layouts = ("web",)
     renderers = ("jinja2", "lxml")
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         return [f"{slug}.html"]
 
-    def build(self, shelf: Shelf, site, workdir: Path, variant: str) -> list[Path]:
+    def build(self, shelf, site, workdir: Path, variant: str) -> list[Path]:
         from .shell import render_page
 
         other = [(lang, own_name(lang)) for lang in sorted(set(site.catalogue.editions.values()))]
@@ -145,8 +150,23 @@ class WebIndex(Product):
         target.write_text(html, encoding="utf-8")
         return [target]
 
-    def load_subject(self, site, slug: str, source: Path | None):
-        return load_shelf(site, slug, source)
+    def subjects(self, site) -> list[Named]:
+        """Every index page the library makes now: the library, each other language's, each issue's web
+        view (built with the web edition's pages: made when they are, so not required of every build)."""
+        from ..newsletter.issue import declared_language
+
+        return [
+            Named(
+                name,
+                issue,
+                declared_language(issue) or "" if issue else name.partition("/")[0] if "/" in name else "",
+                required=False,
+            )
+            for name, issue in shelf_names(site)
+        ]
+
+    def load(self, site, subjects: list[Named]):
+        return [load_shelf(site, named.name, named.source) for named in subjects]
 
     def verify(self, site, files: list[Path], shown_as: Path, subject=None) -> None:
         from .verify import verify
@@ -158,10 +178,6 @@ class WebIndex(Product):
 
         return witness_pages(site, files)
 
-    def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
-        """Every index page the library makes now must have been built (when the web edition was)."""
-        return [(name, issue, False) for name, issue in shelf_names(site)]
-
     def recorded_as(self, site, slug: str, source: Path | None, variant: str) -> tuple[Path, str]:
         return site.folders.sources, f"{self.state_key(variant)}:{slug}"
 
@@ -172,13 +188,6 @@ class WebIndex(Product):
         if source is not None:
             return issue_reads(site, source)
         return list(site.catalogue.accepted)
-
-    def subject_language(self, slug: str, source: Path | None) -> str | None:
-        if source is not None:
-            from ..newsletter.issue import declared_language
-
-            return declared_language(source)
-        return slug.partition("/")[0] if "/" in slug else None
 
     def describe(self, file_name: str) -> str:
         return "Web index page"

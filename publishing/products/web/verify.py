@@ -27,7 +27,7 @@ def verify(article: Article | None, site: Site, files: list[Path], shown_as: Pat
     try:
         document = lxml.html.document_fromstring(page.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, lxml.etree.ParserError) as error:
-        raise proof.unreadable(NAME, shown_as, "HTML document", error) from None
+        raise proof.unreadable(NAME, shown_as, "HTML document", error, "invoke build --only web --force") from None
     for width in WIDTHS:
         visibility = page_visibility(document, site, width)
         where = f"the page at {width:.0f} px"
