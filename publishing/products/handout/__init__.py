@@ -44,13 +44,19 @@ class Handout(Product):
 
         target = workdir / self.output_names(article.name, variant)[0]
         render_pdf(article, site, target, variant)
+        from .fit import place_qr_code
+
+        # Page 1's crisis card and first words come before the QR code.
+        place_qr_code(article, site, target, variant, self.rebuild_command(variant))
         from .artifacts import mark_margin_boxes_as_artifacts
 
         mark_margin_boxes_as_artifacts(target, keep=site.blocks.crisis.title)  # footers: not read as the article
         if variant == "print-shop":
+            from .artifacts import mark_crop_marks_as_production_aids
             from .press import check_picture_resolution
             from .press_colour import to_press_colour
 
+            mark_crop_marks_as_production_aids(target)  # printer's marks, not the article's drawing
             to_press_colour(target)
             check_picture_resolution(target, article)
         return [target]
@@ -71,7 +77,10 @@ class Handout(Product):
                 from .fit import require_first_page_holds
 
                 label = site._("Page %(page)s of %(pages)s", page=1, pages=len(pdf))
-                require_first_page_holds(pdf, subject, blocks.crisis, opening, label, product=self.name)
+                large_print = files[0].name.endswith(INFIXES["large-print"] + SUFFIX)
+                require_first_page_holds(
+                    pdf, subject, blocks.crisis, opening, label, product=self.name, large_print=large_print
+                )
             proof.require_in_pdf(
                 pdf,
                 0,
