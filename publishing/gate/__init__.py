@@ -91,6 +91,7 @@ def run_checks(
     rows += guides.rows_for(table.epubs)
     rows += required_block_rows(site)
     rows += settings_checks(site)
+    rows += [row for product in ALL_PRODUCTS.values() for row in product.library_rows(site)]
     table.cache.save()
     return Checked(rows, reused=table.cache.reused, checked=table.cache.checked, notes=notes)
 
