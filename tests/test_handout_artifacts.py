@@ -23,6 +23,7 @@ CASES = [(article, variant) for article in ARTICLES for variant in VARIANTS]
 def handouts(tmp_path_factory):
     """{(article, variant): (built pdf, the same laid out by WeasyPrint alone, the crisis title)}."""
     from publishing.article import load_article
+    from publishing.products import PRODUCTS
     from publishing.products.handout.fit import place_qr_code
     from publishing.products.handout.render import render_pdf
     from publishing.site import load_site
@@ -37,7 +38,8 @@ def handouts(tmp_path_factory):
         for variant, infix in VARIANTS.items():
             weasyprint_alone = project / f"weasyprint-{name}{infix}.pdf"
             render_pdf(article, edition_site, weasyprint_alone, variant)
-            place_qr_code(article, edition_site, weasyprint_alone, variant)  # the layout the build chose
+            rebuild = PRODUCTS["handout"].rebuild_command(variant)
+            place_qr_code(article, edition_site, weasyprint_alone, variant, rebuild)  # the layout the build chose
             handouts[(name, variant)] = (built[(name, variant)], weasyprint_alone, edition_site.blocks.crisis.title)
     return handouts
 

@@ -3,6 +3,7 @@ downloads copied beside it, its alternates in other languages and its schema.org
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from dataclasses import dataclass
@@ -102,8 +103,10 @@ def page_body(article: Article, site: Site, target: Path) -> tuple[str, list[Pat
         wrapper.set("aria-label", site._("Table (scrolls sideways)"))
         table.addprevious(wrapper)
         wrapper.append(table)
-    html = (fragment.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in fragment)
-    return html, written
+    # The text before the first element is parsed text: escaped again, or a "<C" typed in the article
+    # would become a tag that swallows the rest of the page (the required blocks with it).
+    leading = html.escape(fragment.text or "", quote=False)
+    return leading + "".join(lxml.html.tostring(child, encoding="unicode") for child in fragment), written
 
 
 def alternates(article: Article, site: Site, depth: int) -> list[Alternate]:
