@@ -57,8 +57,9 @@ def _jobs(site: Site, source: Path, products: list[str], variant: str | None) ->
         product = PRODUCTS[name]
         chosen = variant_of(product, variant)
         for each in product.variants:
-            files = [site.folders.out / product.folder / n for n in product.output_names(slug, each)]
-            if each == chosen or all(f.is_file() for f in files):
+            if each == chosen or all(
+                (site.folders.out / product.folder / n).is_file() for n in product.output_names(slug, each)
+            ):
                 jobs.append(product.state_key(each))
     return jobs
 
