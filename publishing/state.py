@@ -150,7 +150,7 @@ class BuildState:
 
     def _path(self, name: str) -> Path:
         if name not in self._paths:  # as _name: a dozen times per source, the same answer in a run
-            self._paths[name] = Path(os.path.normpath(self.out / name))
+            self._paths[name] = Path(os.path.normpath(os.path.join(self.out, name)))
         return self._paths[name]
 
     def entry(self, source: Path, key: str) -> dict | None:
