@@ -18,7 +18,7 @@ from pathlib import Path
 from .catalogue import catalogue
 from .errors import PublishingError
 from .product_build import Outcome, build_product, variant_of
-from .products import PRODUCTS, Product
+from .products import ALL_PRODUCTS, PRODUCTS, Named, Product, source_rules
 from .site import Site
 from .staging import Staging
 from .state import BuildState, InputFingerprints, fingerprint_of
@@ -29,7 +29,7 @@ atexit.register(gc.freeze)
 
 
 def parse_only(only: str | None) -> list[str]:
-    """'handout,guide' -> ['handout', 'guide'], in registry order; empty means every product."""
+    """Comma-separated product names -> those products, in registry order; empty means every product."""
     if not only:
         return list(PRODUCTS)
     wanted = [name.strip() for name in only.split(",") if name.strip()]
@@ -43,23 +43,27 @@ def parse_only(only: str | None) -> list[str]:
 
 
 def job_of(key: str) -> tuple[Product, str]:
-    """A state key ("handout", "handout:large-print") -> the product and its variant."""
+    """A state key (a product's name, and a variant other than its default after a colon) -> the
+    product and its variant."""
     name, _, variant = key.partition(":")
     product = PRODUCTS[name]
     return product, variant or product.default_variant
 
 
-def _jobs(site: Site, source: Path, products: list[str], variant: str | None, present) -> list[str]:
-    """What to build of one article: each product asked for, in the variant asked for, and every other
-    variant of it already in build/ (a variant once built stays built, and current)."""
-    jobs = []
-    slug = site.catalogue.name(source)
+def _jobs(site: Site, products: list[str], variant: str | None, present) -> dict[Path, list[str]]:
+    """What to build of each article, as its products name their subjects: each product asked for, in
+    the variant asked for, and every other variant of it already in build/ (a variant once built stays
+    built, and current)."""
+    jobs: dict[Path, list[str]] = {}
     for name in products:
         product = PRODUCTS[name]
         chosen = variant_of(product, variant)
-        for each in product.variants:
-            if each == chosen or all(n in present(product.folder) for n in product.output_names(slug, each)):
-                jobs.append(product.state_key(each))
+        for subject in product.subjects(site):
+            assert subject.source is not None, "a product of every article names each by its source"
+            for each in product.variants:
+                names = product.output_names(subject.name, each)
+                if each == chosen or all(n in present(product.folder) for n in names):
+                    jobs.setdefault(subject.source, []).append(product.state_key(each))
     return jobs
 
 
@@ -97,7 +101,7 @@ def build_all(
     (see workers.py). Outcomes come back in article order.
     """
     state = BuildState.load(site.folders.out)
-    found = site.catalogue = catalogue(site.folders.sources, state.slugs, site.language)
+    found = site.catalogue = catalogue(site.folders.sources, state.slugs, site.language, **source_rules())
     fingerprints = InputFingerprints(site)
     # Refused at discovery (a slug two sources share): nothing built, nothing in build/ replaced.
     outcomes: list[Outcome] = [
@@ -119,18 +123,18 @@ def build_all(
                 _record(state, fingerprints, outcome)
                 outcomes.append(outcome)
                 on_outcome(outcome)
-        if "newsletter" in products:
-            outcomes_of_issues = build_issues(site, state, fingerprints, force=force)
-            for outcome in outcomes_of_issues:
-                on_outcome(outcome)
-        else:
-            outcomes_of_issues = []
+        outcomes_of_several: list[Outcome] = []
+        for product in ALL_PRODUCTS.values():
+            if not product.per_article and product.made_with in products:  # the issues with the newsletters
+                for outcome in build_several(site, product, state, fingerprints, force=force):
+                    on_outcome(outcome)
+                    outcomes_of_several.append(outcome)
     finally:  # stopped halfway too (Ctrl+C): what was built and moved into place stays known
         results.close()  # the workers are stopped and gone before their staging folders are tidied
         state.save()
         Staging.tidy(site)
     order = {source: index for index, source in enumerate(found.sources)}
-    return sorted(outcomes, key=lambda o: (order[o.source], *_place(products, o))) + outcomes_of_issues
+    return sorted(outcomes, key=lambda o: (order[o.source], *_place(products, o))) + outcomes_of_several
 
 
 def _stale_work(
@@ -146,8 +150,7 @@ def _stale_work(
     up_to_date: list[Outcome] = []
     work: list[tuple[Path, list[str]]] = []
     present = _FilesIn(site.folders.out)
-    for source in site.catalogue.accepted:
-        wanted = _jobs(site, source, products, variant, present)
+    for source, wanted in _jobs(site, products, variant, present).items():
         stale = [
             key
             for key in wanted
@@ -194,37 +197,38 @@ def _place(products: list[str], outcome: Outcome) -> tuple[int, int]:
     return products.index(outcome.product), product.variants.index(outcome.variant or product.default_variant)
 
 
-def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints, *, force: bool) -> list[Outcome]:
-    """Every newsletter issue in sources/newsletters/ whose source, or any article it names, changed."""
-    from .products import ALL_PRODUCTS
-    from .products.newsletter.issue import discover_issues, issue_reads, load_issues
-
-    product = ALL_PRODUCTS["newsletter issue"]
+def build_several(
+    site: Site, product: Product, state: BuildState, fingerprints: InputFingerprints, *, force: bool
+) -> list[Outcome]:
+    """Every subject of a product of several articles (each newsletter issue in sources/newsletters/)
+    whose own source, or any article it is made of, changed."""
     variant = product.default_variant
-    key = product.state_key(variant)
-    outcomes, stale, reads = [], [], {}
-    for path in discover_issues(site.folders.sources):
-        reads[path] = issue_reads(site, path)
-        inputs = fingerprints.parts_of_several(product, variant, reads[path], state.images(path, key))
-        if not force and state.up_to_date(path, key, fingerprint_of(inputs)):
-            outcomes.append(Outcome(source=path, product=product.name, files=state.files(path, key), up_to_date=True))
+    subjects = product.subjects(site)
+    outcomes, stale, reads, records = [], [], {}, {}
+    for subject in subjects:
+        where, key = records[subject] = product.recorded_as(site, subject.name, subject.source, variant)
+        reads[subject] = product.made_of(site, subject.name, subject.source, {})
+        inputs = fingerprints.parts_of_several(product, variant, reads[subject], state.images(where, key))
+        if not force and state.up_to_date(where, key, fingerprint_of(inputs)):
+            outcomes.append(Outcome(source=where, product=product.name, files=state.files(where, key), up_to_date=True))
         else:
-            stale.append(path)
+            stale.append(subject)
     if stale:
         site.load_blocks()
-    for path, issue in zip(stale, load_issues(site, stale), strict=True):
-        if isinstance(issue, PublishingError):
-            outcome = Outcome(source=path, product=product.name, error=str(issue))
+    for subject, loaded in zip(stale, product.load(site, stale), strict=True):
+        where, key = records[subject]
+        if isinstance(loaded, PublishingError):
+            outcome = Outcome(source=where, product=product.name, error=str(loaded))
         else:
-            outcome = build_product(site, product, issue, variant)
-            outcome.source = path
+            outcome = build_product(site, product, loaded, variant)
+            outcome.source = where
         if outcome.ok:
-            inputs = fingerprints.parts_of_several(product, variant, reads[path], outcome.images)
-            state.record(path, key, inputs, outcome.files, outcome.images, reads=reads[path])
+            inputs = fingerprints.parts_of_several(product, variant, reads[subject], outcome.images)
+            state.record(where, key, inputs, outcome.files, outcome.images, reads=reads[subject])
         else:
-            state.forget(path, key)
+            state.forget(where, key)
         outcomes.append(outcome)
-    order = {path: index for index, path in enumerate(discover_issues(site.folders.sources))}
+    order = {records[subject][0]: index for index, subject in enumerate(subjects)}
     return sorted(outcomes, key=lambda outcome: order[outcome.source])
 
 
@@ -294,14 +298,13 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], jobs: int):
 
 
 def build_article(site: Site, source: Path, products: list[str]) -> list[Outcome]:
-    """Build each of ``products`` (state keys: "handout", "handout:large-print") of one article."""
-    from .article import load_article
-
-    try:
-        article = load_article(source, site.settings, site.folders.sources)
-    except PublishingError as error:
+    """Build each of ``products`` (state keys: a product's name, and its variant after a colon) of one
+    article, loaded once for all of them (every product of one article loads it the same way)."""
+    [article] = job_of(products[0])[0].load(site, [Named(site.catalogue.name(source), source)])
+    if isinstance(article, PublishingError):
         return [
-            Outcome(source=source, product=job_of(k)[0].name, variant=job_of(k)[1], error=str(error)) for k in products
+            Outcome(source=source, product=job_of(k)[0].name, variant=job_of(k)[1], error=str(article))
+            for k in products
         ]
     outcomes = [build_product(site, *job_of(key)[:1], article, job_of(key)[1]) for key in products]
     for outcome in outcomes:

@@ -3,7 +3,8 @@
 Two sources that resolve to the same slug (by front matter or file name) would write the
 same products, the later silently replacing the earlier: both are refused at discovery,
 naming each other, and neither's products in build/ are touched. A slug that names a
-product of its own (the combined guide) is refused the same way.
+product of its own (the combined guide's: each product declares its ``reserved`` names) is refused the
+same way.
 
 A translation (``<slug>.<lang>.md`` with ``lang`` in that language) is an edition of the article
 with that slug: its products are named ``<slug>.<lang>``, and one without its article is refused.
@@ -12,14 +13,12 @@ with that slug: its products are named ``<slug>.<lang>``, and one without its ar
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .errors import PublishingError
-
-# Slugs the pipeline's own products use.
-RESERVED_SLUGS = {"patient-guide": "the combined guide's name (build/guides/patient-guide.epub)"}
 
 
 @dataclass
@@ -29,6 +28,8 @@ class Catalogue:
     refused: dict[Path, PublishingError] = field(default_factory=dict)
     titles: dict[Path, str] = field(default_factory=dict)  # as the front matter gives them, for links
     editions: dict[Path, str] = field(default_factory=dict)  # a translation's language ("es"); else absent
+    # Which product cannot show a character (None: every one can), as the products declare it.
+    cannot_print: Callable[[str], str | None] | None = None
 
     @property
     def accepted(self) -> list[Path]:
@@ -89,8 +90,16 @@ def _reading_order(path: Path) -> tuple[str, int, str]:
     return (named["slug"], 1, path.name) if named else (path.stem, 0, path.name)
 
 
-def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, default_language: str = "en") -> Catalogue:
-    """Discover the articles and their slugs; refuse every source whose slug is taken.
+def catalogue(
+    sources_dir: Path,
+    known: dict[str, list[str]] | None = None,
+    default_language: str = "en",
+    reserved: Mapping[str, str] | None = None,
+    cannot_print: Callable[[str], str | None] | None = None,
+) -> Catalogue:
+    """Discover the articles and their slugs; refuse every source whose slug is taken (``reserved``: the
+    names the products keep for themselves, and why; ``cannot_print``: which product cannot show a
+    character: both as products/__init__.py's ``source_rules`` gives them).
 
     ``known`` maps a source to ``[content hash, slug, title]`` from an earlier run: a source whose
     bytes are unchanged is not parsed again (and ``known`` is brought up to date)."""
@@ -98,8 +107,8 @@ def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, defa
     known = known if known is not None else {}
     folders = {source for source in sources if not source.is_file()}  # a folder (or a link to one) named *.md
     slugs, titles, editions = _names(sources, folders, known, default_language)
-    found = Catalogue(sources, slugs, {}, titles, editions)
-    _refuse(found, folders)
+    found = Catalogue(sources, slugs, {}, titles, editions, cannot_print)
+    _refuse(found, folders, reserved or {})
     return found
 
 
@@ -132,7 +141,7 @@ def _names(
     return slugs, titles, editions
 
 
-def _refuse(found: Catalogue, folders: set[Path]) -> None:
+def _refuse(found: Catalogue, folders: set[Path], reserved: Mapping[str, str]) -> None:
     """Every source that cannot be an article, with why: a folder named *.md, a translation of no
     article, a reserved slug, a slug two sources share."""
     from .errors import shown_path
@@ -159,11 +168,11 @@ def _refuse(found: Catalogue, folders: set[Path]) -> None:
                 "or add the article first",
             )
     for slug, owners in by_name.items():
-        if slug in RESERVED_SLUGS:
+        if slug in reserved:
             for source in owners:
                 refused[source] = PublishingError(
                     source,
-                    f"the slug '{slug}' is {RESERVED_SLUGS[slug]}",
+                    f"the slug '{slug}' is {reserved[slug]}",
                     hint="give the article another slug in its front matter",
                 )
         elif len(owners) > 1:
@@ -197,6 +206,16 @@ def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str]
     return slug, shown_title, ""
 
 
+def load_article_of(site, source: Path):
+    """The article ``source`` as every product of it reads it, or the mistake that stops it loading."""
+    from .article import load_article
+
+    try:
+        return load_article(source, site.settings, site.folders.sources, site.catalogue.cannot_print)
+    except PublishingError as error:
+        return error
+
+
 def load_articles(site, cache: dict | None = None) -> tuple[list, list[PublishingError]]:
     """Every article of ``site`` loaded, in file-name order, and every mistake found on the way
     (a shared slug, a broken source), so one run reports them all.
@@ -218,7 +237,7 @@ def load_articles(site, cache: dict | None = None) -> tuple[list, list[Publishin
             articles.append(cached[1])
             continue
         try:
-            article = load_article(source, site.settings, site.folders.sources)
+            article = load_article(source, site.settings, site.folders.sources, found.cannot_print)
         except PublishingError as error:
             errors.append(error)
             continue
