@@ -64,6 +64,16 @@ def _jobs(site: Site, products: list[str], variant: str | None, present) -> dict
                 names = product.output_names(subject.name, each)
                 if each == chosen or all(n in present(product.folder) for n in names):
                     jobs.setdefault(subject.source, []).append(product.state_key(each))
+    # A product that copies what these make (the web edition's downloads), where it was built: it is
+    # looked at too, and built again when what it copies is (see _stale_work).
+    for name, product in PRODUCTS.items():
+        if name in products or not set(product.reads_built) & set(products):
+            continue
+        for subject in product.subjects(site):
+            assert subject.source is not None
+            names = product.output_names(subject.name, product.default_variant)
+            if subject.source in jobs and all((site.folders.out / product.folder / n).is_file() for n in names):
+                jobs[subject.source].append(product.state_key(product.default_variant))
     return jobs
 
 
@@ -116,7 +126,7 @@ def build_all(
     on_start(len(work))
     if work:
         _prepare(site)
-    results = _run(site, work, jobs)
+    results = _phases(site, work, jobs)
     try:
         for result in results:
             for outcome in result:
@@ -157,6 +167,8 @@ def _stale_work(
             if force
             or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
         ]
+        rebuilt = {job_of(key)[0].name for key in stale}
+        stale += [key for key in wanted if key not in stale and rebuilt & set(job_of(key)[0].reads_built)]
         up_to_date += [
             Outcome(
                 source=source,
@@ -194,7 +206,7 @@ def _record(state: BuildState, fingerprints: InputFingerprints, outcome: Outcome
 
 def _place(products: list[str], outcome: Outcome) -> tuple[int, int]:
     product = PRODUCTS[outcome.product]
-    return products.index(outcome.product), product.variants.index(outcome.variant or product.default_variant)
+    return list(PRODUCTS).index(outcome.product), product.variants.index(outcome.variant or product.default_variant)
 
 
 def build_several(
@@ -240,10 +252,29 @@ def _warm_up(site: Site, products: set[str]) -> None:
 
     templates = environment(site.folders.layouts)
     folders = {"_partials", *(folder for name in products for folder in PRODUCTS[name].layouts)}
-    for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in folders):
+    # Templates only, which lie in the folder itself: its subfolders hold other files (colour profiles).
+    for name in templates.list_templates(
+        filter_func=lambda name: name.count("/") == 1 and name.split("/")[0] in folders
+    ):
         templates.get_template(name)  # compiled once here; Jinja keeps it for every worker
     for name in products:
         PRODUCTS[name].warm_up(site)
+
+
+def _phases(site: Site, work: list[tuple[Path, list[str]]], jobs: int):
+    """Yield each article's outcomes: first of every product that reads no other's files, then of those
+    that do (the web edition's downloads are the handouts and guides just built)."""
+
+    def after(key: str) -> bool:
+        return bool(job_of(key)[0].reads_built)
+
+    for late in (False, True):
+        phase = [(source, part) for source, names in work if (part := [n for n in names if after(n) == late])]
+        runs = _run(site, phase, jobs)
+        try:
+            yield from runs
+        finally:
+            runs.close()
 
 
 def _run(site: Site, work: list[tuple[Path, list[str]]], jobs: int):

@@ -30,6 +30,7 @@ class Catalogue:
     editions: dict[Path, str] = field(default_factory=dict)  # a translation's language ("es"); else absent
     # Which product cannot show a character (None: every one can), as the products declare it.
     cannot_print: Callable[[str], str | None] | None = None
+    langs: dict[Path, str] = field(default_factory=dict)  # the 'lang:' its front matter gives, if any
 
     @property
     def accepted(self) -> list[Path]:
@@ -101,44 +102,38 @@ def catalogue(
     names the products keep for themselves, and why; ``cannot_print``: which product cannot show a
     character: both as products/__init__.py's ``source_rules`` gives them).
 
-    ``known`` maps a source to ``[content hash, slug, title]`` from an earlier run: a source whose
-    bytes are unchanged is not parsed again (and ``known`` is brought up to date)."""
+    ``known`` maps a source, by its file name (the same wherever the project lies), to ``[content hash,
+    slug, title, edition, lang]`` from an earlier run: a source whose bytes are unchanged is not parsed
+    again (and ``known`` is brought up to date)."""
     sources = discover(sources_dir)
     known = known if known is not None else {}
     folders = {source for source in sources if not source.is_file()}  # a folder (or a link to one) named *.md
-    slugs, titles, editions = _names(sources, folders, known, default_language)
-    found = Catalogue(sources, slugs, {}, titles, editions, cannot_print)
+    found = Catalogue(sources, {}, {}, cannot_print=cannot_print)
+    _names(found, folders, known, default_language)
     _refuse(found, folders, reserved or {})
     return found
 
 
-def _names(
-    sources: list[Path], folders: set[Path], known: dict[str, list[str]], default_language: str
-) -> tuple[dict[Path, str], dict[Path, str], dict[Path, str]]:
-    """Each source's slug, title and (for a translation) language: read again only when its bytes
-    changed since ``known`` recorded them (``known`` is brought up to date)."""
-    slugs: dict[Path, str] = {}
-    titles: dict[Path, str] = {}
-    editions: dict[Path, str] = {}
-    for source in sources:
+def _names(found: Catalogue, folders: set[Path], known: dict[str, list[str]], default_language: str) -> None:
+    """Each source's slug, title, (for a translation) edition and declared language: read again only when
+    its bytes changed since ``known`` recorded them (``known`` is brought up to date)."""
+    slugs, titles, editions, langs = found.slugs, found.titles, found.editions, found.langs
+    for source in found.sources:
         if source in folders:
             slugs[source], titles[source] = source.stem, ""
             continue
-        data = source.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        cached = known.get(str(source))
-        if cached and len(cached) == 4 and cached[0] == digest:
-            slugs[source], titles[source] = cached[1], cached[2]
-            if cached[3]:
-                editions[source] = cached[3]
-            continue
-        slugs[source], titles[source], edition = _slug_and_title(source, default_language)
-        if edition:
-            editions[source] = edition
-        known[str(source)] = [digest, slugs[source], titles[source], edition]
-    for stale in set(known) - {str(source) for source in sources}:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        cached = known.get(source.name)
+        if not (isinstance(cached, list) and len(cached) == 5 and cached[0] == digest):
+            cached = [digest, *_slug_and_title(source, default_language)]
+            known[source.name] = cached
+        slugs[source], titles[source] = cached[1], cached[2]
+        if cached[3]:
+            editions[source] = cached[3]
+        if cached[4]:
+            langs[source] = cached[4]
+    for stale in set(known) - {source.name for source in found.sources}:
         del known[stale]
-    return slugs, titles, editions
 
 
 def _refuse(found: Catalogue, folders: set[Path], reserved: Mapping[str, str]) -> None:
@@ -186,10 +181,10 @@ def _refuse(found: Catalogue, folders: set[Path], reserved: Mapping[str, str]) -
                 )
 
 
-def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str]:
+def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str, str]:
     """The slug the article's products are named by (its front matter's, else its file name's), its
-    title, and for a translation its language. A source whose front matter cannot be read is named by
-    its file: loading it reports the mistake."""
+    title, for a translation its language, and the 'lang:' it declares. A source whose front matter
+    cannot be read is named by its file: loading it reports the mistake."""
     from .article import edition_of, slug_from_filename
     from .frontmatter import read_source
 
@@ -197,13 +192,14 @@ def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str]
         metadata = read_source(source).metadata
     except PublishingError:
         metadata = {}
-    slug, title = metadata.get("slug"), metadata.get("title")
+    slug, title, lang = metadata.get("slug"), metadata.get("title"), metadata.get("lang")
     shown_title = " ".join(title.split()) if isinstance(title, str) else ""
-    edition = edition_of(source, metadata.get("lang"))
+    declared = lang if isinstance(lang, str) else ""
+    edition = edition_of(source, lang)
     if edition and edition[1] != default_language:
-        return edition[0], shown_title, edition[1]
+        return edition[0], shown_title, edition[1], declared
     slug = " ".join(slug.split()) if isinstance(slug, str) and slug.strip() else slug_from_filename(source.name)
-    return slug, shown_title, ""
+    return slug, shown_title, "", declared
 
 
 def load_article_of(site, source: Path):

@@ -13,6 +13,17 @@ from .characters import printable
 from .errors import PublishingError, shown_path
 
 
+def _several(outcomes) -> dict[str, int]:
+    """The subjects of products of several articles (the newsletter issues), counted by product: only
+    those with a source of their own (the web edition's index pages are the library's)."""
+    from .products import ALL_PRODUCTS
+
+    counts = {
+        o.product: len({s.source for s in outcomes if s.product == o.product}) for o in outcomes if o.source.is_file()
+    }
+    return {name: count for name, count in counts.items() if not ALL_PRODUCTS[name].per_article}
+
+
 def build(
     root: Path,
     *,
@@ -54,9 +65,7 @@ def build(
     failures = [o for o in outcomes if not o.ok]
     of_articles = [o for o in outcomes if ALL_PRODUCTS[o.product].per_article]
     articles = len({o.source for o in of_articles})
-    # The subjects of products of several articles (the newsletter issues), counted by product.
-    several = {o.product: len({s.source for s in outcomes if s.product == o.product}) for o in outcomes}
-    several = {name: count for name, count in several.items() if not ALL_PRODUCTS[name].per_article}
+    several = _several(outcomes)
     made_from = f"{articles} article(s)" + "".join(f" and {count} {name}(s)" for name, count in several.items())
     if not of_articles:
         print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
@@ -71,7 +80,9 @@ def build(
                 if (failed := len({o.source for o in failures if o.product == name}))
             ),
         ]
-        print(f"{' and '.join(what)} failed; the others were built.", file=sys.stderr)
+        print(
+            f"{' and '.join(what or [f'{len(failures)} product(s)'])} failed; the others were built.", file=sys.stderr
+        )
         return 1
     up_to_date = sum(o.up_to_date for o in outcomes)
     if up_to_date == len(outcomes):

@@ -179,12 +179,25 @@ class Preview:
 
     # --- serving ---------------------------------------------------------------------------------
 
+    @staticmethod
+    def hosted_folders() -> list[str]:
+        """The folders of build/ a static host serves as they are (the web edition's)."""
+        from .products import ALL_PRODUCTS
+
+        return sorted({product.folder for product in ALL_PRODUCTS.values() if product.hosted})
+
     def index_html(self) -> str:
         from .templates import render
 
         with self.lock:
             state = self.state
-        return render(self.site.folders.layouts, "preview/index.html", state=state, settings=self.site.settings)
+        return render(
+            self.site.folders.layouts,
+            "preview/index.html",
+            state=state,
+            settings=self.site.settings,
+            hosted=[f"/{folder}/" for folder in self.hosted_folders() if (self.site.folders.out / folder).is_dir()],
+        )
 
     def thumbnail(self, relative: str) -> tuple[Product, bytes] | None:
         """The first page of a product file previewed as a picture, drawn by its product (``Product.thumbnail``),
@@ -279,6 +292,11 @@ def make_handler(preview: Preview):
                 found = _built_file(out, path[len("/build/") :])
                 if found is not None:
                     return self._send(*found)
+            for folder in preview.hosted_folders():  # as a host serves it: the folder at its root
+                if path.startswith(f"/{folder}/"):
+                    found = _built_file(out / folder, path[len(folder) + 2 :])
+                    if found is not None:
+                        return self._send(*found)
             return self._send(404, b"not found", "text/plain")
 
         def _send(self, status: int, body: bytes, kind: str) -> None:
@@ -313,6 +331,8 @@ def _thumbnail(preview: Preview, name: str) -> tuple[int, bytes, str]:
 def _built_file(out: Path, relative: str) -> tuple[int, bytes, str] | None:
     """The answer to /build/<relative>: a product in build/ (never outside it, never a hidden file)."""
     file = (out / relative).resolve()
+    if file.is_dir() and relative.endswith("/") or not relative:  # a folder of the web edition: its page
+        file = file / "index.html"
     if file.is_relative_to(out.resolve()) and file.is_file() and not file.name.startswith("."):
         product = owner(out.resolve(), file)
         kind = (product.content_type(file.name) if product else None) or mimetypes.guess_type(file.name)[0] or ""

@@ -84,7 +84,7 @@ def _build_verify_move(
             raise missing.naming(subject.source) from None
         files = product.build(subject, site, workdir, variant)
         article = subject.articles[0] if product.per_article else None  # an article's product: the article
-        product.verify(site, files, destination / files[0].name, article)
+        product.verify(site, files, destination / files[0].relative_to(workdir), article)
     except PublishingError as error:
         outcome.error = str(error)
     except Exception as error:  # a renderer that cannot lay out the layouts: a failed product, with a log

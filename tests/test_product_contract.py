@@ -100,13 +100,22 @@ def test_every_file_a_product_writes_ends_as_it_declares():
 def test_one_registry_lists_every_product_those_of_every_article_first():
     from publishing.products import ALL_PRODUCTS, PACKAGES, PRODUCTS
 
-    assert list(ALL_PRODUCTS) == ["handout", "guide", "newsletter", "combined guide", "newsletter issue"]
-    assert list(PRODUCTS) == ["handout", "guide", "newsletter"]
-    assert PACKAGES == ("handout", "guide", "newsletter")
+    assert list(ALL_PRODUCTS) == [
+        "handout",
+        "guide",
+        "newsletter",
+        "web",
+        "combined guide",
+        "newsletter issue",
+        "web index",
+    ]
+    assert list(PRODUCTS) == ["handout", "guide", "newsletter", "web"]
+    assert PACKAGES == ("handout", "guide", "newsletter", "web")
     # Made with another product, or on its own command only: never a product nobody builds.
     assert {n: p.made_with for n, p in ALL_PRODUCTS.items() if not p.per_article} == {
         "combined guide": "",
         "newsletter issue": "newsletter",
+        "web index": "web",
     }
 
 

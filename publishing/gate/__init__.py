@@ -91,6 +91,7 @@ def run_checks(
     rows += guides.rows_for(table.epubs)
     rows += required_block_rows(site)
     rows += settings_checks(site)
+    rows += [row for product in ALL_PRODUCTS.values() for row in product.library_rows(site)]
     table.cache.save()
     return Checked(rows, reused=table.cache.reused, checked=table.cache.checked, notes=notes)
 
@@ -103,7 +104,7 @@ class _Table:
         self.site, self.cache, self.today = site, cache, today
         self.out = site.folders.out
         self.digests = Digests(site)
-        self.freshness = Freshness(site)
+        self.freshness = Freshness(site, self.digests.inputs)  # one account of the inputs, each file read once
         self.found = site.catalogue = catalogue(site.folders.sources, cache.slugs, site.language, **source_rules())
         self.slots: list[list[Row]] = []
         self.epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
@@ -154,17 +155,7 @@ class _Table:
 
         digests, found = self.digests, self.found
         original = found.original(source)  # a translation is checked against the article it translates
-        key = digests.of(
-            digests.common,
-            "source",
-            digests.file(source),
-            digests.file(original) if original else "",
-            digests.sources_besides_articles,
-            digests.catalogs,
-            digests.library,
-            digests.tools,
-            self.today.isoformat(),
-        )
+        key = digests.source_key(source, original, self.today.isoformat())
         entry = self.cache.get(f"source:{source.name}", key)
         if entry is None:
             article = self.article_of(source)
@@ -213,16 +204,7 @@ class _Table:
             if late is not None:
                 self.slot().append(late)
                 return
-        key = digests.of(
-            digests.common,
-            digests.layouts(product.layouts),
-            WITNESS,
-            digests.tools,
-            product.name,
-            variant,
-            *(digests.file(f) for f in files),
-            digests.file(source) if source else "",
-        )
+        key = digests.product_key(product, variant, files, source, WITNESS)
         unit = _Unit(
             f"product:{files[0].relative_to(out)}",
             key,

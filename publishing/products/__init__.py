@@ -22,7 +22,7 @@ __all__ = ["ALL_PRODUCTS", "PACKAGES", "PRODUCTS", "Named", "Product", "Subject"
 
 # The one list of products: each package's PRODUCTS, in this order, make the registry. Imported on
 # first use: a command that needs no product never loads one.
-PACKAGES = ("handout", "guide", "newsletter")
+PACKAGES = ("handout", "guide", "newsletter", "web")
 
 
 class _Registry(Mapping[str, Product]):

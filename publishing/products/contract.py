@@ -83,6 +83,11 @@ class Product:
     made_with: ClassVar[str] = ""
     # Names no article may take as its slug, and why: the product's own files are named by them.
     reserved: ClassVar[dict[str, str]] = {}
+    # Products whose built files it reads (the web edition copies the handout and the guide as its
+    # downloads): the build makes it after every other product of the same run.
+    reads_built: ClassVar[tuple[str, ...]] = ()
+    # A folder a static host serves as it is (the web edition): the preview serves it at /<folder>/.
+    hosted: ClassVar[bool] = False
 
     @property
     def default_variant(self) -> str:
@@ -198,6 +203,11 @@ class Product:
 
     def source_rows(self, source: Path, site: Site) -> list[Row]:
         """For a product of several articles with a source of its own: the gate's checks of it."""
+        return []
+
+    def library_rows(self, site: Site) -> list[Row]:
+        """The product's checks of the library as a whole for `invoke check` (the web edition: the
+        addresses the other products link land on its pages; its validator on every page)."""
         return []
 
     def warm_up(self, site: Site) -> None:

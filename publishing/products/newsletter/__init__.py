@@ -203,8 +203,8 @@ class IssueNewsletter(Newsletter):
                     "links",
                     "warn",
                     f"{shown_path(source)}: {len(unlinked)} card(s) ({', '.join(unlinked)}) have no web address to "
-                    "link: their text asks readers to call instead; set article_url in [tool.publishing] "
-                    "to give each a 'Read the guide' button",
+                    "link: their text asks readers to call instead; set web_address in [tool.publishing] (the cards "
+                    "then link the web edition's pages) or article_url to give each a 'Read the guide' button",
                 )
             ]
         return [Row(issue.slug, self.name, "links", "pass", f"{len(issue.articles)} card(s), each linked online")]
