@@ -36,8 +36,6 @@ class BuildState:
         self.slugs: dict[str, list[str]] = slugs if slugs is not None else {}
         self._slugs_before = json.dumps(self.slugs, sort_keys=True)
         self.changed = False
-        self._names: dict[Path, str] = {}
-        self._paths: dict[str, Path] = {}
 
     @classmethod
     def load(cls, out: Path) -> BuildState:
@@ -52,16 +50,10 @@ class BuildState:
         return cls(path, products if isinstance(products, dict) else {}, slugs if isinstance(slugs, dict) else {})
 
     def _name(self, path: Path) -> str:
-        # Asked a dozen times per source in a build with nothing to do (os.path.relpath makes both paths
-        # absolute each time): remembered, as a path's place under build/ does not change in a run.
-        if path not in self._names:
-            self._names[path] = os.path.relpath(path, self.out)
-        return self._names[path]
+        return os.path.relpath(path, self.out)
 
     def _path(self, name: str) -> Path:
-        if name not in self._paths:  # as _name: a dozen times per source, the same answer in a run
-            self._paths[name] = Path(os.path.normpath(os.path.join(self.out, name)))
-        return self._paths[name]
+        return Path(os.path.normpath(self.out / name))
 
     def entry(self, source: Path, key: str) -> dict | None:
         """What the last build of one product of ``source`` recorded, if it did."""
