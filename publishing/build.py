@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 from collections import Counter
 from contextlib import closing
 from pathlib import Path
@@ -49,7 +50,7 @@ def job_of(key: str) -> tuple[Product, str]:
     return product, variant or product.default_variant
 
 
-def _jobs(site: Site, products: list[str], variant: str | None) -> dict[Path, list[str]]:
+def _jobs(site: Site, products: list[str], variant: str | None, present) -> dict[Path, list[str]]:
     """What to build of each article, as its products name their subjects: each product asked for, in
     the variant asked for, and every other variant of it already in build/ (a variant once built stays
     built, and current)."""
@@ -60,8 +61,8 @@ def _jobs(site: Site, products: list[str], variant: str | None) -> dict[Path, li
         for subject in product.subjects(site):
             assert subject.source is not None, "a product of every article names each by its source"
             for each in product.variants:
-                files = [site.folders.out / product.folder / n for n in product.output_names(subject.name, each)]
-                if each == chosen or all(f.is_file() for f in files):
+                names = product.output_names(subject.name, each)
+                if each == chosen or all(n in present(product.folder) for n in names):
                     jobs.setdefault(subject.source, []).append(product.state_key(each))
     # A product that copies what these make (the web edition's downloads), where it was built: it is
     # looked at too, and built again when what it copies is (see _stale_work).
@@ -74,6 +75,24 @@ def _jobs(site: Site, products: list[str], variant: str | None) -> dict[Path, li
             if subject.source in jobs and all((site.folders.out / product.folder / n).is_file() for n in names):
                 jobs[subject.source].append(product.state_key(product.default_variant))
     return jobs
+
+
+class _FilesIn:
+    """The names of the files in each folder of build/, listed once per build: asking the file system
+    about every variant of every article was two calls an edition (20,000 for 10,000 editions)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self._names: dict[str, frozenset[str]] = {}
+
+    def __call__(self, folder: str) -> frozenset[str]:
+        if folder not in self._names:
+            try:
+                with os.scandir(self.out / folder) as entries:
+                    self._names[folder] = frozenset(entry.name for entry in entries if entry.is_file())
+            except OSError:  # no such folder yet: nothing of it built
+                self._names[folder] = frozenset()
+        return self._names[folder]
 
 
 def build_all(
@@ -140,7 +159,8 @@ def _stale_work(
     state keys to build again."""
     up_to_date: list[Outcome] = []
     work: list[tuple[Path, list[str]]] = []
-    for source, wanted in _jobs(site, products, variant).items():
+    present = _FilesIn(site.folders.out)
+    for source, wanted in _jobs(site, products, variant, present).items():
         stale = [
             key
             for key in wanted

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import PublishingError
@@ -44,8 +45,18 @@ class Catalogue:
         """The article a translation translates (None for an article that is not a translation)."""
         if source not in self.editions:
             return None
-        slug = self.slugs[source]
-        return next((s for s in self.sources if s not in self.editions and self.slugs[s] == slug), None)
+        return self._originals.get(self.slugs[source])
+
+    @cached_property
+    def _originals(self) -> dict[str, Path]:
+        """Each slug's first article that is not a translation, in file-name order. Looked up for every
+        translation at discovery (a scan of every source each time grew with the square of the editions:
+        1,000 translations of 1,000 articles, two million comparisons in each build with nothing to do)."""
+        originals: dict[str, Path] = {}
+        for source in self.sources:
+            if source not in self.editions:
+                originals.setdefault(self.slugs[source], source)
+        return originals
 
     def translation(self, source: Path, edition: str) -> Path | None:
         """The accepted ``edition`` translation of an article, if there is one."""
