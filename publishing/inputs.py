@@ -33,8 +33,12 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 
 # Anything in a source that could name another article's file: a link's target ends in .md
-# (links.py), written as Markdown, HTML or a reference, maybe with spaces or percent-escapes.
-_MD_NAME = re.compile(rb"[^/\\()\[\]<>\"'`=\n]*?\.md(?![a-zA-Z0-9])")
+# (links.py), written as Markdown, HTML or a reference, maybe with spaces or percent-escapes: found by
+# its end, and the name runs back from there to the nearest of _NAME_STOPS. (A regex matching the whole
+# name lazily tried every start in a line: quadratic in a paragraph's length, 8 ms for a long page that
+# mentions ".md" once, most of the no-op build of a library with translations.)
+_MD_END = re.compile(rb"\.md(?![a-zA-Z0-9])")
+_NAME_STOPS = frozenset(b"/\\()[]<>\"'`=\n")
 
 
 def digest(data: bytes) -> str:
@@ -141,20 +145,34 @@ class InputFingerprints:
         a link is never missed; a name that is no article's stands for itself (one added later shows)."""
         if source not in self._links:
             found = self.site.catalogue
-            by_name = {s.name: s for s in found.sources}
             parts: dict[str, str] = {}
             for written in self._md_names(source):
-                target = next((by_name[n] for n in _tails(written) if n in by_name), None)
+                target = next((self._by_name[n] for n in _tails(written) if n in self._by_name), None)
                 if target is None:  # named where a link to it would look (links.py), so one added shows
                     parts[f"link:{self.name(Path(os.path.normpath(source.parent / written)))}"] = "(not an article)"
                     continue
                 slug = found.slugs.get(target)
-                editions = [s for s in found.accepted if slug is not None and found.slugs.get(s) == slug]
+                editions = self._accepted_by_slug.get(slug, []) if slug is not None else []
                 facts = [(s.name, found.slugs.get(s), found.editions.get(s, ""), found.titles.get(s)) for s in editions]
                 status = "accepted" if target in found.accepted else "refused"
                 parts[f"link:{self.name(target)}"] = digest(repr((status, facts)).encode())
             self._links[source] = parts
         return self._links[source]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Path]:
+        """Every source by its file name: made once, on the first article that names a .md file."""
+        return {source.name: source for source in self.site.catalogue.sources}
+
+    @cached_property
+    def _accepted_by_slug(self) -> dict[str, list[Path]]:
+        """The accepted sources of each slug (an article and its editions), in the catalogue's order."""
+        found = self.site.catalogue
+        by_slug: dict[str, list[Path]] = {}
+        for source in found.accepted:
+            if (slug := found.slugs.get(source)) is not None:
+                by_slug.setdefault(slug, []).append(source)
+        return by_slug
 
     def _md_names(self, source: Path) -> list[str]:
         from urllib.parse import unquote
@@ -165,7 +183,7 @@ class InputFingerprints:
             return []
         if b".md" not in data:
             return []
-        names = {unquote(m.group().decode("utf-8", "replace").strip()) for m in _MD_NAME.finditer(data)}
+        names = {unquote(name.decode("utf-8", "replace").strip()) for name in _md_names_in(data)}
         return sorted(name for name in names if name != ".md")
 
     # --- a product's inputs ---------------------------------------------------------------------
@@ -222,3 +240,16 @@ def program_version(found: Path | None) -> str:
         return "(none)"
     stat = found.resolve().stat()
     return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _md_names_in(data: bytes) -> list[bytes]:
+    """Each run of bytes ending in ".md" (not ".mdx") that holds no _NAME_STOPS, at most one per ".md"."""
+    names: list[bytes] = []
+    taken = 0  # where the previous name ended: names never overlap
+    for end in _MD_END.finditer(data):
+        start = end.start()
+        while start > taken and data[start - 1] not in _NAME_STOPS:
+            start -= 1
+        names.append(data[start : end.end()])
+        taken = end.end()
+    return names
