@@ -52,7 +52,7 @@ def guide(c, sources=None, out=None, jobs=0, force=False, bundle=False, articles
     if articles and not bundle:
         raise Exit("error: --articles chooses what --bundle binds; add --bundle", code=2)
     if bundle:
-        _finish(cli.run(cli.guide_bundle, ROOT, sources=sources, out=out, articles=articles))
+        _finish(cli.run(cli.on_request, ROOT, "combined guide", sources=sources, out=out, articles=articles))
         return
     _finish(cli.run(cli.build, ROOT, sources=sources, out=out, only="guide", jobs=jobs, force=force))
 

@@ -171,16 +171,23 @@ def main() -> None:
         # This machine shares its cores with neighbours: interleave the three measurements and keep
         # the best of each, so a noisy moment does not decide the ratio.
         # Both ratios are taken the same way: the best time of one process over the best of two.
-        jobs1 = jobs2 = one = two = float("inf")
+        jobs1 = jobs2 = one = two = without_web = float("inf")
         for _ in range(options.repeats):
             jobs1 = min(jobs1, run(invoke("build", "--jobs", "1", "--force"), small)[0])
             jobs2 = min(jobs2, run(invoke("build", "--jobs", "2", "--force"), small)[0])
+            # The same build without the web edition: what the pages (and their copied downloads) cost.
+            only = ("--only", "handout,guide,newsletter")
+            without_web = min(without_web, run(invoke("build", "--jobs", "2", "--force", *only), small)[0])
             busy_one, busy_two = machine_scaling(jobs1 / 2)
             one, two = min(one, busy_one), min(two, busy_two)
         speedup, scaling = jobs1 / jobs2, one / two
-        print(f"\nN = {options.articles}: full build (3 products each), best of {options.repeats}")
+        print(f"\nN = {options.articles}: full build (every product, the web edition too), best of {options.repeats}")
         print(f"  --jobs 1           {jobs1:7.2f} s  ({jobs1 / options.articles * 1000:.0f} ms per article)")
         print(f"  --jobs 2           {jobs2:7.2f} s")
+        print(
+            f"  without the web    {without_web:7.2f} s  (--jobs 2; the web edition costs "
+            f"{(jobs2 - without_web) / jobs2:.0%} of the build)"
+        )
         print(
             f"  speed-up           {speedup:7.2f} x   machine's own two-process scaling {scaling:.2f} x "
             f"-> {speedup / scaling:.2f} of it"

@@ -79,6 +79,11 @@ class Article:
         return f"{self.slug}.{self.edition}" if self.edition else self.slug
 
     @property
+    def articles(self) -> tuple[Article, ...]:
+        """What it shows, as every product's subject says (a bundle or an issue shows several)."""
+        return (self,)
+
+    @property
     def plain_text(self) -> str:
         """The body as plain text, one block per line (for reading grade and checks)."""
         return block_lines(self.body_html)
@@ -110,8 +115,9 @@ def source_version(path: Path) -> str:
     return content_version(path.read_bytes())
 
 
-def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
-    """Read, validate and convert one source; raise PublishingError on any user mistake."""
+def load_article(path: Path, settings: Settings, sources_root: Path, cannot_print=None) -> Article:
+    """Read, validate and convert one source; raise PublishingError on any user mistake. ``cannot_print``:
+    which product cannot show a character (the catalogue's, as the products declare it; leftovers.py)."""
     path = path.resolve()
     source = read_source(path)
     meta, lines = source.metadata, source.key_lines
@@ -144,7 +150,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path) -> Article:
     version = source_version(path)
     from . import markup
 
-    body = _finished_body(source, edition[1] if edition else "", settings, sources_root)
+    body = _finished_body(source, edition[1] if edition else "", settings, sources_root, cannot_print)
     converted = markup.to_html(body, _words(settings, lang))
     check_depth(source, converted.html)
     images = _images(converted, source, sources_root)
@@ -204,11 +210,11 @@ def _front_matter_text(path: Path, meta: dict, fail, problems: list[PublishingEr
     return text
 
 
-def _finished_body(source, edition: str, settings: Settings, sources_root: Path) -> str:
+def _finished_body(source, edition: str, settings: Settings, sources_root: Path, cannot_print) -> str:
     """The body to convert: what pasting leaves behind refused, and nothing unfinished in it."""
-    from .leftovers import check_leftovers
+    from .leftovers import check_leftovers, nobody
 
-    body, leftovers = check_leftovers(source.path, source.body, source.body_line)
+    body, leftovers = check_leftovers(source.path, source.body, source.body_line, cannot_print or nobody)
     PublishingErrors.raise_if_any(leftovers)
     check_unfinished(source, edition, settings.default_lang, sources_root)
     return body

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 from collections import Counter
 from contextlib import closing
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from .catalogue import catalogue
 from .errors import PublishingError
 from .product_build import Outcome, build_product, variant_of
-from .products import PRODUCTS, Product
+from .products import ALL_PRODUCTS, PRODUCTS, Named, Product, source_rules
 from .site import Site
 from .staging import Staging
 from .state import BuildState, InputFingerprints, fingerprint_of
@@ -28,7 +29,7 @@ atexit.register(gc.freeze)
 
 
 def parse_only(only: str | None) -> list[str]:
-    """'handout,guide' -> ['handout', 'guide'], in registry order; empty means every product."""
+    """Comma-separated product names -> those products, in registry order; empty means every product."""
     if not only:
         return list(PRODUCTS)
     wanted = [name.strip() for name in only.split(",") if name.strip()]
@@ -42,25 +43,56 @@ def parse_only(only: str | None) -> list[str]:
 
 
 def job_of(key: str) -> tuple[Product, str]:
-    """A state key ("handout", "handout:large-print") -> the product and its variant."""
+    """A state key (a product's name, and a variant other than its default after a colon) -> the
+    product and its variant."""
     name, _, variant = key.partition(":")
     product = PRODUCTS[name]
     return product, variant or product.default_variant
 
 
-def _jobs(site: Site, source: Path, products: list[str], variant: str | None) -> list[str]:
-    """What to build of one article: each product asked for, in the variant asked for, and every other
-    variant of it already in build/ (a variant once built stays built, and current)."""
-    jobs = []
-    slug = site.catalogue.name(source)
+def _jobs(site: Site, products: list[str], variant: str | None, present) -> dict[Path, list[str]]:
+    """What to build of each article, as its products name their subjects: each product asked for, in
+    the variant asked for, and every other variant of it already in build/ (a variant once built stays
+    built, and current)."""
+    jobs: dict[Path, list[str]] = {}
     for name in products:
         product = PRODUCTS[name]
         chosen = variant_of(product, variant)
-        for each in product.variants:
-            files = [site.folders.out / product.folder / n for n in product.output_names(slug, each)]
-            if each == chosen or all(f.is_file() for f in files):
-                jobs.append(product.state_key(each))
+        for subject in product.subjects(site):
+            assert subject.source is not None, "a product of every article names each by its source"
+            for each in product.variants:
+                names = product.output_names(subject.name, each)
+                if each == chosen or all(n in present(product.folder) for n in names):
+                    jobs.setdefault(subject.source, []).append(product.state_key(each))
+    # A product that copies what these make (the web edition's downloads), where it was built: it is
+    # looked at too, and built again when what it copies is (see _stale_work).
+    for name, product in PRODUCTS.items():
+        if name in products or not set(product.reads_built) & set(products):
+            continue
+        for subject in product.subjects(site):
+            assert subject.source is not None
+            names = product.output_names(subject.name, product.default_variant)
+            if subject.source in jobs and all((site.folders.out / product.folder / n).is_file() for n in names):
+                jobs[subject.source].append(product.state_key(product.default_variant))
     return jobs
+
+
+class _FilesIn:
+    """The names of the files in each folder of build/, listed once per build: asking the file system
+    about every variant of every article was two calls an edition (20,000 for 10,000 editions)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self._names: dict[str, frozenset[str]] = {}
+
+    def __call__(self, folder: str) -> frozenset[str]:
+        if folder not in self._names:
+            try:
+                with os.scandir(self.out / folder) as entries:
+                    self._names[folder] = frozenset(entry.name for entry in entries if entry.is_file())
+            except OSError:  # no such folder yet: nothing of it built
+                self._names[folder] = frozenset()
+        return self._names[folder]
 
 
 def build_all(
@@ -79,7 +111,7 @@ def build_all(
     (see workers.py). Outcomes come back in article order.
     """
     state = BuildState.load(site.folders.out)
-    found = site.catalogue = catalogue(site.folders.sources, state.slugs, site.language)
+    found = site.catalogue = catalogue(site.folders.sources, state.slugs, site.language, **source_rules())
     fingerprints = InputFingerprints(site)
     # Refused at discovery (a slug two sources share): nothing built, nothing in build/ replaced.
     outcomes: list[Outcome] = [
@@ -94,25 +126,25 @@ def build_all(
     on_start(len(work))
     if work:
         _prepare(site)
-    results = _run(site, work, jobs)
+    results = _phases(site, work, jobs)
     try:
         for result in results:
             for outcome in result:
                 _record(state, fingerprints, outcome)
                 outcomes.append(outcome)
                 on_outcome(outcome)
-        if "newsletter" in products:
-            outcomes_of_issues = build_issues(site, state, fingerprints, force=force)
-            for outcome in outcomes_of_issues:
-                on_outcome(outcome)
-        else:
-            outcomes_of_issues = []
+        outcomes_of_several: list[Outcome] = []
+        for product in ALL_PRODUCTS.values():
+            if not product.per_article and product.made_with in products:  # the issues with the newsletters
+                for outcome in build_several(site, product, state, fingerprints, force=force):
+                    on_outcome(outcome)
+                    outcomes_of_several.append(outcome)
     finally:  # stopped halfway too (Ctrl+C): what was built and moved into place stays known
         results.close()  # the workers are stopped and gone before their staging folders are tidied
         state.save()
         Staging.tidy(site)
     order = {source: index for index, source in enumerate(found.sources)}
-    return sorted(outcomes, key=lambda o: (order[o.source], *_place(products, o))) + outcomes_of_issues
+    return sorted(outcomes, key=lambda o: (order[o.source], *_place(products, o))) + outcomes_of_several
 
 
 def _stale_work(
@@ -127,14 +159,16 @@ def _stale_work(
     state keys to build again."""
     up_to_date: list[Outcome] = []
     work: list[tuple[Path, list[str]]] = []
-    for source in site.catalogue.accepted:
-        wanted = _jobs(site, source, products, variant)
+    present = _FilesIn(site.folders.out)
+    for source, wanted in _jobs(site, products, variant, present).items():
         stale = [
             key
             for key in wanted
             if force
             or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
         ]
+        rebuilt = {job_of(key)[0].name for key in stale}
+        stale += [key for key in wanted if key not in stale and rebuilt & set(job_of(key)[0].reads_built)]
         up_to_date += [
             Outcome(
                 source=source,
@@ -172,40 +206,41 @@ def _record(state: BuildState, fingerprints: InputFingerprints, outcome: Outcome
 
 def _place(products: list[str], outcome: Outcome) -> tuple[int, int]:
     product = PRODUCTS[outcome.product]
-    return products.index(outcome.product), product.variants.index(outcome.variant or product.default_variant)
+    return list(PRODUCTS).index(outcome.product), product.variants.index(outcome.variant or product.default_variant)
 
 
-def build_issues(site: Site, state: BuildState, fingerprints: InputFingerprints, *, force: bool) -> list[Outcome]:
-    """Every newsletter issue in sources/newsletters/ whose source, or any article it names, changed."""
-    from .products import ALL_PRODUCTS
-    from .products.newsletter.issue import discover_issues, issue_reads, load_issues
-
-    product = ALL_PRODUCTS["newsletter issue"]
+def build_several(
+    site: Site, product: Product, state: BuildState, fingerprints: InputFingerprints, *, force: bool
+) -> list[Outcome]:
+    """Every subject of a product of several articles (each newsletter issue in sources/newsletters/)
+    whose own source, or any article it is made of, changed."""
     variant = product.default_variant
-    key = product.state_key(variant)
-    outcomes, stale, reads = [], [], {}
-    for path in discover_issues(site.folders.sources):
-        reads[path] = issue_reads(site, path)
-        inputs = fingerprints.parts_of_several(product, variant, reads[path], state.images(path, key))
-        if not force and state.up_to_date(path, key, fingerprint_of(inputs)):
-            outcomes.append(Outcome(source=path, product=product.name, files=state.files(path, key), up_to_date=True))
+    subjects = product.subjects(site)
+    outcomes, stale, reads, records = [], [], {}, {}
+    for subject in subjects:
+        where, key = records[subject] = product.recorded_as(site, subject.name, subject.source, variant)
+        reads[subject] = product.made_of(site, subject.name, subject.source, {})
+        inputs = fingerprints.parts_of_several(product, variant, reads[subject], state.images(where, key))
+        if not force and state.up_to_date(where, key, fingerprint_of(inputs)):
+            outcomes.append(Outcome(source=where, product=product.name, files=state.files(where, key), up_to_date=True))
         else:
-            stale.append(path)
+            stale.append(subject)
     if stale:
         site.load_blocks()
-    for path, issue in zip(stale, load_issues(site, stale), strict=True):
-        if isinstance(issue, PublishingError):
-            outcome = Outcome(source=path, product=product.name, error=str(issue))
+    for subject, loaded in zip(stale, product.load(site, stale), strict=True):
+        where, key = records[subject]
+        if isinstance(loaded, PublishingError):
+            outcome = Outcome(source=where, product=product.name, error=str(loaded))
         else:
-            outcome = build_product(site, product, issue, variant)
-            outcome.source = path
+            outcome = build_product(site, product, loaded, variant)
+            outcome.source = where
         if outcome.ok:
-            inputs = fingerprints.parts_of_several(product, variant, reads[path], outcome.images)
-            state.record(path, key, inputs, outcome.files, outcome.images, reads=reads[path])
+            inputs = fingerprints.parts_of_several(product, variant, reads[subject], outcome.images)
+            state.record(where, key, inputs, outcome.files, outcome.images, reads=reads[subject])
         else:
-            state.forget(path, key)
+            state.forget(where, key)
         outcomes.append(outcome)
-    order = {path: index for index, path in enumerate(discover_issues(site.folders.sources))}
+    order = {records[subject][0]: index for index, subject in enumerate(subjects)}
     return sorted(outcomes, key=lambda outcome: order[outcome.source])
 
 
@@ -217,10 +252,29 @@ def _warm_up(site: Site, products: set[str]) -> None:
 
     templates = environment(site.folders.layouts)
     folders = {"_partials", *(folder for name in products for folder in PRODUCTS[name].layouts)}
-    for name in templates.list_templates(filter_func=lambda name: name.split("/")[0] in folders):
+    # Templates only, which lie in the folder itself: its subfolders hold other files (colour profiles).
+    for name in templates.list_templates(
+        filter_func=lambda name: name.count("/") == 1 and name.split("/")[0] in folders
+    ):
         templates.get_template(name)  # compiled once here; Jinja keeps it for every worker
     for name in products:
         PRODUCTS[name].warm_up(site)
+
+
+def _phases(site: Site, work: list[tuple[Path, list[str]]], jobs: int):
+    """Yield each article's outcomes: first of every product that reads no other's files, then of those
+    that do (the web edition's downloads are the handouts and guides just built)."""
+
+    def after(key: str) -> bool:
+        return bool(job_of(key)[0].reads_built)
+
+    for late in (False, True):
+        phase = [(source, part) for source, names in work if (part := [n for n in names if after(n) == late])]
+        runs = _run(site, phase, jobs)
+        try:
+            yield from runs
+        finally:
+            runs.close()
 
 
 def _run(site: Site, work: list[tuple[Path, list[str]]], jobs: int):
@@ -275,14 +329,13 @@ def _run(site: Site, work: list[tuple[Path, list[str]]], jobs: int):
 
 
 def build_article(site: Site, source: Path, products: list[str]) -> list[Outcome]:
-    """Build each of ``products`` (state keys: "handout", "handout:large-print") of one article."""
-    from .article import load_article
-
-    try:
-        article = load_article(source, site.settings, site.folders.sources)
-    except PublishingError as error:
+    """Build each of ``products`` (state keys: a product's name, and its variant after a colon) of one
+    article, loaded once for all of them (every product of one article loads it the same way)."""
+    [article] = job_of(products[0])[0].load(site, [Named(site.catalogue.name(source), source)])
+    if isinstance(article, PublishingError):
         return [
-            Outcome(source=source, product=job_of(k)[0].name, variant=job_of(k)[1], error=str(error)) for k in products
+            Outcome(source=source, product=job_of(k)[0].name, variant=job_of(k)[1], error=str(article))
+            for k in products
         ]
     outcomes = [build_product(site, *job_of(key)[:1], article, job_of(key)[1]) for key in products]
     for outcome in outcomes:

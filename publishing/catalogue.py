@@ -3,7 +3,8 @@
 Two sources that resolve to the same slug (by front matter or file name) would write the
 same products, the later silently replacing the earlier: both are refused at discovery,
 naming each other, and neither's products in build/ are touched. A slug that names a
-product of its own (the combined guide) is refused the same way.
+product of its own (the combined guide's: each product declares its ``reserved`` names) is refused the
+same way.
 
 A translation (``<slug>.<lang>.md`` with ``lang`` in that language) is an edition of the article
 with that slug: its products are named ``<slug>.<lang>``, and one without its article is refused.
@@ -12,13 +13,12 @@ with that slug: its products are named ``<slug>.<lang>``, and one without its ar
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import PublishingError
-
-# Slugs the pipeline's own products use.
-RESERVED_SLUGS = {"patient-guide": "the combined guide's name (build/guides/patient-guide.epub)"}
 
 
 @dataclass
@@ -28,6 +28,9 @@ class Catalogue:
     refused: dict[Path, PublishingError] = field(default_factory=dict)
     titles: dict[Path, str] = field(default_factory=dict)  # as the front matter gives them, for links
     editions: dict[Path, str] = field(default_factory=dict)  # a translation's language ("es"); else absent
+    # Which product cannot show a character (None: every one can), as the products declare it.
+    cannot_print: Callable[[str], str | None] | None = None
+    langs: dict[Path, str] = field(default_factory=dict)  # the 'lang:' its front matter gives, if any
 
     @property
     def accepted(self) -> list[Path]:
@@ -42,8 +45,18 @@ class Catalogue:
         """The article a translation translates (None for an article that is not a translation)."""
         if source not in self.editions:
             return None
-        slug = self.slugs[source]
-        return next((s for s in self.sources if s not in self.editions and self.slugs[s] == slug), None)
+        return self._originals.get(self.slugs[source])
+
+    @cached_property
+    def _originals(self) -> dict[str, Path]:
+        """Each slug's first article that is not a translation, in file-name order. Looked up for every
+        translation at discovery (a scan of every source each time grew with the square of the editions:
+        1,000 translations of 1,000 articles, two million comparisons in each build with nothing to do)."""
+        originals: dict[str, Path] = {}
+        for source in self.sources:
+            if source not in self.editions:
+                originals.setdefault(self.slugs[source], source)
+        return originals
 
     def translation(self, source: Path, edition: str) -> Path | None:
         """The accepted ``edition`` translation of an article, if there is one."""
@@ -78,50 +91,52 @@ def _reading_order(path: Path) -> tuple[str, int, str]:
     return (named["slug"], 1, path.name) if named else (path.stem, 0, path.name)
 
 
-def catalogue(sources_dir: Path, known: dict[str, list[str]] | None = None, default_language: str = "en") -> Catalogue:
-    """Discover the articles and their slugs; refuse every source whose slug is taken.
+def catalogue(
+    sources_dir: Path,
+    known: dict[str, list[str]] | None = None,
+    default_language: str = "en",
+    reserved: Mapping[str, str] | None = None,
+    cannot_print: Callable[[str], str | None] | None = None,
+) -> Catalogue:
+    """Discover the articles and their slugs; refuse every source whose slug is taken (``reserved``: the
+    names the products keep for themselves, and why; ``cannot_print``: which product cannot show a
+    character: both as products/__init__.py's ``source_rules`` gives them).
 
-    ``known`` maps a source to ``[content hash, slug, title]`` from an earlier run: a source whose
-    bytes are unchanged is not parsed again (and ``known`` is brought up to date)."""
+    ``known`` maps a source, by its file name (the same wherever the project lies), to ``[content hash,
+    slug, title, edition, lang]`` from an earlier run: a source whose bytes are unchanged is not parsed
+    again (and ``known`` is brought up to date)."""
     sources = discover(sources_dir)
     known = known if known is not None else {}
     folders = {source for source in sources if not source.is_file()}  # a folder (or a link to one) named *.md
-    slugs, titles, editions = _names(sources, folders, known, default_language)
-    found = Catalogue(sources, slugs, {}, titles, editions)
-    _refuse(found, folders)
+    found = Catalogue(sources, {}, {}, cannot_print=cannot_print)
+    _names(found, folders, known, default_language)
+    _refuse(found, folders, reserved or {})
     return found
 
 
-def _names(
-    sources: list[Path], folders: set[Path], known: dict[str, list[str]], default_language: str
-) -> tuple[dict[Path, str], dict[Path, str], dict[Path, str]]:
-    """Each source's slug, title and (for a translation) language: read again only when its bytes
-    changed since ``known`` recorded them (``known`` is brought up to date)."""
-    slugs: dict[Path, str] = {}
-    titles: dict[Path, str] = {}
-    editions: dict[Path, str] = {}
-    for source in sources:
+def _names(found: Catalogue, folders: set[Path], known: dict[str, list[str]], default_language: str) -> None:
+    """Each source's slug, title, (for a translation) edition and declared language: read again only when
+    its bytes changed since ``known`` recorded them (``known`` is brought up to date)."""
+    slugs, titles, editions, langs = found.slugs, found.titles, found.editions, found.langs
+    for source in found.sources:
         if source in folders:
             slugs[source], titles[source] = source.stem, ""
             continue
-        data = source.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        cached = known.get(str(source))
-        if cached and len(cached) == 4 and cached[0] == digest:
-            slugs[source], titles[source] = cached[1], cached[2]
-            if cached[3]:
-                editions[source] = cached[3]
-            continue
-        slugs[source], titles[source], edition = _slug_and_title(source, default_language)
-        if edition:
-            editions[source] = edition
-        known[str(source)] = [digest, slugs[source], titles[source], edition]
-    for stale in set(known) - {str(source) for source in sources}:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        cached = known.get(source.name)
+        if not (isinstance(cached, list) and len(cached) == 5 and cached[0] == digest):
+            cached = [digest, *_slug_and_title(source, default_language)]
+            known[source.name] = cached
+        slugs[source], titles[source] = cached[1], cached[2]
+        if cached[3]:
+            editions[source] = cached[3]
+        if cached[4]:
+            langs[source] = cached[4]
+    for stale in set(known) - {source.name for source in found.sources}:
         del known[stale]
-    return slugs, titles, editions
 
 
-def _refuse(found: Catalogue, folders: set[Path]) -> None:
+def _refuse(found: Catalogue, folders: set[Path], reserved: Mapping[str, str]) -> None:
     """Every source that cannot be an article, with why: a folder named *.md, a translation of no
     article, a reserved slug, a slug two sources share."""
     from .errors import shown_path
@@ -148,11 +163,11 @@ def _refuse(found: Catalogue, folders: set[Path]) -> None:
                 "or add the article first",
             )
     for slug, owners in by_name.items():
-        if slug in RESERVED_SLUGS:
+        if slug in reserved:
             for source in owners:
                 refused[source] = PublishingError(
                     source,
-                    f"the slug '{slug}' is {RESERVED_SLUGS[slug]}",
+                    f"the slug '{slug}' is {reserved[slug]}",
                     hint="give the article another slug in its front matter",
                 )
         elif len(owners) > 1:
@@ -166,10 +181,10 @@ def _refuse(found: Catalogue, folders: set[Path]) -> None:
                 )
 
 
-def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str]:
+def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str, str]:
     """The slug the article's products are named by (its front matter's, else its file name's), its
-    title, and for a translation its language. A source whose front matter cannot be read is named by
-    its file: loading it reports the mistake."""
+    title, for a translation its language, and the 'lang:' it declares. A source whose front matter
+    cannot be read is named by its file: loading it reports the mistake."""
     from .article import edition_of, slug_from_filename
     from .frontmatter import read_source
 
@@ -177,13 +192,24 @@ def _slug_and_title(source: Path, default_language: str) -> tuple[str, str, str]
         metadata = read_source(source).metadata
     except PublishingError:
         metadata = {}
-    slug, title = metadata.get("slug"), metadata.get("title")
+    slug, title, lang = metadata.get("slug"), metadata.get("title"), metadata.get("lang")
     shown_title = " ".join(title.split()) if isinstance(title, str) else ""
-    edition = edition_of(source, metadata.get("lang"))
+    declared = lang if isinstance(lang, str) else ""
+    edition = edition_of(source, lang)
     if edition and edition[1] != default_language:
-        return edition[0], shown_title, edition[1]
+        return edition[0], shown_title, edition[1], declared
     slug = " ".join(slug.split()) if isinstance(slug, str) and slug.strip() else slug_from_filename(source.name)
-    return slug, shown_title, ""
+    return slug, shown_title, "", declared
+
+
+def load_article_of(site, source: Path):
+    """The article ``source`` as every product of it reads it, or the mistake that stops it loading."""
+    from .article import load_article
+
+    try:
+        return load_article(source, site.settings, site.folders.sources, site.catalogue.cannot_print)
+    except PublishingError as error:
+        return error
 
 
 def load_articles(site, cache: dict | None = None) -> tuple[list, list[PublishingError]]:
@@ -207,7 +233,7 @@ def load_articles(site, cache: dict | None = None) -> tuple[list, list[Publishin
             articles.append(cached[1])
             continue
         try:
-            article = load_article(source, site.settings, site.folders.sources)
+            article = load_article(source, site.settings, site.folders.sources, found.cannot_print)
         except PublishingError as error:
             errors.append(error)
             continue

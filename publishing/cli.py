@@ -13,6 +13,18 @@ from .characters import printable
 from .errors import PublishingError, shown_path
 
 
+def _several(outcomes) -> dict[str, int]:
+    """The subjects of products of several articles (the newsletter issues), counted by product: only
+    those with a source of their own (the web edition's index pages are the library's)."""
+    from .products import ALL_PRODUCTS
+
+    subjects: dict[str, set] = {}
+    for outcome in outcomes:  # one pass: a library's outcomes are thousands (a pass per outcome was seconds)
+        if not ALL_PRODUCTS[outcome.product].per_article and outcome.source.is_file():
+            subjects.setdefault(outcome.product, set()).add(outcome.source)
+    return {name: len(sources) for name, sources in subjects.items()}
+
+
 def build(
     root: Path,
     *,
@@ -54,19 +66,24 @@ def build(
     failures = [o for o in outcomes if not o.ok]
     of_articles = [o for o in outcomes if ALL_PRODUCTS[o.product].per_article]
     articles = len({o.source for o in of_articles})
-    issues = len({o.source for o in outcomes}) - articles
-    made_from = f"{articles} article(s)" + (f" and {issues} newsletter issue(s)" if issues else "")
+    several = _several(outcomes)
+    made_from = f"{articles} article(s)" + "".join(f" and {count} {name}(s)" for name, count in several.items())
     if not of_articles:
         print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
         return 1
     if failures:
         failed_articles = len({o.source for o in failures if ALL_PRODUCTS[o.product].per_article})
-        failed_issues = len({o.source for o in failures}) - failed_articles
         what = [
             *([f"{failed_articles} of {articles} article(s)"] if failed_articles else []),
-            *([f"{failed_issues} of {issues} newsletter issue(s)"] if failed_issues else []),
+            *(
+                f"{failed} of {count} {name}(s)"
+                for name, count in several.items()
+                if (failed := len({o.source for o in failures if o.product == name}))
+            ),
         ]
-        print(f"{' and '.join(what)} failed; the others were built.", file=sys.stderr)
+        print(
+            f"{' and '.join(what or [f'{len(failures)} product(s)'])} failed; the others were built.", file=sys.stderr
+        )
         return 1
     up_to_date = sum(o.up_to_date for o in outcomes)
     if up_to_date == len(outcomes):
@@ -174,33 +191,37 @@ class _StopOnCtrlC:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def guide_bundle(root: Path, *, sources: str | None, out: str | None, articles: str | None) -> int:
-    """Bind the articles (all, or the comma-separated slugs in ``articles``) into one verified guide."""
-    from .products.guide import build_bundle, bundle_articles, by_edition
+def on_request(root: Path, name: str, *, sources: str | None, out: str | None, articles: str | None) -> int:
+    """Build the product ``name`` that is made only on its own command (the combined guide) of the
+    articles asked for (all, or the comma-separated slugs in ``articles``); one line per file it built."""
+    from .catalogue import catalogue
+    from .products import ALL_PRODUCTS, source_rules
     from .site import load_site
 
     site = load_site(root, sources=sources, out=out)
+    site.catalogue = catalogue(site.folders.sources, default_language=site.language, **source_rules())
+    product = ALL_PRODUCTS[name]
     slugs = [slug.strip() for slug in (articles or "").split(",") if slug.strip()]
-    chosen, errors = bundle_articles(site, slugs or None)
+    outcomes, errors = product.on_request(site, slugs)
+    not_built = f"The {product.name} was not built; build/ keeps the previous one."
     for error in errors:
         print(error, file=sys.stderr)
     if errors:
-        print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
+        print(not_built, file=sys.stderr)
         return 1
-    if not chosen:
+    if not outcomes:
         print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
         return 1
     code = 0
-    for edition, bound in by_edition(chosen).items():
-        outcome = build_bundle(site, bound, edition, asked=slugs)
+    for outcome in outcomes:
         if not outcome.ok:
             print(outcome.error, file=sys.stderr)
-            print("The combined guide was not built; build/ keeps the previous one.", file=sys.stderr)
+            print(not_built, file=sys.stderr)
             code = 1
             continue
-        [path] = outcome.files
+        path = outcome.files[0]
         print(
-            f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {len(bound)} article(s), "
+            f"built   {shown_path(path)}  ({path.stat().st_size / 1024:.0f} KB, {outcome.articles} article(s), "
             f"{outcome.seconds:.1f} s)"
         )
     return code

@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import PublishingError, shown_path
 
 if TYPE_CHECKING:
-    from .products import Product
+    from .products import Product, Subject
     from .site import Site
 
 LOG_FOLDER = ".logs"  # in build/: a dot folder, which no product, preview or check takes for a product
@@ -25,7 +25,7 @@ _WORDS_LIMIT = 300  # the renderer's words on one line; the log holds them in fu
 
 
 def renderer_failure(
-    site: Site, product: Product, subject: Any, variant: str, error: Exception
+    site: Site, product: Product, subject: Subject, variant: str, error: Exception
 ) -> PublishingError | None:
     """The failed product's error when ``error`` was raised inside one of ``product.renderers`` or a
     layout's template code; None when the pipeline's own code raised it (a bug)."""
@@ -100,14 +100,14 @@ def _listed(site: Site, layouts: list[Path]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def log_path(site: Site, product: Product, subject: Any, variant: str) -> Path:
+def log_path(site: Site, product: Product, subject: Subject, variant: str) -> Path:
     """build/.logs/<slug>-<product>[-<variant>].log: one per product of one subject, the last failure's."""
     key = product.state_key(variant).replace(":", "-").replace(" ", "-")
     return site.folders.out / LOG_FOLDER / f"{subject.name}-{key}.log"
 
 
 def _write_log(
-    site: Site, product: Product, subject: Any, variant: str, error: Exception, layouts: list[Path]
+    site: Site, product: Product, subject: Subject, variant: str, error: Exception, layouts: list[Path]
 ) -> Path | None:
     """The traceback, written whole or not at all; None when it could not be written (the product's
     failure is still reported)."""

@@ -3,13 +3,15 @@
 Hugo shortcodes, Liquid and Jinja tags, and emoji shortcodes mean something only to the site
 they came from; in a patient's handout they are raw braces and colons. Each is a clear error
 at its line, with what to write instead. (Table-of-contents markers are simply dropped:
-every product makes its own contents, see markup.py.) Emoji shortcodes whose character the
-shipped font has (:tm:, :copyright:, :registered:) become that character.
+every product makes its own contents, see markup.py.) Emoji shortcodes whose character every
+product can show (:tm:, :copyright:, :registered:) become that character; which products cannot,
+they say themselves (``Product.printable``), through the catalogue (``cannot_print``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from .errors import PublishingError
@@ -36,8 +38,16 @@ _PATTERNS = (
 _SHORTCODE = re.compile(r"(?<![:/]):([a-z0-9_+-]{2,40}):(?![\w:])")
 
 
-def check_leftovers(path, body: str, first_line: int) -> tuple[str, list[PublishingError]]:
-    """The body with emoji shortcodes the font can print replaced, and an error for every leftover."""
+def nobody(character: str) -> str | None:
+    """No product's limits known (a source read outside a build or a check): every character shows."""
+    return None
+
+
+def check_leftovers(
+    path, body: str, first_line: int, cannot_print: Callable[[str], str | None] = nobody
+) -> tuple[str, list[PublishingError]]:
+    """The body with emoji shortcodes every product can print replaced, and an error for every leftover
+    (``cannot_print``: the product that cannot show a character, None when all can)."""
     errors: list[PublishingError] = []
     lines = body.split("\n")
     in_fence = False
@@ -60,25 +70,26 @@ def check_leftovers(path, body: str, first_line: int) -> tuple[str, list[Publish
                 )
                 text = text.replace(match.group(), " " * len(match.group()))
         if ":" in text and _SHORTCODE.search(text):
-            lines[number], found = _emoji(line, text, path, first_line + number)
+            lines[number], found = _emoji(line, text, path, first_line + number, cannot_print)
             errors += found
     return "\n".join(lines), errors
 
 
-def _emoji(line: str, text: str, path, number: int) -> tuple[str, list[PublishingError]]:
+def _emoji(line: str, text: str, path, number: int, cannot_print) -> tuple[str, list[PublishingError]]:
     errors: list[PublishingError] = []
     for match in reversed(list(_SHORTCODE.finditer(text))):
         character = _aliases().get(match.group())
         if character is None:
             continue  # not an emoji shortcode: a time, a ratio, words between colons
-        if _printable(character):
+        product = cannot_print(character)
+        if product is None:
             line = line[: match.start()] + character + line[match.end() :]
         else:
             errors.insert(
                 0,
                 PublishingError(
                     path,
-                    f"'{match.group()}' is an emoji shortcode ({character}), which the handout's font cannot print",
+                    f"'{match.group()}' is an emoji shortcode ({character}), which the {product}'s font cannot print",
                     line=number,
                     hint="write it in words, or remove it",
                 ),
@@ -96,9 +107,3 @@ def _aliases() -> dict[str, str]:
             if alias:
                 found.setdefault(alias, character)
     return found
-
-
-def _printable(character: str) -> bool:
-    from .resources import font_characters
-
-    return all(ord(c) in font_characters() for c in character if c != "\ufe0f")

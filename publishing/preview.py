@@ -22,7 +22,7 @@ from .build import Outcome, build_all
 from .dates import long_date
 from .errors import PublishingError
 from .languages import direction
-from .products import PRODUCTS
+from .products import ALL_PRODUCTS, PRODUCTS, Product
 from .site import Site, load_site
 
 
@@ -182,34 +182,47 @@ class Preview:
 
     # --- serving ---------------------------------------------------------------------------------
 
+    @staticmethod
+    def hosted_folders() -> list[str]:
+        """The folders of build/ a static host serves as they are (the web edition's)."""
+        from .products import ALL_PRODUCTS
+
+        return sorted({product.folder for product in ALL_PRODUCTS.values() if product.hosted})
+
     def index_html(self) -> str:
         from .templates import render
 
         with self.lock:
             state = self.state
-        return render(self.site.folders.layouts, "preview/index.html", state=state, settings=self.site.settings)
+        return render(
+            self.site.folders.layouts,
+            "preview/index.html",
+            state=state,
+            settings=self.site.settings,
+            hosted=[f"/{folder}/" for folder in self.hosted_folders() if (self.site.folders.out / folder).is_dir()],
+        )
 
-    def thumbnail(self, relative: str) -> bytes | None:
-        """The first page of a PDF in build/ as PNG (pypdfium2), cached beside its modification time."""
-        pdf = (self.site.folders.out / relative).resolve()
-        if not (pdf.is_relative_to(self.site.folders.out.resolve()) and pdf.suffix == ".pdf" and pdf.is_file()):
+    def thumbnail(self, relative: str) -> tuple[Product, bytes] | None:
+        """The first page of a product file previewed as a picture, drawn by its product (``Product.thumbnail``),
+        cached beside its modification time; None for any other file."""
+        out = self.site.folders.out.resolve()
+        file = (out / relative).resolve()
+        product = owner(out, file)
+        if product is None or product.preview != "picture" or not file.is_file():
             return None
-        key = (str(pdf), pdf.stat().st_mtime_ns)
+        key = (str(file), file.stat().st_mtime_ns)
         cached = _thumbnails.get(key)
         if cached is None:
-            import io
+            cached = _thumbnails[key] = product.thumbnail(file)
+        return product, cached
 
-            import pypdfium2
 
-            document = pypdfium2.PdfDocument(str(pdf))
-            try:
-                image = document[0].render(scale=0.5).to_pil()
-            finally:
-                document.close()
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
-            cached = _thumbnails[key] = buffer.getvalue()
-        return cached
+def owner(out: Path, file: Path) -> Product | None:
+    """The product whose file ``file`` (in build/, resolved) is: in its folder, with one of its endings."""
+    if not file.is_relative_to(out):
+        return None
+    folder = file.parent.relative_to(out).as_posix()
+    return next((p for p in ALL_PRODUCTS.values() if p.folder == folder and file.suffix in p.suffixes), None)
 
 
 _thumbnails: dict[tuple[str, int], bytes] = {}
@@ -282,6 +295,11 @@ def make_handler(preview: Preview):
                 found = _built_file(out, path[len("/build/") :])
                 if found is not None:
                     return self._send(*found)
+            for folder in preview.hosted_folders():  # as a host serves it: the folder at its root
+                if path.startswith(f"/{folder}/"):
+                    found = _built_file(out / folder, path[len(folder) + 2 :])
+                    if found is not None:
+                        return self._send(*found)
             return self._send(404, b"not found", "text/plain")
 
         def _send(self, status: int, body: bytes, kind: str) -> None:
@@ -299,32 +317,31 @@ def make_handler(preview: Preview):
 
 
 def _thumbnail(preview: Preview, name: str) -> tuple[int, bytes, str]:
-    """The answer to /thumbnail/<name>.png: the handout's first page, drawn."""
-    import pypdfium2
-
+    """The answer to /thumbnail/<name>.png: the first page of a product previewed as a picture, drawn."""
     try:
-        data = preview.thumbnail(name)
-    except (
-        pypdfium2.PdfiumError,
-        OSError,
-        ValueError,
-        IndexError,
-    ) as error:  # a damaged or half-copied PDF
-        raise UnanswerableRequest(
-            500, f"the handout cannot be drawn ({type(error).__name__}: {error}); rebuild it"
-        ) from None
-    return (200, data, "image/png") if data else (404, b"no handout", "text/plain")
+        found = preview.thumbnail(name)
+    except (OSError, ValueError) as error:  # a damaged or half-copied file
+        out = preview.site.folders.out.resolve()
+        product = owner(out, (out / name).resolve())
+        what = product.name if product else "file"
+        why = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+        raise UnanswerableRequest(500, f"the {what} cannot be drawn ({why}); rebuild it") from None
+    if found is None:
+        return 404, b"no such picture", "text/plain"
+    return 200, found[1], "image/png"
 
 
 def _built_file(out: Path, relative: str) -> tuple[int, bytes, str] | None:
     """The answer to /build/<relative>: a product in build/ (never outside it, never a hidden file)."""
     file = (out / relative).resolve()
+    if file.is_dir() and relative.endswith("/") or not relative:  # a folder of the web edition: its page
+        file = file / "index.html"
     if file.is_relative_to(out.resolve()) and file.is_file() and not file.name.startswith("."):
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if file.suffix in (".txt", ".html"):
-            kind += "; charset=utf-8"
-        if file.suffix == ".eml":
-            kind = "text/plain; charset=utf-8"
+        product = owner(out.resolve(), file)
+        kind = (product.content_type(file.name) if product else None) or mimetypes.guess_type(file.name)[0] or ""
+        kind = kind or "application/octet-stream"
+        if kind.startswith("text/") and "charset" not in kind:
+            kind += "; charset=utf-8"  # every text file the pipeline writes is UTF-8
         try:
             content = file.read_bytes()
         except OSError:  # replaced by a build at this moment

@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import PublishingError
 from .staging import Staging, collect_warnings
 
 if TYPE_CHECKING:
-    from .products import Product
+    from .products import Product, Subject
     from .site import Site
 
 
@@ -33,6 +33,7 @@ class Outcome:
     up_to_date: bool = False  # nothing it depends on changed: not built again
     variant: str = ""  # the product's variant ("" or its default: the plain product)
     images: list[Path] = field(default_factory=list)
+    articles: int = 0  # how many articles it shows (one, or a bundle's or an issue's)
 
     @property
     def ok(self) -> bool:
@@ -40,16 +41,18 @@ class Outcome:
 
 
 def variant_of(product: Product, asked: str | None) -> str:
-    """The variant asked for (`invoke handout --variant large-print`) where the product has it."""
+    """The variant asked for (`--variant`) where the product has it, else its default."""
     return asked if asked in product.variants else product.default_variant
 
 
-def build_product(site: Site, product: Product, subject: Any, variant: str | None = None) -> Outcome:
-    """Build one product of ``subject`` (an article, or the combined guide's bundle) in staging, prove
-    its required blocks from the files written, and only then move them into build/."""
+def build_product(site: Site, product: Product, subject: Subject, variant: str | None = None) -> Outcome:
+    """Build one product of ``subject`` (an article, an issue, the combined guide's bundle) in staging,
+    prove its required blocks from the files written, and only then move them into build/."""
     variant = variant_of(product, variant)
-    images = [image.path for article in getattr(subject, "articles", (subject,)) for image in article.images]
-    outcome = Outcome(source=subject.source, product=product.name, images=images, variant=variant)
+    images = [image.path for article in subject.articles for image in article.images]
+    outcome = Outcome(
+        source=subject.source, product=product.name, images=images, variant=variant, articles=len(subject.articles)
+    )
     started = time.perf_counter()
     destination = site.folders.out / product.folder
     try:
@@ -67,20 +70,21 @@ def build_product(site: Site, product: Product, subject: Any, variant: str | Non
 
 
 def _build_verify_move(
-    site: Site, product: Product, subject: Any, variant: str, workdir: Path, destination: Path, outcome: Outcome
+    site: Site, product: Product, subject: Subject, variant: str, workdir: Path, destination: Path, outcome: Outcome
 ) -> None:
     from .files import move_into_place
     from .site import MissingLanguage
 
     try:
         # In the subject's language: its required blocks, its words, its dates; never English instead.
-        site = site.in_language(getattr(subject, "lang", "") or site.settings.default_lang)
+        site = site.in_language(subject.lang or site.settings.default_lang)
         try:
             site.load_blocks()
         except MissingLanguage as missing:
             raise missing.naming(subject.source) from None
         files = product.build(subject, site, workdir, variant)
-        product.verify(site, files, destination / files[0].name, subject if product.per_article else None)
+        article = subject.articles[0] if product.per_article else None  # an article's product: the article
+        product.verify(site, files, destination / files[0].relative_to(workdir), article)
     except PublishingError as error:
         outcome.error = str(error)
     except Exception as error:  # a renderer that cannot lay out the layouts: a failed product, with a log

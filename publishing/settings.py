@@ -71,9 +71,9 @@ class Settings:
     default_author: str = ""
     default_lang: str = "en-US"
     web_address: str = ""
-    article_url: str = ""  # e.g. https://www.example.org/guides/{slug}/ ; empty: web_address
-    # Where a translation is read online, e.g. https://www.example.org/{lang}/guides/{slug}/ ; empty: a
-    # translation has no page of its own (never the English page: a Spanish reader would land in English)
+    article_url: str = ""  # e.g. https://www.example.org/guides/{slug}/ ; empty: the web edition's page
+    # Where a translation is read online, e.g. https://www.example.org/{lang}/guides/{slug}/ ; empty: its
+    # page in the web edition (never the English page: a Spanish reader would land in English)
     translation_url: str = ""
     postal_address: str = ""
     sender_address: str = ""
@@ -104,11 +104,17 @@ class Settings:
         return self.online_address(slug, edition) or self.web_address
 
     def online_address(self, slug: str, edition: str = "") -> str:
-        """The article's own page online, from the clinic's patterns; empty when it has given none (for a
-        translation: ``translation_url``)."""
-        if edition:
-            return self.translation_url.format(slug=slug, lang=edition) if self.translation_url else ""
-        return self.article_url.format(slug=slug) if self.article_url else ""
+        """The article's own page online, from the clinic's patterns (for a translation:
+        ``translation_url``); without one, its page in the web edition at the clinic's web address
+        (``<web_address>/<slug>/``, ``<web_address>/<lang>/<slug>/``: build/site/ published there);
+        empty when the clinic has given neither."""
+        if edition and self.translation_url:
+            return self.translation_url.format(slug=slug, lang=edition)
+        if not edition and self.article_url:
+            return self.article_url.format(slug=slug)
+        if self.web_address:
+            return f"{self.web_address.rstrip('/')}/{edition + '/' if edition else ''}{slug}/"
+        return ""
 
     def clinic_about_in(self, language: str) -> str:
         """The clinic's paragraph about itself in ``language`` ("en", "es"): the clinic's own words or none."""

@@ -55,3 +55,69 @@ def normalised(text: str) -> str:
     """Only the wording: letters and digits, case folded. Written for the tests, apart from the
     pipeline's own proof, so the two cannot share a blind spot."""
     return "".join(character for character in unicodedata.normalize("NFKD", text).casefold() if character.isalnum())
+
+
+RGB_OPERATORS = {"rg", "RG"}
+
+
+def colour_census(path: Path) -> dict[str, int]:
+    """Counts of DeviceRGB operators, RGB pictures, 0.92 K text colours and /All registration strokes
+    anywhere in the file: every page, Form XObject, pattern, soft mask and appearance stream. Read with
+    pikepdf by a walk of the tests' own, not by the build's preflight."""
+    import pikepdf
+
+    counts = {"rgb operators": 0, "rgb images": 0, "cmyk images": 0, "92% K": 0, "registration": 0}
+    seen: set = set()
+
+    def is_rgb(space) -> bool:
+        if isinstance(space, pikepdf.Name):
+            return str(space) in {"/DeviceRGB", "/CalRGB"}
+        if isinstance(space, pikepdf.Array) and len(space):
+            family = str(space[0])
+            if family == "/ICCBased":
+                return int(space[1].N) == 3
+            if family in {"/Indexed", "/Separation"}:
+                return is_rgb(space[1] if family == "/Indexed" else space[2])
+            return family in {"/CalRGB", "/Lab"}
+        return False
+
+    def visit(owner, resources):
+        for operands, operator in pikepdf.parse_content_stream(owner):
+            name = str(operator)
+            if name in RGB_OPERATORS or (name in {"cs", "CS"} and str(operands[0]) == "/DeviceRGB"):
+                counts["rgb operators"] += 1
+            if name in {"scn", "sc", "k"} and [float(v) for v in operands] == [0, 0, 0, 0.92]:
+                counts["92% K"] += 1
+            if name == "CS" and str(operands[0]) == "/All":
+                counts["registration"] += 1
+        walk(resources)
+
+    def walk(resources):
+        if resources is None:
+            return
+        for _, xobject in (resources.get("/XObject") or {}).items():
+            if xobject.objgen in seen:
+                continue
+            seen.add(xobject.objgen)
+            if xobject.Subtype == "/Image":
+                space = xobject.get("/ColorSpace")
+                counts["rgb images"] += is_rgb(space)
+                counts["cmyk images"] += str(space) == "/DeviceCMYK"
+            else:
+                visit(xobject, xobject.get("/Resources"))
+        for _, pattern in (resources.get("/Pattern") or {}).items():
+            if pattern.get("/PatternType") == 1:
+                visit(pattern, pattern.get("/Resources"))
+            elif is_rgb(pattern.Shading.get("/ColorSpace")):
+                counts["rgb operators"] += 1
+        for _, shading in (resources.get("/Shading") or {}).items():
+            counts["rgb operators"] += is_rgb(shading.get("/ColorSpace"))
+
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            visit(page.obj, page.obj.get("/Resources"))
+            for annotation in page.obj.get("/Annots") or []:
+                for _, appearance in (annotation.get("/AP") or {}).items():
+                    if isinstance(appearance, pikepdf.Stream):
+                        visit(appearance, appearance.get("/Resources"))
+    return counts

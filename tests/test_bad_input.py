@@ -122,14 +122,14 @@ def test_the_other_articles_still_build_and_the_exit_code_says_it_failed(bad_bui
 def test_an_unknown_product_is_a_clear_error(tmp_path):
     result = invoke("build", "--only", "poster", "--out", str(tmp_path / "build"))
     assert result.returncode != 0
-    assert result.stderr.strip() == "error: unknown product 'poster'; choose from handout, guide, newsletter"
+    assert result.stderr.strip() == "error: unknown product 'poster'; choose from handout, guide, newsletter, web"
 
 
 def test_every_unknown_product_is_named(tmp_path):
     result = invoke("build", "--only", "poster,handout,flyer", "--out", str(tmp_path / "build"))
     assert result.returncode != 0
     assert result.stderr.strip() == (
-        "error: unknown products 'poster', 'flyer'; choose from handout, guide, newsletter"
+        "error: unknown products 'poster', 'flyer'; choose from handout, guide, newsletter, web"
     )
 
 

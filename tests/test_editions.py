@@ -274,7 +274,7 @@ def test_the_gate_fails_every_spanish_product_until_the_clinic_approves_the_span
     report = json.loads((spanish_build / "build" / "check.json").read_text())
     rows = [r for r in report["rows"] if r["check"] == "approved wording"]
     failed = {r["product"] for r in rows if r["status"] == "fail" and r["article"] == SPANISH}
-    assert failed == {"handout", "handout (large-print)", "guide", "newsletter"}
+    assert failed == {"handout", "handout (large-print)", "guide", "newsletter", "web"}
     assert {r["status"] for r in rows if r["article"] == "patient-guide.es"} == {"fail"}
     assert {r["status"] for r in rows if r["article"] in (SAMPLE, "patient-guide")} == {"pass"}
     [source] = [r for r in rows if r["article"] == "(Spanish required blocks)"]
@@ -399,8 +399,9 @@ def test_a_build_with_nothing_to_do_in_two_languages_reads_no_catalog(spanish_bu
         capture_output=True,
         text=True,
     )
-    # Six products and the two large-print handouts already in build/, kept current like them.
-    assert "Nothing to do: all 8 product(s) of 2 article(s) are up to date" in result.stdout
+    # Eight products (the web pages too), the two large-print handouts already in build/ and the web
+    # edition's two index pages (English, Spanish), kept current.
+    assert "Nothing to do: all 12 product(s) of 2 article(s) are up to date" in result.stdout
     imported = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert "invoke" in imported and not imported & {"babel", "jinja2", "markdown", "weasyprint"}
 

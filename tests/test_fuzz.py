@@ -179,6 +179,9 @@ def _site_with_images(folder: Path):
 # Found by this test: a character beyond U+FFFF beside Arabic text, which PDFium splits into two text
 # objects holding half a surrogate pair each (the handout's footer pass then failed to decode them).
 @example(front_matter={"title": "0", "description": "0", "author": "0"}, body="مرحبا\U00010000", raw_header=False)
+# Found by this test: "# <C" (text that looks like the start of a tag), which the web page put back as
+# markup, so an element <c> swallowed the page and the required blocks with it (the proof refused it).
+@example(front_matter={"title": "0", "description": "0", "author": "0"}, body="# <C", raw_header=False)
 def test_only_publishing_errors_escape(front_matter, body, raw_header):
     with tempfile.TemporaryDirectory() as scratch:
         site, sources = _site_with_images(Path(scratch))

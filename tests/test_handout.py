@@ -378,7 +378,9 @@ def test_with_a_web_address_the_handout_has_a_qr_code_that_opens_it(with_web_add
     reader = PdfReader(with_web_address)
     last = reader.pages[-1]
     figures = [(page, element) for role, page, element in structure(with_web_address) if role == "Figure"]
-    assert [str(f["/Alt"]) for _, f in figures] == [f"QR code: scan it with a phone camera to open {WEB_ADDRESS}"]
+    # Without article_url the code opens the article's page in the web edition (build/site/ published there).
+    page_address = f"{WEB_ADDRESS}{SAMPLE}/"
+    assert [str(f["/Alt"]) for _, f in figures] == [f"QR code: scan it with a phone camera to open {page_address}"]
     [(page, figure)] = figures
     x1, y1, x2, y2 = (float(v) * 0.75 for v in figure["/A"]["/BBox"])  # CSS pixels to points
     assert page == 0 and x2 - x1 == y2 - y1 >= 72  # on page 1, beside the title; at least an inch: phones read it
@@ -406,7 +408,7 @@ def test_with_a_web_address_the_handout_has_a_qr_code_that_opens_it(with_web_add
     )
     [png] = tmp_path.glob("page*.png")
     decoded = zxingcpp.read_barcodes(Image.open(png))
-    assert [(code.format, code.text) for code in decoded] == [(zxingcpp.BarcodeFormat.QRCode, WEB_ADDRESS)]
+    assert [(code.format, code.text) for code in decoded] == [(zxingcpp.BarcodeFormat.QRCode, page_address)]
 
 
 def test_the_fetcher_serves_generated_images_and_nothing_outside_the_project(tmp_path):
@@ -504,7 +506,7 @@ def test_a_character_the_font_lacks_is_reported_not_silently_borrowed(project_co
 
 
 def test_the_qr_code_follows_the_clinics_article_address_pattern(project_copy):
-    """With an article_url pattern the code opens that article; without one, the clinic's site."""
+    """With an article_url pattern the code opens that article; without one, its web edition's page."""
     settings = project_copy / "pyproject.toml"
     settings.write_text(
         settings.read_text()
@@ -518,5 +520,5 @@ def test_the_qr_code_follows_the_clinics_article_address_pattern(project_copy):
     assert qr_code(loaded, SAMPLE).target == f"https://www.example.org/guides/{SAMPLE}/"
     import dataclasses
 
-    assert qr_code(dataclasses.replace(loaded, article_url=""), SAMPLE).target == "https://www.example.org/"
+    assert qr_code(dataclasses.replace(loaded, article_url=""), SAMPLE).target == f"https://www.example.org/{SAMPLE}/"
     assert qr_code(dataclasses.replace(loaded, article_url="", web_address=""), SAMPLE) is None

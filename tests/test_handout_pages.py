@@ -1,16 +1,18 @@
 """Every page of a handout as a patient holds it: the crisis line on each loose page, clear print in the
-office handout (12 pt body and disclaimer, nothing under 10 pt, nothing broken mid-date), and a large print
-that keeps its promise (18 pt everywhere, footnote markers included; page 1 holds the title, the crisis
-card and the first words; the disclaimer never alone).
+office and print-shop handouts (12 pt body and disclaimer, nothing under 10 pt, nothing broken
+mid-date), and a large print that keeps its promise (18 pt everywhere, footnote markers included; page 1
+holds the title, the crisis card and the first words, a long title's QR code moving to the end to let it;
+the disclaimer never alone).
 
-Sizes are read with PyMuPDF (MuPDF), text with poppler: neither is the PDFium reading of the pipeline's
-own proof. Built by `invoke` in project copies holding the reviewed sample, its Spanish translation and
-the rich fixture (footnotes, a picture upscaled for a press), with and without a web address (QR code)."""
+Over the whole library (tests/library.py: the reviewed sample, its Spanish translation, the rich fixture
+with footnotes and a picture upscaled for a press, a 12-word title with a 60-word description in English
+and in Spanish), each with and without a web address (QR code), every variant built by `invoke`. Sizes and
+colours are read with PDFium (pypdfium2) in the tests' own code, text with poppler: neither is the
+pipeline's own proof."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import statistics
 import subprocess
 from collections import Counter
@@ -18,59 +20,31 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, SAMPLE, add_spanish_translation, copy_project, invoke
+from conftest import SAMPLE, invoke
+from extract import colour_census, pdftotext
+from library import ARTICLES, LONG, RICH, VARIANTS, WEB_ADDRESS, both_libraries, pdfium_glyphs, sizes_of
 from wording import CRISIS, DISCLAIMER, SPANISH_CRISIS, SPANISH_DISCLAIMER, required_wording
 
-VARIANTS = {"office": "", "large-print": ".large-print", "print-shop": ".print-shop"}
-ARTICLES = {SAMPLE: "en", f"{SAMPLE}.es": "es", "how-we-support-you": "en"}
-WEB_ADDRESS = "https://example.org/guides/"
+CASES = [(article, variant, qr) for article in ARTICLES for variant in VARIANTS for qr in (False, True)]
+CLEAR_PRINT = [case for case in CASES if case[1] != "large-print"]
+LARGE_PRINT = [case for case in CASES if case[1] == "large-print"]
 
 
-def _project(folder: Path, web_address: str = "") -> Path:
-    from PIL import Image
-
-    project = copy_project(folder)
-    source = project / f"sources/{SAMPLE}.md"
-    source.write_text(
-        source.read_text().replace(
-            "category: Conditions",
-            "category: Conditions\nlast_reviewed: 2026-05-04\nmedical_reviewer: {name: Dana Reyes, credentials: MD}",
-        )
-    )
-    add_spanish_translation(project)
-    shutil.copy(FIXTURES / "rich/how-we-support-you.md", project / "sources")
-    shutil.copytree(FIXTURES / "rich/images", project / "sources/images")
-    picture = project / "sources/images/connections.png"
-    with Image.open(picture) as original:  # sharp enough for a press: 300 ppi at its printed width
-        original.convert("RGB").resize((1800, 900), Image.Resampling.LANCZOS).save(picture)
-    if web_address:
-        settings = project / "pyproject.toml"
-        settings.write_text(settings.read_text().replace('web_address = ""', f'web_address = "{web_address}"', 1))
-    return project
-
-
-def _build(project: Path) -> dict[tuple[str, str], Path]:
-    for variant in VARIANTS:
-        result = invoke("handout", "--variant", variant, cwd=project)
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "warning" not in result.stderr.lower(), result.stderr
-    return {
-        (article, variant): project / f"build/handouts/{article}{infix}.pdf"
-        for article in ARTICLES
-        for variant, infix in VARIANTS.items()
-    }
+def _id(case) -> str:
+    article, variant, qr = case
+    return f"{article}-{variant}-{'qr' if qr else 'no-qr'}"
 
 
 @pytest.fixture(scope="module")
 def handouts(tmp_path_factory) -> dict[tuple[str, str, bool], Path]:
-    """(article, variant, with a QR code) -> PDF, every one built by the real CLI."""
-    plain = _build(_project(tmp_path_factory.mktemp("plain")))
-    web = _build(_project(tmp_path_factory.mktemp("web"), WEB_ADDRESS))
-    return {**{(*key, False): pdf for key, pdf in plain.items()}, **{(*key, True): pdf for key, pdf in web.items()}}
+    """(article, variant, with a QR code) -> PDF, every one built by the real CLI, once per module."""
+    return both_libraries(tmp_path_factory)
 
 
-def _pick(handouts, variant: str) -> dict[tuple[str, bool], Path]:
-    return {(article, qr): pdf for (article, kind, qr), pdf in handouts.items() if kind == variant}
+@pytest.fixture(scope="module")
+def glyphs(handouts) -> dict[tuple[str, str, bool], list]:
+    """Every handout's printed characters as PDFium reads them, read once."""
+    return {case: list(pdfium_glyphs(pdf)) for case, pdf in handouts.items()}
 
 
 def poppler_page(pdf: Path, number: int) -> str:
@@ -84,34 +58,24 @@ def page_count(pdf: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
 
 
-def spans(pdf: Path):
-    """(page number from 1, text, size in points, fill colour) of every run of text MuPDF reads."""
-    import pymupdf
-
-    with pymupdf.open(pdf) as document:
-        for page in document:
-            for block in page.get_text("dict")["blocks"]:
-                for line in block.get("lines", []):
-                    for span in line["spans"]:
-                        if span["text"].strip():
-                            yield page.number + 1, span["text"], span["size"], span["color"]
-
-
 def _wording(article: str):
     return (SPANISH_CRISIS, SPANISH_DISCLAIMER) if ARTICLES[article] == "es" else (CRISIS, DISCLAIMER)
+
+
+def _lines(pdf: Path, number: int) -> list[str]:
+    return [" ".join(line.split()) for line in poppler_page(pdf, number).splitlines()]
 
 
 # --- The crisis line on every page ----------------------------------------------------------------
 
 
-def test_every_page_after_the_first_carries_the_crisis_line_in_its_language(handouts):
-    for (article, variant, qr), pdf in handouts.items():
-        crisis, _ = _wording(article)
-        pages = page_count(pdf)
-        assert pages >= 2, (article, variant, qr)
-        for number in range(1, pages + 1):
-            lines = [" ".join(line.split()) for line in poppler_page(pdf, number).splitlines()]
-            assert crisis.title in lines, f"{pdf.name} (QR: {qr}), page {number} of {pages}: no crisis line"
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_every_page_carries_the_crisis_line_in_its_language(handouts, case):
+    pdf, (crisis, _) = handouts[case], _wording(case[0])
+    pages = page_count(pdf)
+    assert pages >= 2
+    for number in range(1, pages + 1):  # page 1: the card's own title; every later page: its footer
+        assert crisis.title in _lines(pdf, number), f"{pdf.name}, page {number} of {pages}: no crisis line"
 
 
 def _edit_handout_css(project: Path, old: str, new: str) -> None:
@@ -153,31 +117,33 @@ def test_a_harmless_change_to_the_footer_still_builds(project_copy):
     assert result.returncode == 0, result.stderr
 
 
-# --- Clear print in the office handout ------------------------------------------------------------
+# --- Clear print in the office and print-shop handouts ---------------------------------------------
 
 
-def _body_size(pdf: Path) -> float:
-    weights: Counter = Counter()
-    for _, text, size, _ in spans(pdf):
-        weights[round(size, 1)] += len(text)
-    return weights.most_common(1)[0][0]
+def _body(glyphs) -> tuple[float, tuple]:
+    """The size and colour most letters are set in: the running text."""
+    letters = Counter((round(size, 1), fill) for _, character, size, fill in glyphs if character.isalnum())
+    return letters.most_common(1)[0][0]
 
 
-def test_the_office_handout_is_clear_print_from_body_to_footer(handouts):
-    for (article, qr), pdf in _pick(handouts, "office").items():
-        found = list(spans(pdf))
-        smallest = min(found, key=lambda span: span[2])
-        assert smallest[2] >= 10 - 0.05, f"{pdf.name} (QR: {qr}): {smallest}"
-        assert _body_size(pdf) >= 12, pdf.name
-        _, disclaimer = _wording(article)
-        words = " ".join(disclaimer.text.split()[:4])
-        body_colour = Counter(colour for _, text, size, colour in found if size == _body_size(pdf)).most_common(1)[0][0]
-        held = [(size, colour) for _, text, size, colour in found if words in " ".join(text.split())]
-        assert held and all(size >= 12 and colour == body_colour for size, colour in held), (pdf.name, held)
+@pytest.mark.parametrize("case", CLEAR_PRINT, ids=_id)
+def test_the_office_and_print_shop_handouts_are_clear_print_from_body_to_footer(glyphs, case):
+    printed = glyphs[case]
+    smallest = min(printed, key=lambda glyph: glyph[2])
+    assert smallest[2] >= 10 - 0.05, f"smallest glyph {smallest}"
+    body_size, body_colour = _body(printed)
+    assert body_size >= 12
+    _, disclaimer = _wording(case[0])
+    sizes = sizes_of(printed, disclaimer.text)
+    assert sizes and min(sizes) >= 12 - 0.05, f"disclaimer at {min(sizes, default=0):.1f} pt"
+    # In the body's colour: its text is found among the letters inked as the running text is.
+    assert sizes_of([glyph for glyph in printed if glyph[3] == body_colour], disclaimer.text), "not the body's colour"
 
 
 def test_the_office_column_is_55_to_75_characters_and_the_sample_fits_on_four_pages(handouts):
-    for (_article, _qr), pdf in _pick(handouts, "office").items():
+    for (_article, variant, _qr), pdf in handouts.items():
+        if variant != "office":
+            continue
         raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         lengths = [len(line.strip()) for line in raw.splitlines() if len(line.strip()) > 40]
         if len(lengths) > 30:  # the article's running text, not a short fixture's list items
@@ -194,76 +160,111 @@ UNBROKEN = (
 )
 
 
-def test_no_date_version_mark_or_phone_number_is_broken_across_lines(handouts):
-    for (_article, _variant, _qr), pdf in handouts.items():
-        for number in range(1, page_count(pdf) + 1):
-            text = poppler_page(pdf, number)
-            for pattern in UNBROKEN:
-                whole = len(re.findall(pattern, " ".join(text.split())))
-                on_one_line = sum(len(re.findall(pattern, " ".join(line.split()))) for line in text.splitlines())
-                assert whole == on_one_line, f"{pdf.name}, page {number}: {pattern} broken across lines"
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_no_date_version_mark_or_phone_number_is_broken_across_lines(handouts, case):
+    pdf = handouts[case]
+    for number in range(1, page_count(pdf) + 1):
+        text = poppler_page(pdf, number)
+        for pattern in UNBROKEN:
+            whole = len(re.findall(pattern, " ".join(text.split())))
+            on_one_line = sum(len(re.findall(pattern, " ".join(line.split()))) for line in text.splitlines())
+            assert whole == on_one_line, f"{pdf.name}, page {number}: {pattern} broken across lines"
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case[1] == "print-shop"], ids=_id)
+def test_the_print_shop_file_has_no_rgb_operator_or_picture(handouts, case):
+    census = colour_census(handouts[case])
+    assert census["rgb operators"] == 0 and census["rgb images"] == 0, census
 
 
 # --- Large print ------------------------------------------------------------------------------------
 
 
-def test_large_print_sets_every_glyph_at_18_pt_footnote_markers_included(handouts):
-    for (_article, qr), pdf in _pick(handouts, "large-print").items():
-        smallest = min(spans(pdf), key=lambda span: span[2])
-        assert smallest[2] >= 18 - 0.05, f"{pdf.name} (QR: {qr}): {smallest}"
-    rich = [text for _, text, _, _ in spans(handouts[("how-we-support-you", "large-print", False)])]
-    assert any("[1]" in text for text in rich), "the footnote marker is not printed in brackets"
+@pytest.mark.parametrize("case", LARGE_PRINT, ids=_id)
+def test_large_print_sets_every_glyph_at_18_pt_footnote_markers_included(handouts, glyphs, case):
+    smallest = min(glyphs[case], key=lambda glyph: glyph[2])
+    assert smallest[2] >= 18 - 0.05, f"smallest glyph {smallest}"
+    if case[0] == RICH:
+        assert "[1]" in pdftotext(handouts[case]), "the footnote marker is not printed in brackets"
 
 
-def test_in_large_print_the_crisis_action_line_is_larger_than_its_title(handouts):
-    for (article, _qr), pdf in _pick(handouts, "large-print").items():
-        crisis, _ = _wording(article)
-        page_one = [(text, size) for page, text, size, _ in spans(pdf) if page == 1]
-        title = max(size for text, size in page_one if crisis.title in " ".join(text.split()))
-        action = required_wording("crisis", language="es" if ARTICLES[article] == "es" else "").lines[0]
-        first_words = " ".join(action.split()[:2])
-        actions = [size for text, size in page_one if " ".join(text.split()).startswith(first_words)]
-        assert actions and min(actions) > title, (pdf.name, title, actions)
+@pytest.mark.parametrize("case", LARGE_PRINT, ids=_id)
+def test_in_large_print_the_crisis_action_line_is_larger_than_its_title(glyphs, case):
+    crisis, _ = _wording(case[0])
+    title = max(sizes_of(glyphs[case], crisis.title, page=1))
+    action = required_wording("crisis", language="es" if ARTICLES[case[0]] == "es" else "").lines[0]
+    actions = sizes_of(glyphs[case], action, page=1)
+    assert actions and min(actions) > title, (title, actions)
 
 
-SOURCES = {
-    SAMPLE: Path(__file__).parents[1] / "sources" / f"{SAMPLE}.md",
-    f"{SAMPLE}.es": FIXTURES / "spanish" / f"{SAMPLE}.es.md",
-    "how-we-support-you": FIXTURES / "rich/how-we-support-you.md",
-}
+def _source(pdf: Path, article: str) -> Path:
+    return pdf.parents[2] / "sources" / f"{article}.md"
 
 
-def _opening(article: str) -> str:
+def _front(pdf: Path, article: str, field: str) -> str:
+    import yaml
+
+    front = yaml.safe_load(_source(pdf, article).read_text(encoding="utf-8").split("---")[1])
+    return " ".join(str(front[field]).split())
+
+
+def _opening(pdf: Path, article: str) -> str:
     """The article's first six words as printed (its Markdown emphasis marks dropped)."""
-    body = SOURCES[article].read_text(encoding="utf-8").split("---", 2)[2]
+    body = _source(pdf, article).read_text(encoding="utf-8").split("---", 2)[2]
     first = next(line for line in body.splitlines() if line.strip())
     return " ".join(re.sub(r"[*_]", "", first).split()[:6])
 
 
-def test_large_print_page_one_holds_the_title_the_crisis_card_and_the_first_words(handouts):
-    for (article, qr), pdf in _pick(handouts, "large-print").items():
-        crisis, _ = _wording(article)
-        page = " ".join(poppler_page(pdf, 1).split())
-        for wanted in (crisis.title, *crisis.lines, _opening(article)):
-            assert " ".join(wanted.split()) in page, f"{pdf.name} (QR: {qr}): page 1 lacks {wanted!r}"
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_page_one_holds_the_title_the_crisis_card_and_the_first_words(handouts, case):
+    pdf, (crisis, _) = handouts[case], _wording(case[0])
+    page = " ".join(poppler_page(pdf, 1).split())
+    for wanted in (_front(pdf, case[0], "title"), crisis.title, *crisis.lines, _opening(pdf, case[0])):
+        assert " ".join(wanted.split()) in page, f"page 1 lacks {wanted!r}"
+    assert page.index(crisis.title) < page.rindex(_opening(pdf, case[0])), "the first words come before the card"
 
 
 FOOTER = re.compile(r"Ketamine Uplift · \(|^(Page|Página) \d|Version|Versión|^due |^\d{4} ·")
 
 
-def test_the_disclaimer_never_has_a_page_to_itself(handouts):
-    for (article, _variant, qr), pdf in handouts.items():
-        crisis, disclaimer = _wording(article)
-        lines = [" ".join(line.split()) for line in poppler_page(pdf, page_count(pdf)).splitlines()]
-        printed = " ".join(line for line in lines if line and line != crisis.title and not FOOTER.search(line))
-        rest = printed.replace(disclaimer.title, "")
-        for word in disclaimer.text.split():
-            rest = rest.replace(word, "", 1)
-        # Beyond its footer and the disclaimer, the last page prints the contact at least.
-        assert len(rest.split()) >= 12, f"{pdf.name} (QR: {qr}): only {rest!r} beside the disclaimer"
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_the_disclaimer_never_has_a_page_to_itself(handouts, case):
+    pdf, (crisis, disclaimer) = handouts[case], _wording(case[0])
+    lines = _lines(pdf, page_count(pdf))
+    printed = " ".join(line for line in lines if line and line != crisis.title and not FOOTER.search(line))
+    rest = printed.replace(disclaimer.title, "")
+    for word in disclaimer.text.split():
+        rest = rest.replace(word, "", 1)
+    # Beyond its footer and the disclaimer, the last page prints the contact at least.
+    assert len(rest.split()) >= 12, f"only {rest!r} beside the disclaimer"
 
 
-def test_a_description_too_long_for_page_one_of_the_large_print_says_what_to_shorten(project_copy):
+def _qr_pages(pdf: Path, caption: str) -> list[int]:
+    pages = range(1, page_count(pdf) + 1)
+    return [number for number in pages if caption in " ".join(poppler_page(pdf, number).split())]
+
+
+@pytest.mark.parametrize("article", [LONG, f"{LONG}.es"])
+def test_a_long_title_moves_the_large_prints_qr_code_to_the_end_beside_the_address(handouts, article):
+    """A 12-word title and a 60-word description leave page 1 of the large print no room for the QR code
+    as well as the crisis card and the first words: the code goes to the end, after the clinic's contact
+    and the address it opens; the office and print-shop handouts keep it in the title band."""
+    caption = "Escanee para leer en línea" if ARTICLES[article] == "es" else "Scan to read online"
+    pdf = handouts[(article, "large-print", True)]
+    last = page_count(pdf)
+    assert _qr_pages(pdf, caption) == [last]
+    end = " ".join(poppler_page(pdf, last).split())
+    assert end.index(WEB_ADDRESS) < end.index(caption) < end.index(_wording(article)[1].title)
+    for variant in ("office", "print-shop"):
+        assert _qr_pages(handouts[(article, variant, True)], caption) == [1]
+    assert _qr_pages(handouts[(SAMPLE, "large-print", True)], "Scan to read online") == [1]  # room for it there
+
+
+@pytest.mark.parametrize("web_address", ["", WEB_ADDRESS], ids=["no-qr", "qr"])
+def test_a_description_too_long_for_page_one_of_the_large_print_says_what_to_shorten(project_copy, web_address):
+    """What truly cannot fit is still refused, the QR code moved to the end or not."""
+    settings = project_copy / "pyproject.toml"
+    settings.write_text(settings.read_text().replace('web_address = ""', f'web_address = "{web_address}"', 1))
     source = project_copy / f"sources/{SAMPLE}.md"
     text = source.read_text()
     folded = re.search(r"^description: >-\n(?:  .*\n)+", text, re.M)[0]

@@ -222,6 +222,7 @@ def test_a_broken_issue_is_a_clear_error_and_the_articles_still_build(tmp_path, 
 
 def test_without_article_addresses_the_cards_link_nowhere_and_check_says_so(tmp_path):
     project = _issue_project(tmp_path / "p", article_url="")
+    _set(project / "pyproject.toml", web_address="")  # with it, the cards link the web edition (test_web.py)
     assert invoke("newsletter", cwd=project).returncode == 0
     page = lxml.html.fromstring(issue_files(project)["html"].read_bytes())
     for card in page.find_class("card"):

@@ -3,7 +3,8 @@ content, Form XObjects at any depth, annotations, patterns, shadings, pictures),
 registration colour, pictures in CMYK, text in 100 % K; and the build's own preflight refuses RGB
 that a person brings in, naming the object.
 
-The colour is read back here with pikepdf by a walk of this file's own, not by the code under test."""
+The colour is read back with pikepdf by a walk of the tests' own (extract.colour_census), not by the code
+under test."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pikepdf
 import pytest
 
 from conftest import FIXTURES, SAMPLE, copy_project, invoke
+from extract import colour_census
 
 RICH = "how-we-support-you"
 WEB_ADDRESS = "https://www.example.org/"
@@ -45,71 +47,6 @@ def press(tmp_path_factory) -> Path:
 
 def _file(project: Path, name: str) -> Path:
     return project / f"build/handouts/{name}.print-shop.pdf"
-
-
-# --- an independent reading of the colour ------------------------------------------------------
-
-RGB_OPERATORS = {"rg", "RG"}
-
-
-def colour_census(path: Path) -> dict[str, int]:
-    """Counts of DeviceRGB operators, RGB pictures, 0.92 K text colours and /All registration strokes
-    anywhere in the file: every page, Form XObject, pattern, soft mask and appearance stream."""
-    counts = {"rgb operators": 0, "rgb images": 0, "cmyk images": 0, "92% K": 0, "registration": 0}
-    seen: set = set()
-
-    def is_rgb(space) -> bool:
-        if isinstance(space, pikepdf.Name):
-            return str(space) in {"/DeviceRGB", "/CalRGB"}
-        if isinstance(space, pikepdf.Array) and len(space):
-            family = str(space[0])
-            if family == "/ICCBased":
-                return int(space[1].N) == 3
-            if family in {"/Indexed", "/Separation"}:
-                return is_rgb(space[1] if family == "/Indexed" else space[2])
-            return family in {"/CalRGB", "/Lab"}
-        return False
-
-    def visit(owner, resources):
-        for operands, operator in pikepdf.parse_content_stream(owner):
-            name = str(operator)
-            if name in RGB_OPERATORS or (name in {"cs", "CS"} and str(operands[0]) == "/DeviceRGB"):
-                counts["rgb operators"] += 1
-            if name in {"scn", "sc", "k"} and [float(v) for v in operands] == [0, 0, 0, 0.92]:
-                counts["92% K"] += 1
-            if name == "CS" and str(operands[0]) == "/All":
-                counts["registration"] += 1
-        walk(resources)
-
-    def walk(resources):
-        if resources is None:
-            return
-        for _, xobject in (resources.get("/XObject") or {}).items():
-            if xobject.objgen in seen:
-                continue
-            seen.add(xobject.objgen)
-            if xobject.Subtype == "/Image":
-                space = xobject.get("/ColorSpace")
-                counts["rgb images"] += is_rgb(space)
-                counts["cmyk images"] += str(space) == "/DeviceCMYK"
-            else:
-                visit(xobject, xobject.get("/Resources"))
-        for _, pattern in (resources.get("/Pattern") or {}).items():
-            if pattern.get("/PatternType") == 1:
-                visit(pattern, pattern.get("/Resources"))
-            elif is_rgb(pattern.Shading.get("/ColorSpace")):
-                counts["rgb operators"] += 1
-        for _, shading in (resources.get("/Shading") or {}).items():
-            counts["rgb operators"] += is_rgb(shading.get("/ColorSpace"))
-
-    with pikepdf.open(path) as pdf:
-        for page in pdf.pages:
-            visit(page.obj, page.obj.get("/Resources"))
-            for annotation in page.obj.get("/Annots") or []:
-                for _, appearance in (annotation.get("/AP") or {}).items():
-                    if isinstance(appearance, pikepdf.Stream):
-                        visit(appearance, appearance.get("/Resources"))
-    return counts
 
 
 # --- what the press receives ---------------------------------------------------------------------
@@ -241,6 +178,27 @@ def test_an_rgb_crop_mark_in_a_form_xobject_is_refused_naming_it(press, tmp_path
         _add_form(pdf, 1, "/Fm3", b"0.2 0.3 0.4 RG 1 w 0 18 m 18 18 l S")
 
     assert "page 2, Form XObject /Fm3: DeviceRGB colour `0.2 0.3 0.4 RG`" in _injected(press, tmp_path, edit)
+
+
+def test_weasyprints_own_crop_marks_redrawn_in_rgb_are_refused_naming_them(press, tmp_path):
+    """The marks as another tool would leave them (WeasyPrint's own black sRGB): the form that draws them
+    in the registration colour, its /All strokes turned to DeviceRGB black."""
+    names: list[str] = []
+
+    def edit(pdf):
+        forms = [(name, x) for name, x in pdf.pages[0].obj.Resources.XObject.items() if x.Subtype == "/Form"]
+        for name, form in forms:
+            content = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(form))
+            if b"/All CS" in content:
+                form.write(content.replace(b"/All CS\n1 SCN", b"0 0 0 RG"))
+                names.append(str(name))
+
+    refused = _injected(press, tmp_path, edit)
+    assert names, "no crop marks in the registration colour to redraw"
+    import re
+
+    named = re.search(r"page 1, Form XObject (/\w+): DeviceRGB colour `0 0 0 RG`", refused)
+    assert named and named[1] in names, refused
 
 
 def test_a_nested_rgb_form_and_an_rgb_image_are_refused_naming_them(press, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SAMPLE, add_copies, copy_project, invoke
 
-PRODUCTS = ("handout", "handout (large-print)", "guide", "newsletter")
+PRODUCTS = ("handout", "handout (large-print)", "guide", "newsletter", "web")
 
 
 def _fails(result) -> list[str]:
@@ -23,7 +23,8 @@ def _stale_rows(result) -> dict[str, str]:
     for line in _fails(result):
         if "  up to date  " in line:
             before, detail = line.split("  up to date  ")
-            rows[before.split(SAMPLE, 1)[1].strip()] = detail.strip()
+            if SAMPLE in before:  # the article's own products (not the web edition's index pages)
+                rows[before.split(SAMPLE, 1)[1].strip()] = detail.strip()
     return rows
 
 
@@ -67,12 +68,13 @@ def test_a_changed_clinic_phone_not_rebuilt_fails_every_product_naming_the_setti
     assert _stale_rows(result) == dict.fromkeys(PRODUCTS, expected)
 
 
-def test_a_handout_stylesheet_edit_fails_only_the_handouts(project):
+def test_a_handout_stylesheet_edit_fails_only_the_handouts_and_the_web_page_that_offers_them(project):
     with (project / "layouts/handout/handout.css").open("a") as css:
         css.write("\n/* darker headings next month */\n")
     result = invoke("check", cwd=project)
     expected = "built from older inputs: layouts/handout/ changed since it was built; run `invoke build`"
-    assert _stale_rows(result) == {"handout": expected, "handout (large-print)": expected}
+    # The web page carries copies of the handouts (and their sizes and pages): it is as old as they are.
+    assert _stale_rows(result) == {"handout": expected, "handout (large-print)": expected, "web": expected}
 
 
 def test_an_edited_crisis_card_then_a_build_leaves_every_variant_current_and_the_check_passes(project):
@@ -169,13 +171,11 @@ def test_a_build_brings_the_issue_up_to_date_and_the_combined_guide_then_its_own
     assert after.returncode == 0, after.stdout + after.stderr
 
 
-def test_an_edited_issue_not_rebuilt_fails_only_the_issue(bound):
+def test_an_edited_issue_not_rebuilt_fails_only_the_issue_and_its_web_view(bound):
     _edit(bound / "sources/newsletters/2026-12.md", "This month:", "In December:")
     rows = _stale_of_several(invoke("check", cwd=bound))
-    assert rows == {
-        ("2026-12", "newsletter issue"): "built from older inputs: sources/newsletters/2026-12.md changed since "
-        "it was built; run `invoke build`"
-    }
+    changed = "built from older inputs: sources/newsletters/2026-12.md changed since it was built; run `invoke build`"
+    assert rows == {("2026-12", "newsletter issue"): changed, ("issues/2026-12/index", "web index"): changed}
 
 
 def test_a_new_article_fails_the_combined_guide_of_every_article_until_it_is_bound_again(bound):

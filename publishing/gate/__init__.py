@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..catalogue import catalogue
 from ..errors import PublishingError, shown_path
-from ..products import ALL_PRODUCTS, Product
+from ..products import ALL_PRODUCTS, Named, Product, source_rules
 from ..row import Row
 from ..site import Site
 from .cache import Digests, GateCache
@@ -29,8 +29,6 @@ from .safety import required_block_rows
 
 if TYPE_CHECKING:
     from ..report import CheckProgress
-
-PRODUCT_SUFFIXES = {".pdf", ".epub", ".html", ".txt", ".eml"}
 
 
 @dataclass
@@ -63,6 +61,7 @@ class _Unit:
     source: Path | None = None
     place: int = 0  # its slot's place in the table
     proven: bool = False  # the build's proof passed on its files
+    lang: str = ""  # the language its product named its subject in (Named.lang)
 
 
 def run_checks(
@@ -92,6 +91,7 @@ def run_checks(
     rows += guides.rows_for(table.epubs)
     rows += required_block_rows(site)
     rows += settings_checks(site)
+    rows += [row for product in ALL_PRODUCTS.values() for row in product.library_rows(site)]
     table.cache.save()
     return Checked(rows, reused=table.cache.reused, checked=table.cache.checked, notes=notes)
 
@@ -104,8 +104,8 @@ class _Table:
         self.site, self.cache, self.today = site, cache, today
         self.out = site.folders.out
         self.digests = Digests(site)
-        self.freshness = Freshness(site)
-        self.found = site.catalogue = catalogue(site.folders.sources, cache.slugs, site.language)
+        self.freshness = Freshness(site, self.digests.inputs)  # one account of the inputs, each file read once
+        self.found = site.catalogue = catalogue(site.folders.sources, cache.slugs, site.language, **source_rules())
         self.slots: list[list[Row]] = []
         self.epubs: list[tuple[int, str, str, Path]] = []  # (place in the table, slug, label, file)
         self.stale: list[_Unit] = []
@@ -121,7 +121,9 @@ class _Table:
             from ..article import load_article
 
             try:
-                self.articles[source] = load_article(source, self.site.settings, self.site.folders.sources)
+                self.articles[source] = load_article(
+                    source, self.site.settings, self.site.folders.sources, self.found.cannot_print
+                )
             except PublishingError as error:
                 self.articles[source] = error
         return self.articles[source]
@@ -131,17 +133,21 @@ class _Table:
         from .sources import load_row
 
         found = self.found
+        named = {
+            product: {subject.source: subject for subject in product.subjects(self.site)}
+            for product in ALL_PRODUCTS.values()
+            if product.per_article
+        }
         for source in found.sources:
-            slug = found.name(source)
             if source in found.refused:
                 self.slot().append(load_row(source.stem, found.refused[source]))
                 continue
             if not self._plan_source(source):
                 continue
-            for product in ALL_PRODUCTS.values():
-                if product.per_article:
+            for product, subjects in named.items():
+                if source in subjects:
                     for variant in product.variants:
-                        self.plan(product, slug, variant, source, required=variant == product.default_variant)
+                        self.plan(product, subjects[source], variant)
 
     def _plan_source(self, source: Path) -> bool:
         """The source's checks, from the cache when nothing they read changed; whether it loads."""
@@ -149,17 +155,7 @@ class _Table:
 
         digests, found = self.digests, self.found
         original = found.original(source)  # a translation is checked against the article it translates
-        key = digests.of(
-            digests.common,
-            "source",
-            digests.file(source),
-            digests.file(original) if original else "",
-            digests.sources_besides_articles,
-            digests.catalogs,
-            digests.library,
-            digests.tools,
-            self.today.isoformat(),
-        )
+        key = digests.source_key(source, original, self.today.isoformat())
         entry = self.cache.get(f"source:{source.name}", key)
         if entry is None:
             article = self.article_of(source)
@@ -179,16 +175,19 @@ class _Table:
         """The products of several articles in one: each product says what it made."""
         for product in ALL_PRODUCTS.values():
             if not product.per_article:
-                for slug, own_source, required in product.gate_subjects(self.site):
-                    if own_source is not None:
-                        self.slot().extend(product.source_rows(own_source, self.site))
-                    self.plan(product, slug, product.default_variant, own_source, required=required)
+                for subject in product.subjects(self.site):
+                    if subject.source is not None:
+                        self.slot().extend(product.source_rows(subject.source, self.site))
+                    self.plan(product, subject, product.default_variant)
 
-    def plan(self, product: Product, slug: str, variant: str, source: Path | None, required: bool) -> None:
+    def plan(self, product: Product, subject: Named, variant: str) -> None:
         """One variant's check: failed at once when its files are missing or older than their inputs, else
-        taken from the cache or left to run."""
+        taken from the cache or left to run. A ``required`` subject must have been built in its product's
+        default variant (the other variants are made on request)."""
         from .witness import VERSION as WITNESS
 
+        slug, source = subject.name, subject.source
+        required = subject.required and variant == product.default_variant
         out, digests = self.out, self.digests
         files = [out / product.folder / name for name in product.output_names(slug, variant)]
         self.claimed.update(files)
@@ -205,16 +204,7 @@ class _Table:
             if late is not None:
                 self.slot().append(late)
                 return
-        key = digests.of(
-            digests.common,
-            digests.layouts(product.layouts),
-            WITNESS,
-            digests.tools,
-            product.name,
-            variant,
-            *(digests.file(f) for f in files),
-            digests.file(source) if source else "",
-        )
+        key = digests.product_key(product, variant, files, source, WITNESS)
         unit = _Unit(
             f"product:{files[0].relative_to(out)}",
             key,
@@ -225,6 +215,7 @@ class _Table:
             files,
             source,
             len(self.slots),
+            lang=subject.lang,
         )
         entry = self.cache.get(unit.name, key)
         if entry is None:
@@ -232,8 +223,8 @@ class _Table:
         else:
             unit.proven = entry["proven"]
             unit.slot += [Row.from_dict(row) for row in entry["rows"]]
-            if entry["proven"] and files[0].suffix == ".epub":
-                self.epubs.append((len(self.slots), slug, label, files[0]))
+            if entry["proven"]:
+                self.epubs += [(len(self.slots), slug, label, path) for path in product.epubcheck_files(files)]
 
     def check_stale(self, progress: CheckProgress, guides: _EpubChecks) -> None:
         """Run the checks the cache could not answer, on every core; each guide proven goes to EPUBCheck."""
@@ -248,9 +239,10 @@ class _Table:
             unit.proven = proven
             self.cache.put(unit.name, unit.key, rows=[row.as_dict() for row in rows], proven=proven)
             progress.advance(f"{unit.slug} {unit.product.label(unit.variant) if unit.product else ''}")
-            if proven and unit.files[0].suffix == ".epub" and unit.product is not None:
-                self.epubs.append((unit.place, unit.slug, unit.product.label(unit.variant), unit.files[0]))
-                guides.submit(unit.files[0])
+            if proven and unit.product is not None:
+                for path in unit.product.epubcheck_files(unit.files):
+                    self.epubs.append((unit.place, unit.slug, unit.product.label(unit.variant), path))
+                    guides.submit(path)
 
 
 class _EpubChecks:
@@ -311,10 +303,11 @@ def _unclaimed_rows(site: Site, claimed: set[Path]) -> list[Row]:
     folders: dict[str, Product] = {}
     for product in ALL_PRODUCTS.values():
         folders.setdefault(product.folder, product)
+    suffixes = {suffix for product in ALL_PRODUCTS.values() for suffix in product.suffixes}
     for folder_name, product in folders.items():
         folder = site.folders.out / folder_name
         for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-            if path.is_file() and path.suffix in PRODUCT_SUFFIXES and path not in claimed:
+            if path.is_file() and path.suffix in suffixes and path not in claimed:
                 rows.append(
                     Row(
                         path.name.split(".")[0],

@@ -1,10 +1,11 @@
 """What the gate checked last time, so that nothing is checked twice.
 
-Every check's rows are kept against a content hash of exactly what it read: the built files,
-the source, the required blocks, the settings, the layouts it names in its messages, the
-pipeline's own code, the validator's version and, for the review policy, today's date. A
-result is reused only when that hash is the same, so a changed or damaged file is always
-checked again; modification times are never trusted.
+Every check's rows are kept against a content hash of exactly what it read, from the one account
+of inputs the build state keeps too (inputs.py): the built files, the source and the articles it
+links to, the required blocks, the message catalog of its language, the settings, the layouts, the
+pipeline's own code, each validator's version and, for the review policy, today's date. A result
+is reused only when that hash is the same, so a changed or damaged file is always checked again;
+modification times are never trusted.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import os
 from functools import cached_property
 from pathlib import Path
 
+from ..inputs import InputFingerprints, fingerprint_of, program_version
+
 CACHE_FILE = ".gate-cache.json"
 
 
 class GateCache:
-    VERSION = 1
+    VERSION = 2  # 2: keys from inputs.py, slugs by file name; an older cache is checked again, not read
 
     def __init__(self, path: Path, entries: dict, slugs: dict | None = None):
         self.path = path
@@ -113,90 +116,98 @@ def _whole(unit: str, entry: dict) -> bool:
 
 
 class Digests:
-    """Content hashes, each file read once per run."""
+    """The gate's cache keys: the one account of inputs (inputs.py, which the build state and the
+    freshness check read too) and the validators each check runs with. Each file is read once per run."""
 
-    def __init__(self, site):
+    def __init__(self, site, inputs: InputFingerprints | None = None):
         self.site = site
-        self._files: dict[Path, str] = {}
+        self.inputs = inputs or InputFingerprints(site)
 
     def file(self, path: Path) -> str:
-        if path not in self._files:
-            self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "(missing)"
-        return self._files[path]
+        return self.inputs.file(path)
 
     def of(self, *parts: str) -> str:
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
-    def _tree(self, root: Path, files) -> str:
-        """Files by their place under ``root`` (not where the project lies) and their content."""
-        return self.of(*(f"{path.relative_to(root)}:{self.file(path)}" for path in sorted(files)))
-
-    @cached_property
-    def common(self) -> str:
-        """What every check depends on: the code, the required blocks, the settings."""
-        package = Path(__file__).resolve().parents[1]
-        required = self.site.folders.required_dir
-        return self.of(
-            self._tree(package, [*package.rglob("*.py"), *package.rglob("*.java")]),
-            self._tree(required, required.rglob("*.md")),
-            self.site.settings.fingerprint(),
+    def source_key(self, source: Path, original: Path | None, today: str) -> str:
+        """What a source's checks read: the source (a translation's original too), the pictures and other
+        files beside the articles, the articles it links to, its language's catalog, the required
+        blocks, the settings, the code, the validators and, for the review policy, today's date."""
+        inputs = self.inputs
+        return fingerprint_of(
+            {
+                **inputs.common,
+                **inputs.catalogs(inputs.language_of(source)),
+                **inputs.links(source),
+                **self.validators,
+                "source": inputs.file(source),
+                "original": f"{inputs.name(original)}:{inputs.file(original)}" if original else "",
+                "sources": self.sources_besides_articles,
+                "today": today,
+            }
         )
 
-    def layouts(self, folders: tuple[str, ...]) -> str:
-        root = self.site.folders.layouts
-        return self._tree(
-            root,
-            [p for folder in ("_partials", "locale", *folders) for p in (root / folder).rglob("*") if p.is_file()],
+    def product_key(self, product, variant: str, files: list[Path], source: Path | None, witness: str) -> str:
+        """What a product's checks read: its files and its article's source, and what the build made it
+        with (layouts, fonts, its language's catalog: what the messages name), the validators."""
+        inputs = self.inputs
+        language = inputs.language_of(source) if source is not None and product.per_article else None
+        return fingerprint_of(
+            {
+                **inputs.made,
+                **inputs.layouts(product.layouts),
+                **inputs.catalogs(language),
+                **self.validators,
+                "witness": witness,
+                "product": product.name,
+                "variant": variant,
+                "files": " ".join(inputs.file(f) for f in files),
+                "source": inputs.file(source) if source else "",
+            }
         )
 
     @cached_property
     def sources_besides_articles(self) -> str:
         """Images and other files an article may refer to (what it shows is checked with the source)."""
         sources = self.site.folders.sources
-        return self._tree(sources, [p for p in sources.rglob("*") if p.is_file() and p.suffix != ".md"])
+        return self.inputs.tree(sources, [p for p in sources.rglob("*") if p.is_file() and p.suffix != ".md"])
 
     @cached_property
-    def catalogs(self) -> str:
-        """The message catalogs: an article in a language whose catalog lacks a word does not load."""
-        root = self.site.folders.layouts
-        return self._tree(root, [p for p in (root / "locale").rglob("*") if p.is_file()])
+    def validators(self) -> dict[str, str]:
+        """Each validator's version as this machine has it (a new one checks again; it builds nothing):
+        EPUBCheck, its Java runner, Java, Chromium and chromedriver (the witness), the Python packages
+        (PDFium, the proofs' libraries: their folder names carry their versions), the Node packages."""
+        import sys
 
-    @cached_property
-    def library(self) -> str:
-        """What a source's link check reads of the other sources: which articles there are, under which
-        slug, language and title (an article's text alone changes none of it)."""
-        found = self.site.catalogue
-        sources = self.site.folders.sources
-        return self.of(
-            *(
-                repr((str(s.relative_to(sources)), found.slugs.get(s), found.editions.get(s, ""), found.titles.get(s)))
-                for s in found.sources
-                if s not in found.refused
-            )
-        )
+        from . import epubcheck
+        from .needs import find_chromium
+
+        packages = []
+        for folder in sys.path:
+            try:
+                packages += [n for n in os.listdir(folder or ".") if n.endswith((".dist-info", ".egg-info"))]
+            except OSError:
+                continue
+        jar, root, code = epubcheck.jar(), self.inputs.root, Path(__file__).resolve().parent
+        return {
+            "validator:epubcheck": f"{jar.stat().st_size}" if jar else "(none)",
+            "validator:java-runner": self.inputs.tree(code, code.rglob("*.java")),
+            "validator:java": program_version(_which("java")),
+            "validator:chromium": program_version(find_chromium()),
+            "validator:chromedriver": program_version(_which("chromedriver")),
+            "validator:python-packages": self.of(*sorted(packages)),
+            "validator:node-packages": self.file(root / "package-lock.json")
+            + self.file(root / "node_modules" / ".package-lock.json"),
+        }
 
     @cached_property
     def tools(self) -> str:
-        """Which validators the checks ran with: the Python packages installed (their names carry their
-        versions), the Node packages, Java and Chromium."""
-        import shutil
-        import sys
+        """The validators as one digest (EPUBCheck's cache key)."""
+        return fingerprint_of(self.validators)
 
-        names = []
-        for folder in sys.path:
-            try:
-                names += [n for n in os.listdir(folder or ".") if n.endswith((".dist-info", ".egg-info"))]
-            except OSError:
-                continue
-        root = self.site.folders.root
-        programs = []
-        for program in ("java", "chromium", "chromedriver"):
-            found = shutil.which(program)
-            stat = Path(found).resolve().stat() if found else None
-            programs.append(f"{program}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{program}:-")
-        return self.of(
-            *sorted(names),
-            *programs,
-            self.file(root / "package-lock.json"),
-            self.file(root / "node_modules" / ".package-lock.json"),
-        )
+
+def _which(program: str) -> Path | None:
+    import shutil
+
+    found = shutil.which(program)
+    return Path(found) if found else None

@@ -1,8 +1,9 @@
 """Whether a product in build/ was built from the inputs it would be built from now.
 
-The build records, beside each product, every input it was made of (state.py: the article, its
-pictures, the safety text, the message catalogs, the layouts, each setting, the fonts, the
-pipeline's code); the gate recomputes the same account and names what differs. Checked on every
+The build records, beside each product, every input it was made of (the one account in inputs.py:
+the article, its pictures, the articles it links to, the safety text, its language's message
+catalog, the layouts, each setting, the fonts, the pipeline's code); the gate recomputes the same
+account and names what differs. Checked on every
 run, never taken from the gate's cache: the answer depends on files no product holds.
 """
 
@@ -11,17 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import shown_path
+from ..inputs import InputFingerprints, fingerprint_of
 from ..row import Row
-from ..state import BuildState, InputFingerprints, fingerprint_of
+from ..state import BuildState
 
 
 class Freshness:
     """The build's record of build/, and the inputs as they are now."""
 
-    def __init__(self, site):
+    def __init__(self, site, inputs: InputFingerprints | None = None):
         self.site = site
         self.state = BuildState.load(site.folders.out)
-        self.inputs = InputFingerprints(site)
+        self.inputs = inputs or InputFingerprints(site)
 
     def row(self, product, variant: str, slug: str, source: Path | None) -> Row | None:
         """A FAIL row when the product was built from other inputs than the current ones (or the build
@@ -75,7 +77,7 @@ def _changes(before: dict, now: dict, site, source: Path) -> list[str]:
     return names or ["its inputs"]
 
 
-_ORDER = ("source", "images", "file:", "setting:", "folder:", "fonts", "SOURCE_DATE_EPOCH", "variant", "code")
+_ORDER = ("source", "images", "link:", "file:", "setting:", "folder:", "fonts", "SOURCE_DATE_EPOCH", "variant", "code")
 
 
 def _order(key: str) -> tuple[int, str]:
@@ -88,6 +90,8 @@ def _describe(key: str, site, source: Path) -> str:
         return shown_path(source)
     if key == "images":
         return "a picture it shows"
+    if kind == "link":
+        return f"{shown_path(site.folders.root / name)} (an article it links to)"
     if kind in ("file", "folder"):
         return shown_path(site.folders.root / name) + ("/" if kind == "folder" else "")
     if kind == "setting":

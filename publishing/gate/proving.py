@@ -47,23 +47,23 @@ def check_products(site: Site, units: list[_Unit], articles: list):
     for product in {unit.product for unit in units if unit.product}:
         product.warm_up(site)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        # Guides first: they are quick, and each one proven goes on to EPUBCheck at once.
-        order = sorted(range(len(units)), key=lambda i: not units[i].files[0].suffix == ".epub")
+        # What EPUBCheck reads first (the guides): quick, and each one proven goes on to EPUBCheck at once.
+        order = sorted(range(len(units)), key=lambda i: not _for_epubcheck(units[i]))
         futures = {pool.submit(_check_product, *tasks[i]): units[i] for i in order}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
+def _for_epubcheck(unit: _Unit) -> bool:
+    return unit.product is not None and bool(unit.product.epubcheck_files(unit.files))
+
+
 def _language_of(site: Site, unit: _Unit, article) -> str:
-    """The language a product is proven in: its article's, else what the product says of its subject
-    (a newsletter issue's 'lang:', a combined guide's edition), never a guess from a file name here."""
+    """The language a product is proven in: its article's, else what the product named its subject in
+    (a newsletter issue's 'lang:', a combined guide's edition: Named.lang), never a guess from a file name."""
     if article is not None and not isinstance(article, PublishingError):
         return article.lang
-    if unit.product is not None:
-        declared = unit.product.subject_language(unit.slug, unit.source)
-        if declared:
-            return declared
-    return site.settings.default_lang
+    return unit.lang or site.settings.default_lang
 
 
 def _check_product(name: str, variant: str, slug: str, files: list[Path], article, lang: str) -> tuple[list[Row], bool]:
@@ -80,7 +80,7 @@ def _check_product(name: str, variant: str, slug: str, files: list[Path], articl
     from .identity import identity_row
     from .witnessed import witness_row
 
-    identity = identity_row(slug, label, files, article) if product.per_article else None
+    identity = identity_row(product, slug, label, files, article) if product.per_article else None
     return [
         Row(
             slug, label, "required blocks", "pass", "disclaimer and crisis information found in the built file, visible"

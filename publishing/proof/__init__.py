@@ -81,12 +81,11 @@ def _card_lines(layouts: Path, words, blocks, block: RequiredBlock, partial: str
     return tuple(lines)
 
 
-def unreadable(product: str, shown_as: Path, kind: str, error) -> RequiredBlockFailure:
-    """A built file that cannot even be opened carries no block anyone can read."""
-    variant = next((part for part in shown_as.name.split(".")[1:-1] if part in ("large-print", "print-shop")), None)
-    command = f"invoke handout --variant {variant} --force" if variant else f"invoke build --only {product} --force"
+def unreadable(product: str, shown_as: Path, kind: str, error, rebuild: str) -> RequiredBlockFailure:
+    """A built file that cannot even be opened carries no block anyone can read. ``rebuild``: the
+    command that makes it again, as its product gives it (Product.rebuild_command)."""
     return RequiredBlockFailure(
-        shown_as, f"{product}: the file is not a readable {kind} ({error})", hint=f"rebuild it with '{command}'"
+        shown_as, f"{product}: the file is not a readable {kind} ({error})", hint=f"rebuild it with '{rebuild}'"
     )
 
 

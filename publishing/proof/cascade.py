@@ -169,21 +169,43 @@ def _inline_declarations(style: str, origin: str) -> tuple[Declaration, ...]:
     return tuple(parse_declarations(style, origin))
 
 
-class Cascade:
-    """The styles of one document's elements under one scenario (a set of @media conditions that hold)."""
+class Matches:
+    """Which rules of a document's stylesheets match each element, whatever the scenario: matched once
+    per element and shared by the cascades of every scenario (a newsletter has five), which keep the
+    matches whose @media conditions hold. Selector matching was most of the proofs' cascade time."""
 
-    def __init__(self, stylesheets: list[Stylesheet], active: frozenset[str], inline_origin: str, hints=None):
+    def __init__(self, stylesheets: list[Stylesheet]):
         import cssselect2
 
         self.matcher = cssselect2.Matcher()
-        order = 0
         sheets = [(USER_AGENT, cached_stylesheet(USER_AGENT_CSS, "the browser's defaults"))]
         sheets += [(AUTHOR, sheet) for sheet in stylesheets]
         for level, sheet in sheets:
             for selector, rule in sheet.rules:
-                if set(rule.conditions) <= active:
-                    self.matcher.add_selector(selector, (level, order, rule))
-                    order += 1
+                self.matcher.add_selector(selector, (level, rule))
+        self._matched: dict[object, list] = {}
+
+    def match(self, element) -> list:
+        """(specificity, order, pseudo-element, (origin level, rule)) of every matching rule, in the
+        order the rules were added (the order of one scenario's rules among themselves is the same)."""
+        key = element.etree_element
+        if key not in self._matched:
+            self._matched[key] = self.matcher.match(element)
+        return self._matched[key]
+
+
+class Cascade:
+    """The styles of one document's elements under one scenario (a set of @media conditions that hold)."""
+
+    def __init__(
+        self,
+        stylesheets: list[Stylesheet],
+        active: frozenset[str],
+        inline_origin: str,
+        hints=None,
+        matches: Matches | None = None,
+    ):
+        self.matches = matches or Matches(stylesheets)
         self.unknown = [rule for sheet in stylesheets for rule in sheet.unknown if set(rule.conditions) <= active]
         self.registered = set().union(*(sheet.registered for sheet in stylesheets))
         self.active = active
@@ -200,7 +222,9 @@ class Cascade:
         key = element.etree_element
         candidates: list[tuple[tuple, Declaration]] = []
         aside: list[tuple[str, _Rule]] = []
-        for specificity, order, pseudo, (level, _, rule) in self.matcher.match(element):
+        for specificity, order, pseudo, (level, rule) in self.matches.match(element):
+            if not self.active.issuperset(rule.conditions):
+                continue  # a rule of another scenario
             if pseudo is not None or rule.uncertain:
                 if pseudo not in HARMLESS_PSEUDO_ELEMENTS:
                     aside.append((pseudo or "", rule))

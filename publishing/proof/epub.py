@@ -17,7 +17,7 @@ READING_WIDTH = 375.0
 
 
 class Epub:
-    def __init__(self, path: Path, *, product: str, shown_as: Path):
+    def __init__(self, path: Path, *, product: str, shown_as: Path, rebuild: str):
         import lxml.etree as etree
 
         from . import unreadable
@@ -29,7 +29,7 @@ class Epub:
             self.package_path = container.find(".//{*}rootfile").get("full-path")
             self.package = etree.fromstring(self.archive.read(self.package_path))
         except (zipfile.BadZipFile, KeyError, AttributeError, etree.XMLSyntaxError) as error:
-            raise unreadable(product, shown_as, "EPUB", error) from None
+            raise unreadable(product, shown_as, "EPUB", error, rebuild) from None
         self.base = posixpath.dirname(self.package_path)
         self.manifest = {item.get("id"): item for item in self.package.iter("{*}item")}
 

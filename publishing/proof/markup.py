@@ -15,7 +15,7 @@ pulled up by a negative margin, placed in a grid cell) is refused too.
 
 from __future__ import annotations
 
-from .cascade import Cascade, Stylesheet
+from .cascade import Cascade, Matches, Stylesheet
 from .examination import Examination
 from .judgement import CANNOT, MAX_NUDGE_PX, advice, verdict
 from .problem import MIN_CONTRAST, MIN_FONT_PX, MIN_OPACITY, Problem
@@ -67,11 +67,20 @@ class Visibility:
         self.scenarios: list[frozenset[str]] = [frozenset(), *(frozenset({c}) for c in conditions)]
         if len(conditions) > 1:
             self.scenarios.append(frozenset(conditions))
-        self.cascades = [Cascade(stylesheets, scenario, inline_origin, hints) for scenario in self.scenarios]
+        matches = Matches(stylesheets)
+        self.cascades = [Cascade(stylesheets, scenario, inline_origin, hints, matches) for scenario in self.scenarios]
+        self._elements: list | None = None
         self._document_problems: dict[int, Problem | None] = {}
 
+    def elements(self) -> list:
+        """Every element of the document, in tree order: one wrapper each, shared by every scenario's
+        cascade (cssselect2 makes new wrappers on each walk)."""
+        if self._elements is None:
+            self._elements = list(self.wrapper.iter_subtree())
+        return self._elements
+
     def find(self, element_id: str):
-        for element in self.wrapper.iter_subtree():
+        for element in self.elements():
             if element.id == element_id:
                 return element
         return None
@@ -107,7 +116,7 @@ class Visibility:
                     "classes and ids",
                     uncertain=True,
                 )
-        for element in self.wrapper.iter_subtree():
+        for element in self.elements():
             for pseudo, rule in cascade.set_aside(element):
                 if pseudo and any(d.name in _OVERLAYS or d.name.startswith("margin") for d in rule.declarations):
                     return Problem(

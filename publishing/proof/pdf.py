@@ -39,7 +39,7 @@ class Glyph:
 class PdfText:
     """The characters of a PDF's pages, opened once for every proof of one file."""
 
-    def __init__(self, path: Path, *, product: str, shown_as: Path):
+    def __init__(self, path: Path, *, product: str, shown_as: Path, rebuild: str):
         import pypdfium2
 
         from . import unreadable
@@ -48,10 +48,10 @@ class PdfText:
         try:
             self.document = pypdfium2.PdfDocument(str(path))
         except pypdfium2.PdfiumError as error:
-            raise unreadable(product, shown_as, "PDF", error) from None
+            raise unreadable(product, shown_as, "PDF", error, rebuild) from None
         if len(self.document) == 0:
             self.document.close()
-            raise unreadable(product, shown_as, "PDF", "it has no pages")
+            raise unreadable(product, shown_as, "PDF", "it has no pages", rebuild)
         self._pages: dict[int, tuple] = {}
         self._maps: dict[int, CharacterMap] = {}
 

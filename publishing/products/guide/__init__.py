@@ -6,31 +6,15 @@ same source, and accessibility metadata derived from what the book holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ... import proof
-from ...errors import PublishingError, RequiredBlockFailure
-from ..contract import Product
+from ...errors import RequiredBlockFailure
+from ..contract import Named, Product
+from .bundle import COMBINED_SLUG
 
 SUFFIX = ".epub"
-COMBINED_SLUG = "patient-guide"
 STYLESHEET = "guide/guide.css"  # in layouts/; the book carries it as style.css
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """The articles the combined guide binds, in reading order."""
-
-    articles: tuple
-    source: Path  # the folder they came from: what the build reports the bundle by
-    slug: str = COMBINED_SLUG
-    edition: str = ""  # a translation's language: the combined guide of that language's editions
-    lang: str = ""  # the language tag the book declares (an article's)
-
-    @property
-    def name(self) -> str:
-        return f"{self.slug}.{self.edition}" if self.edition else self.slug
 
 
 class Guide(Product):
@@ -38,6 +22,7 @@ class Guide(Product):
     folder = "guides"
     layouts = ("guide",)
     renderers = ("jinja2", "ebooklib", "lxml", "PIL")
+    suffixes = (SUFFIX,)
 
     def output_names(self, slug: str, variant: str) -> list[str]:
         return [f"{slug}{SUFFIX}"]
@@ -67,7 +52,7 @@ class Guide(Product):
         source_css = cached_stylesheet(
             (site.folders.layouts / STYLESHEET).read_text(encoding="utf-8"), f"layouts/{STYLESHEET}"
         )
-        with Epub(files[0], product=self.name, shown_as=shown_as) as book:
+        with Epub(files[0], product=self.name, shown_as=shown_as, rebuild=self.rebuild_command("")) as book:
             readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
             first, last = readable[0], readable[-1]
             for name, block, which in ((first, blocks.crisis, "first"), (last, blocks.disclaimer, "last")):
@@ -100,7 +85,7 @@ class Guide(Product):
         from ...proof.epub import READING_WIDTH, Epub
         from ...sighting import Sighting, WitnessPage
 
-        with Epub(files[0], product=self.name, shown_as=files[0]) as book:
+        with Epub(files[0], product=self.name, shown_as=files[0], rebuild=self.rebuild_command("")) as book:
             readable = [name for name, linear in book.spine if linear and name != "cover.xhtml"]
             base = book.base
         with zipfile.ZipFile(files[0]) as archive:
@@ -124,12 +109,36 @@ class Guide(Product):
     def describe(self, file_name: str) -> str:
         return "EPUB guide"
 
+    def whose(self, files: list[Path], article) -> str | None:
+        """The package carries the identifier made from the article's name."""
+        import re
+        import zipfile
+
+        from .book import identifier
+
+        with zipfile.ZipFile(files[0]) as book:
+            package = next((name for name in book.namelist() if name.endswith(".opf")), None)
+            if package is None:
+                return f"{files[0].name} has no package document"
+            opf = book.read(package).decode("utf-8", "replace")
+        found = re.search(r"<dc:identifier[^>]*>([^<]*)</dc:identifier>", opf)
+        expected = identifier(article.name)
+        if not found or found.group(1).strip() != expected:
+            return f"{files[0].name} is identified as {found.group(1).strip() if found else 'nothing'}, not {expected}"
+        return None
+
+    def epubcheck_files(self, files: list[Path]) -> list[Path]:
+        """The book: an EPUB a reading system or a store would refuse is no guide, whatever it holds."""
+        return files[:1]
+
 
 class CombinedGuide(Guide):
     """Every article (or those named) bound into one book: `invoke guide --bundle`."""
 
     name = "combined guide"
     per_article = False
+    # A name no article may take: the book's file is named by it (catalogue.py refuses it).
+    reserved = {COMBINED_SLUG: "the combined guide's name (build/guides/patient-guide.epub)"}
 
     def build(self, bundle, site, workdir: Path, variant: str) -> list[Path]:
         from .book import Book, Chapter, epub_bytes, grouped, identifier
@@ -176,82 +185,29 @@ class CombinedGuide(Guide):
         asked = entry.get("articles") or []
         return "invoke guide --bundle" + (f" --articles {','.join(asked)}" if asked and not entry.get("every") else "")
 
-    def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
-        """Made on request: checked when it was made."""
+    def subjects(self, site) -> list[Named]:
+        """One book per language of the library, made on request: checked when it was made."""
         editions = sorted(set(site.catalogue.editions.values()))
-        return [(COMBINED_SLUG, None, False), *((f"{COMBINED_SLUG}.{edition}", None, False) for edition in editions)]
+        return [
+            Named(COMBINED_SLUG, None, required=False),
+            *(Named(f"{COMBINED_SLUG}.{edition}", None, edition, required=False) for edition in editions),
+        ]
 
-    def subject_language(self, slug: str, source: Path | None) -> str | None:
-        """patient-guide.es is the Spanish editions' book: the name this product gave it."""
-        return slug.partition(".")[2] or None
+    def on_request(self, site, asked: list[str]):
+        """`invoke guide --bundle [--articles a,b]`: one book per language of the articles asked for
+        (none: every article), each with its translations; nothing is built while any is missing or
+        does not load."""
+        from .bundle import build_bundle, bundle_articles, by_edition
+
+        chosen, errors = bundle_articles(site, asked or None)
+        if errors:
+            return [], errors
+        return [
+            build_bundle(site, self, bound, edition, asked=asked) for edition, bound in by_edition(chosen).items()
+        ], []
 
     def describe(self, file_name: str) -> str:
         return "Combined patient guide"
-
-
-def bundle_articles(site, slugs: list[str] | None) -> tuple[list, list[PublishingError]]:
-    """The articles to bind, in the order asked for (default: every article, as discovered), each with
-    its translations (every language gets its own combined guide), and every mistake found on the way,
-    so one run reports them all."""
-    from ...catalogue import load_articles
-
-    articles, load_errors = load_articles(site)
-    if not slugs:
-        return articles, load_errors
-    by_slug: dict[str, list] = {}
-    for article in articles:
-        by_slug.setdefault(article.slug, []).append(article)
-    wanted = list(dict.fromkeys(slugs))
-    missing = [slug for slug in wanted if slug not in by_slug]
-    errors = list(load_errors)
-    if missing:
-        # A listed article may be one that failed to load: show why, beside what is missing.
-        failed = {error.path.stem for error in load_errors if error.path is not None}
-        errors += [
-            PublishingError(
-                site.folders.sources,
-                f"no article with the slug '{slug}'",
-                hint=f"choose from {', '.join(sorted(by_slug)) or '(none)'}",
-            )
-            for slug in missing
-            if slug not in failed
-        ]
-    return [article for slug in wanted for article in by_slug.get(slug, [])], errors
-
-
-def by_edition(articles: list) -> dict[str, list]:
-    """The articles of each language's combined guide: "" for the default language, "es" for Spanish."""
-    groups: dict[str, list] = {}
-    for article in articles:
-        groups.setdefault(article.edition, []).append(article)
-    return dict(sorted(groups.items()))
-
-
-def build_bundle(site, articles: list, edition: str = "", *, asked: list[str] | None = None):
-    """The combined guide of ``articles`` (all in one language), through the same staging, proof and move
-    as every product; what it was made of recorded in the build state, for the gate (``asked``: the
-    slugs --articles named; none: every article)."""
-    from ...product_build import build_product
-    from ...staging import Staging
-    from ...state import BuildState, InputFingerprints
-
-    product = PRODUCTS["combined guide"]
-    bundle = Bundle(tuple(articles), site.folders.sources, edition=edition, lang=articles[0].lang if edition else "")
-    try:
-        outcome = build_product(site, product, bundle)
-    finally:
-        Staging.tidy(site)
-    if outcome.ok:  # a failed one leaves the previous book in build/, and its record stands for it
-        variant = product.default_variant
-        reads = [article.source for article in articles]
-        inputs = InputFingerprints(site).parts_of_several(product, variant, reads, outcome.images)
-        state = BuildState.load(site.folders.out)
-        where, key = product.recorded_as(site, bundle.name, None, variant)
-        state.record(
-            where, key, inputs, outcome.files, outcome.images, reads=reads, every=not asked, articles=asked or []
-        )
-        state.save()
-    return outcome
 
 
 PRODUCTS = {"guide": Guide(), "combined guide": CombinedGuide()}

@@ -27,6 +27,7 @@ class Handout(Product):
     preview = "picture"
     layouts = ("handout",)
     renderers = ("jinja2", "weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "fontTools")
+    suffixes = (SUFFIX,)
 
     def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
         """The template, the stylesheet, and the variant's own stylesheet on top of it."""
@@ -43,13 +44,19 @@ class Handout(Product):
 
         target = workdir / self.output_names(article.name, variant)[0]
         render_pdf(article, site, target, variant)
+        from .fit import place_qr_code
+
+        # Page 1's crisis card and first words come before the QR code.
+        place_qr_code(article, site, target, variant, self.rebuild_command(variant))
         from .artifacts import mark_margin_boxes_as_artifacts
 
         mark_margin_boxes_as_artifacts(target, keep=site.blocks.crisis.title)  # footers: not read as the article
         if variant == "print-shop":
+            from .artifacts import mark_crop_marks_as_production_aids
             from .press import check_picture_resolution
             from .press_colour import to_press_colour
 
+            mark_crop_marks_as_production_aids(target)  # printer's marks, not the article's drawing
             to_press_colour(target)
             check_picture_resolution(target, article)
         return [target]
@@ -62,14 +69,18 @@ class Handout(Product):
         from ...proof.pdf import PdfText
 
         blocks = site.blocks
-        with PdfText(files[0], product=self.name, shown_as=shown_as) as pdf:
+        rebuild = self.rebuild_command(self.variant_named(shown_as.name))
+        with PdfText(files[0], product=self.name, shown_as=shown_as, rebuild=rebuild) as pdf:
             last = len(pdf) - 1
             opening = proof.opening_words(subject.plain_text) if subject is not None else ""
             if subject is not None:  # a page 1 too full says what is too long before a block proof fails
                 from .fit import require_first_page_holds
 
                 label = site._("Page %(page)s of %(pages)s", page=1, pages=len(pdf))
-                require_first_page_holds(pdf, subject, blocks.crisis, opening, label, product=self.name)
+                large_print = files[0].name.endswith(INFIXES["large-print"] + SUFFIX)
+                require_first_page_holds(
+                    pdf, subject, blocks.crisis, opening, label, product=self.name, large_print=large_print
+                )
             proof.require_in_pdf(
                 pdf,
                 0,
@@ -116,7 +127,8 @@ class Handout(Product):
         from ...proof.pdf import PdfText
         from ...sighting import Sighting, WitnessPage
 
-        with PdfText(files[0], product=self.name, shown_as=files[0]) as pdf:
+        rebuild = self.rebuild_command(self.variant_named(files[0].name))
+        with PdfText(files[0], product=self.name, shown_as=files[0], rebuild=rebuild) as pdf:
             last = len(pdf) - 1
         sightings = tuple(
             Sighting(block.id, block.name, proof.card_lines(site, block), page)
@@ -154,9 +166,54 @@ class Handout(Product):
         )
         return [Row(slug, label, "PDF tags and fonts", status, detail)]
 
+    def variant_named(self, file_name: str) -> str:
+        return next((v for v, infix in INFIXES.items() if infix and file_name.endswith(infix + SUFFIX)), "office")
+
     def describe(self, file_name: str) -> str:
         variant = next((v for v, infix in INFIXES.items() if infix and infix + SUFFIX in file_name), "office")
         return DESCRIPTIONS[variant]
+
+    def whose(self, files: list[Path], article) -> str | None:
+        """The PDF's title is the article's."""
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(str(files[0]))
+        try:
+            title = " ".join(str(document.get_metadata_dict().get("Title", "")).split())
+        except pypdfium2.PdfiumError as error:
+            return f"{files[0].name} cannot be read ({error})"
+        finally:
+            document.close()
+        expected = " ".join(article.title.split())
+        if title != expected:
+            return f"{files[0].name} is the handout of '{title}', not of '{expected}'"
+        return None
+
+    def printable(self, character: str) -> bool:
+        """Only what the shipped fonts hold: a PDF prints no character its embedded fonts lack."""
+        from ...resources import font_characters
+
+        return all(ord(c) in font_characters() for c in character if c != "\ufe0f")
+
+    def thumbnail(self, path: Path) -> bytes:
+        """Page 1 at half size (pypdfium2); a damaged or half-copied PDF is a ValueError."""
+        import io
+
+        import pypdfium2
+
+        try:
+            document = pypdfium2.PdfDocument(str(path))
+        except pypdfium2.PdfiumError as error:
+            raise ValueError(f"{type(error).__name__}: {error}") from None
+        try:
+            image = document[0].render(scale=0.5).to_pil()
+        except (pypdfium2.PdfiumError, IndexError) as error:
+            raise ValueError(f"{type(error).__name__}: {error}") from None
+        finally:
+            document.close()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
 
 
 PRODUCTS = {"handout": Handout()}

@@ -16,6 +16,7 @@ prose hidden from every reader (outloud's TAG-002 error, on the Spanish line of 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 # WeasyPrint draws in CSS pixels (0.75 pt) from the top of the page.
 POINTS_PER_PIXEL = 0.75
@@ -146,3 +147,57 @@ def _texts_by_mcid(pdf_path: Path) -> dict[tuple[int, int], str]:
     finally:
         document.close()
     return {key: " ".join(" ".join(parts).split()) for key, parts in texts.items()}
+
+
+def mark_crop_marks_as_production_aids(pdf_path: Path) -> int:
+    """Type the print shop's crop marks, which WeasyPrint wraps in an untyped /Artifact, as what
+    ISO 32000-1 (14.8.2.2, table 330) calls them: /Page artifacts, "production aids extraneous to the
+    document itself, such as cut marks and color bars". Rewrites the file in place; the number typed."""
+    import pikepdf
+
+    typed = 0
+    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+        for page in pdf.pages:
+            instructions = list(pikepdf.parse_content_stream(page))
+            resources = page.obj.get("/Resources")
+            forms: Any = (resources.get("/XObject") if resources is not None else None) or {}
+            marks = [index for index in range(len(instructions)) if _opens_crop_marks(instructions, index, forms)]
+            for index in marks:
+                production_aid = pikepdf.Dictionary(Type=pikepdf.Name.Page)
+                instructions[index] = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Name.Artifact, production_aid], pikepdf.Operator("BDC")
+                )
+            if marks:
+                page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+                typed += len(marks)
+        if typed:
+            pdf.save(pdf_path, deterministic_id=True)
+    return typed
+
+
+def _opens_crop_marks(instructions, start: int, forms) -> bool:
+    """Whether ``/Artifact BMC`` at ``start`` holds nothing but Form XObjects drawn in the registration
+    colour /All: the marks as press_colour.draw_crop_marks_in_registration has WeasyPrint draw them."""
+    import pikepdf
+
+    opening = instructions[start]
+    if str(opening.operator) != "BMC" or opening.operands[0] != pikepdf.Name.Artifact:
+        return False
+    drawn = []
+    for instruction in instructions[start + 1 :]:
+        operator = str(instruction.operator)
+        if operator == "EMC":
+            break
+        if operator == "Do":
+            drawn.append(forms.get(str(instruction.operands[0])))
+        elif operator not in {"q", "Q", "cm"}:
+            return False
+    return bool(drawn) and all(
+        isinstance(form, pikepdf.Stream)
+        and form.get("/Subtype") == "/Form"
+        and any(
+            str(instruction.operator) == "CS" and instruction.operands[0] == pikepdf.Name.All
+            for instruction in pikepdf.parse_content_stream(form)
+        )
+        for form in drawn
+    )

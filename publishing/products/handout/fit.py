@@ -5,18 +5,21 @@ them), staff are told what is too long and by about how much, measured on the bu
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from ...errors import RequiredBlockFailure
 
 POINTS_PER_INCH = 72
 
 
-def require_first_page_holds(pdf, article, block, opening: str, page_label: str, *, product: str) -> None:
+def require_first_page_holds(
+    pdf, article, block, opening: str, page_label: str, *, product: str, large_print: bool = False
+) -> None:
     """Page 1 carries the crisis card (``block``) and ``opening`` (the article's first words) after it;
     if the card or the words were pushed to page 2, raise naming the article's title and description."""
-    card_ends = pdf.find(0, block.proof_texts[-1])
-    if card_ends is not None and (not opening or pdf.find(0, opening, after=card_ends.stop - 1) is not None):
+    if first_page_holds(pdf, block, opening):
         return
+    card_ends = pdf.find(0, block.proof_texts[-1])
     if len(pdf) < 2:
         return  # nothing was pushed anywhere: the block proofs name what is missing
     # What page 1 lacks is what page 2 begins with: the card (if it moved) down to the first words' end.
@@ -39,12 +42,36 @@ def require_first_page_holds(pdf, article, block, opening: str, page_label: str,
     raise RequiredBlockFailure(
         article.source,
         f"{product}: page 1 cannot hold the title, the {block.name} and the article's first words: {what} "
-        f"moved to page 2, about {short / POINTS_PER_INCH:.1f} in short (the title has "
+        f"moved to page 2, about {max(short / POINTS_PER_INCH, 0.1):.1f} in short (the title has "
         f"{len(article.title.split())} words, the description {len(description)})",
         line=article.line_of("description:"),
-        hint=f"shorten the description by about {cut} words, or the title, so that page 1 holds them; "
-        "the type cannot be made smaller in large print",
+        hint=f"shorten the description by about {cut} word{'s' if cut > 1 else ''}, or the title, so that page 1 "
+        "holds them" + ("; the type cannot be made smaller in large print" if large_print else ""),
     )
+
+
+def first_page_holds(pdf, block, opening: str) -> bool:
+    """Whether page 1 carries the crisis card and, after it, the article's first words."""
+    card_ends = pdf.find(0, block.proof_texts[-1])
+    return card_ends is not None and (not opening or pdf.find(0, opening, after=card_ends.stop - 1) is not None)
+
+
+def place_qr_code(article, site, target: Path, variant: str, rebuild: str) -> None:
+    """When the QR code in the title band leaves page 1 without the crisis card or the article's first
+    words (a long title or description in large print, a language of longer words), lay the handout out
+    again with the code in the end matter, beside the address it opens. A reader, a low-vision one
+    above all, meets the card and the text first; the code, for reading on a phone at any size, is still
+    printed. What then still cannot fit is refused by require_first_page_holds, saying what to cut."""
+    from ... import proof
+    from ...proof.pdf import PdfText
+    from .render import render_pdf
+
+    if not site.settings.article_web_address(article.slug, article.edition):
+        return
+    with PdfText(target, product="handout", shown_as=target, rebuild=rebuild) as pdf:
+        if first_page_holds(pdf, site.blocks.crisis, proof.opening_words(article.plain_text)):
+            return
+    render_pdf(article, site, target, variant, qr_place="end")
 
 
 def _room_left(pdf, page_label: str) -> float:

@@ -67,8 +67,10 @@ def qr_code(settings, slug: str, edition: str = "", cmyk: bool = False) -> QrCod
     return QrCode(target=target, svg=svg)
 
 
-def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None:
-    """Lay the article out with WeasyPrint and write the PDF of one variant to ``target``."""
+def render_pdf(article: Article, site: Site, target: Path, variant: str, qr_place: str = "title") -> None:
+    """Lay the article out with WeasyPrint and write the PDF of one variant to ``target``; the QR code
+    (when the clinic has a web address) in the title band, or with ``qr_place="end"`` beside the
+    address in the end matter."""
     weasyprint = _weasyprint()
     layouts = site.folders.layouts
     qr = qr_code(site.settings, article.slug, article.edition, cmyk=variant == "print-shop")
@@ -80,6 +82,7 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str) -> None
         blocks=site.blocks,
         variant=variant,
         qr_code=qr,
+        qr_place=qr_place,
         body_html=for_tagging(unbroken_phone(Links(site, article).resolve_html(article.body_html), site.settings)),
         date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..contract import Product
+from ..contract import Named, Product
 from .limits import HTML_BUDGET, LINE_LIMIT, STYLE_LIMIT
 
 SUFFIXES = (".html", ".txt", ".eml")
@@ -25,6 +25,7 @@ class Newsletter(Product):
     preview = "frame"
     layouts = ("newsletter",)
     renderers = ("jinja2", "css_inline", "lxml", "html2text", "PIL", "cairosvg")
+    suffixes = SUFFIXES
     template = "newsletter.html"  # in layouts/newsletter/, beside the shared _email.html shell
 
     def rendered_with(self, layouts: Path, variant: str) -> list[Path]:
@@ -128,6 +129,16 @@ class Newsletter(Product):
     def describe(self, file_name: str) -> str:
         return DESCRIPTIONS.get(Path(file_name).suffix, file_name)
 
+    def whose(self, files: list[Path], article) -> str | None:
+        """The subject is the article's, in the HTML, the .eml and the .txt alike."""
+        from .verify import whose
+
+        return whose(files, article)
+
+    def content_type(self, file_name: str) -> str | None:
+        """The message as text, for staff to read in the browser (not a download)."""
+        return "text/plain; charset=utf-8" if file_name.endswith(".eml") else None
+
 
 class IssueNewsletter(Newsletter):
     """A monthly issue of several articles (sources/newsletters/<name>.md): `invoke newsletter` and
@@ -137,6 +148,7 @@ class IssueNewsletter(Newsletter):
     folder = "newsletters/issues"
     per_article = False
     preview = ""
+    made_with = "newsletter"
     template = "issue.html"
 
     def build(self, issue, site, workdir: Path, variant: str) -> list[Path]:
@@ -160,17 +172,18 @@ class IssueNewsletter(Newsletter):
         assert source is not None
         return issue_reads(site, source)
 
-    def gate_subjects(self, site) -> list[tuple[str, Path | None, bool]]:
-        """Every issue in sources/newsletters/ must have been built."""
-        from .issue import discover_issues
+    def subjects(self, site) -> list[Named]:
+        """Every issue in sources/newsletters/, in its own 'lang:' (its file name says nothing about its
+        language); each must have been built."""
+        from .issue import declared_language, discover_issues
 
-        return [(path.stem, path, True) for path in discover_issues(site.folders.sources)]
+        return [Named(path.stem, path, declared_language(path) or "") for path in discover_issues(site.folders.sources)]
 
-    def subject_language(self, slug: str, source: Path | None) -> str | None:
-        """The issue's own 'lang:' (its file name says nothing about its language)."""
-        from .issue import declared_language
+    def load(self, site, subjects: list[Named]):
+        """Each issue and the articles it names, each article loaded once for all of them."""
+        from .issue import load_issues
 
-        return declared_language(source) if source is not None else None
+        return list(load_issues(site, [named.source for named in subjects if named.source is not None]))
 
     def source_rows(self, source: Path, site):
         """The issue loads (every article it names exists and builds); every card links somewhere."""
@@ -190,8 +203,8 @@ class IssueNewsletter(Newsletter):
                     "links",
                     "warn",
                     f"{shown_path(source)}: {len(unlinked)} card(s) ({', '.join(unlinked)}) have no web address to "
-                    "link: their text asks readers to call instead; set article_url in [tool.publishing] "
-                    "to give each a 'Read the guide' button",
+                    "link: their text asks readers to call instead; set web_address in [tool.publishing] (the cards "
+                    "then link the web edition's pages) or article_url to give each a 'Read the guide' button",
                 )
             ]
         return [Row(issue.slug, self.name, "links", "pass", f"{len(issue.articles)} card(s), each linked online")]

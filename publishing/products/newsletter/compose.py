@@ -328,7 +328,16 @@ def compose_issue(issue, site: Site) -> Edition:
     from .plaintext import render_issue_text
 
     issue_cards = cards(issue, site)
-    envelope = Envelope(lang=issue.lang, subject=issue.newsletter_subject, preheader=issue.preheader)
+    # Its web view, where the clinic gave its web address: the web edition's page of the issue.
+    web = site.settings.web_address
+    online = f"{web.rstrip('/')}/issues/{issue.slug}/" if web else ""
+    envelope = Envelope(
+        lang=issue.lang,
+        subject=issue.newsletter_subject,
+        preheader=issue.preheader,
+        online_url=online,
+        online_label=site._("Read this newsletter on our website") if online else "",
+    )
     html = render_email("newsletter/issue.html", site, envelope, issue=issue, cards=issue_cards)
     if _size(html) > HTML_BUDGET:
         raise PublishingError(

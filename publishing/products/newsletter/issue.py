@@ -139,7 +139,7 @@ def load_issue(path: Path, site: Site, article_of) -> NewsletterIssue:
         newsletter_subject=text.get("subject") or text["title"],
         preheader=text.get("preheader") or _in_this_issue(titles, site.in_language(lang)),
         lang=lang,
-        intro_html=_intro_html(path, source),
+        intro_html=_intro_html(path, source, site.catalogue.cannot_print),
         articles=tuple(articles),
         date=source_date(path),
         version=hashlib.sha256(path.read_bytes()).hexdigest()[:7],
@@ -210,15 +210,15 @@ def _listed_articles(
     return articles
 
 
-def _intro_html(path: Path, source) -> str:
+def _intro_html(path: Path, source, cannot_print) -> str:
     """The issue's own introduction (its body), as HTML; an issue's introduction holds no pictures."""
     intro = source.body.strip()
     if not intro:
         return ""
     from ... import markup
-    from ...leftovers import check_leftovers
+    from ...leftovers import check_leftovers, nobody
 
-    body, leftovers = check_leftovers(path, source.body, source.body_line)
+    body, leftovers = check_leftovers(path, source.body, source.body_line, cannot_print or nobody)
     PublishingErrors.raise_if_any(leftovers)
     converted = markup.to_html(body)
     if converted.image_sources:
@@ -272,7 +272,7 @@ def load_issues(site: Site, paths: list[Path]) -> list[NewsletterIssue | Publish
             return refused[0] if refused else None
         if name not in loaded:
             try:
-                loaded[name] = load_article(by_name[name], site.settings, site.folders.sources)
+                loaded[name] = load_article(by_name[name], site.settings, site.folders.sources, found.cannot_print)
             except PublishingError as error:
                 loaded[name] = error
         return loaded[name]

@@ -31,7 +31,7 @@ def articles_of(site: Site, slug: str, eml: Path) -> list[Article]:
         raise PublishingError(
             eml, f"no article in {site.folders.sources.name}/ makes '{slug}'", hint="check the slug, then rebuild"
         )
-    return [load_article(source, site.settings, site.folders.sources)]
+    return [load_article(source, site.settings, site.folders.sources, site.catalogue.cannot_print)]
 
 
 def why_not_reviewed(article: Article) -> str:

@@ -17,6 +17,7 @@ from .message import check_headers, message_parts, read_message
 # The product named in the proof's messages, an issue's too: Newsletter.name, written out because the
 # package imports this module (importing the class here would make the two import each other).
 NAME = "newsletter"
+REBUILD = f"invoke build --only {NAME} --force"  # as Product.rebuild_command gives it
 
 
 def verify(article: Article | None, site: Site, files: list[Path], shown_as: Path, first_text_class: str = "") -> None:
@@ -71,7 +72,7 @@ def _verify_html(raw: bytes, where: str, site: Site, shown_as: Path, article: Ar
         document = lxml.html.document_fromstring(html)
         early = _html_text(raw[:CRISIS_WITHIN].decode("utf-8", "ignore"))
     except (UnicodeDecodeError, lxml.etree.ParserError) as error:
-        raise proof.unreadable(NAME, shown_as, "HTML document", error) from None
+        raise proof.unreadable(NAME, shown_as, "HTML document", error, REBUILD) from None
     proof.require_text(NAME, f"the first {CRISIS_WITHIN:,} bytes of {where}", early, site.blocks.crisis, shown_as)
     visibility = email_visibility(document, site)
     for block in site.blocks:
@@ -182,3 +183,25 @@ def _html_text(html: str) -> str:
     for hidden in document.xpath("//head|//*[contains(@class,'preheader')]"):
         hidden.drop_tree()
     return document.text_content()
+
+
+def whose(files: list[Path], article: Article) -> str | None:
+    """None when the newsletter's subject is ``article``'s in the HTML, the .eml and the .txt alike."""
+    import lxml.html
+
+    by_suffix = {file.suffix: file for file in files}
+    subject = " ".join(article.newsletter_subject.split())
+    html = lxml.html.document_fromstring(by_suffix[".html"].read_bytes())
+    title = " ".join((html.findtext(".//title") or "").split())
+    if title != subject:
+        return f"{by_suffix['.html'].name} is titled '{title}', not '{subject}'"
+    if ".eml" in by_suffix:
+        message = read_message(by_suffix[".eml"])
+        said = " ".join(str(message.get("Subject", "")).split())
+        if said != subject:
+            return f"{by_suffix['.eml'].name} has the subject '{said}', not '{subject}'"
+        parts = message_parts(message)
+        text = by_suffix[".txt"].read_text(encoding="utf-8") if ".txt" in by_suffix else None
+        if parts is None or (text is not None and parts[0].replace("\r\n", "\n") != text.replace("\r\n", "\n")):
+            return f"{by_suffix['.txt'].name} is not the text of {by_suffix['.eml'].name}"
+    return None
