@@ -100,7 +100,8 @@ class InputFingerprints:
         fonts = digest(repr([(f, (font_dir() / f).stat().st_size) for f, _, _ in FONT_FACES]).encode())
         # The fonts for Arabic script and the other scripts, by their place in the package and size.
         folder = script_font_dir()
-        scripts = digest(repr([(str(p.relative_to(folder)), p.stat().st_size) for p in sorted(folder.rglob("*.ttf"))]).encode())
+        shipped = [(str(p.relative_to(folder)), p.stat().st_size) for p in sorted(folder.rglob("*.ttf"))]
+        scripts = digest(repr(shipped).encode())
         return {**self.common, **self.layouts(("_partials",)), "fonts": fonts, "script fonts": scripts}
 
     def layouts(self, folders: tuple[str, ...]) -> dict[str, str]:
