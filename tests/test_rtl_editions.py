@@ -242,12 +242,16 @@ return out;
 """
 
 
+@pytest.mark.parametrize("product", ["newsletter", "web page"])
 @pytest.mark.parametrize("width", [600, 375])
-def test_chromium_lays_out_the_farsi_newsletters_numbers_left_to_right(chromium, rtl_build, width):
+def test_chromium_lays_out_the_farsi_crisis_cards_numbers_left_to_right_each_on_one_line(
+    chromium, rtl_build, width, product
+):
     chromium.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}
     )
-    chromium.get(built(rtl_build, "fa", "newsletter").as_uri())
+    web_page = rtl_build / f"build/site/fa/{SAMPLE}/index.html"
+    chromium.get((built(rtl_build, "fa", "newsletter") if product == "newsletter" else web_page).as_uri())
     rows: dict[int, list] = {}
     for middle, left, character in chromium.execute_script(_X_ORDER_JS, "#crisis-988"):
         row = next((key for key in rows if abs(key - middle) <= 4), middle)
@@ -351,3 +355,43 @@ def test_an_edition_in_a_script_that_cannot_be_set_right_is_refused_at_its_lang_
     assert f"sources/{SAMPLE}.{lang}.md:6: error: {message}" in result.stderr, result.stderr
     assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()  # English still builds
     assert not list((project / "build").rglob(f"{SAMPLE}.{lang}.*"))
+
+
+# --- the web edition ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["fa", "ar"])
+def test_the_web_page_is_right_to_left_from_its_html_element_and_opens_with_the_editions_crisis_card(rtl_build, lang):
+    page = lxml.html.document_fromstring((rtl_build / f"build/site/{lang}/{SAMPLE}/index.html").read_bytes())
+    root = page.getroottree().getroot()
+    assert (root.get("lang", "").split("-")[0], root.get("dir")) == (lang, "rtl")
+    card = page.get_element_by_id("crisis-988")
+    assert "988" in card.text_content()
+    assert card.get("dir") in (None, "rtl")  # it follows the page; a link or number inside isolates itself
+
+
+@pytest.mark.parametrize("lang", ["fa", "ar"])
+def test_axe_finds_no_violation_on_the_rtl_web_pages_at_phone_and_desktop_width_light_and_dark(
+    chromium, rtl_build, lang, tmp_path_factory
+):
+    from test_web import axe_at_every_view
+
+    page = rtl_build / f"build/site/{lang}/{SAMPLE}/index.html"
+    assert axe_at_every_view(chromium, page, f"web-{lang}", tmp_path_factory) == []
+
+
+def test_vnu_finds_no_error_on_the_rtl_sites_pages_and_every_link_inside_it_lands(rtl_build):
+    from test_web import VNU, broken_links
+
+    site = rtl_build / "build/site"
+    pages = sorted(site.rglob("*.html"))
+    assert {f"{lang}/{SAMPLE}/index.html" for lang in FIXTURE_FOLDERS} <= {str(p.relative_to(site)) for p in pages}
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr)["messages"]
+    assert [m for m in messages if m["type"] == "error" or m.get("subType") == "fatal"] == []
+    assert broken_links(site) == []
