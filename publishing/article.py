@@ -18,7 +18,7 @@ from .errors import PublishingError, PublishingErrors
 from .folders import Folders
 from .frontmatter import line_of, read_source
 from .htmltext import block_lines
-from .languages import primary_language
+from .languages import primary_language, refusal
 from .review_fields import REVIEW_KEYS, Reviewer, content_version, review_fields
 from .settings import Settings
 from .source_limits import check_depth, check_size
@@ -115,6 +115,16 @@ def source_version(path: Path) -> str:
     return content_version(path.read_bytes())
 
 
+def _language(text: dict, settings: Settings, fail) -> str:
+    """The article's language tag; a tag that is none, or a language whose script cannot be set yet, fails."""
+    lang = text.get("lang") or settings.default_lang
+    if not LANG_TAG.match(lang):
+        fail("lang", f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es")
+    elif refused := refusal(lang):
+        fail("lang", *refused)
+    return lang
+
+
 def load_article(path: Path, settings: Settings, sources_root: Path, cannot_print=None) -> Article:
     """Read, validate and convert one source; raise PublishingError on any user mistake. ``cannot_print``:
     which product cannot show a character (the catalogue's, as the products declare it; leftovers.py)."""
@@ -131,10 +141,7 @@ def load_article(path: Path, settings: Settings, sources_root: Path, cannot_prin
     review = review_fields(meta, fail)
     subject, preheader, style = _newsletter(meta.get("newsletter"), text, fail)
 
-    lang = text.get("lang") or settings.default_lang
-    if not LANG_TAG.match(lang):
-        fail("lang", f"'lang' is not a language tag: {lang!r}", "use a tag such as en-US or es")
-
+    lang = _language(text, settings, fail)
     edition, recorded = _edition(path, meta, lang, settings, fail)
     slug = edition[0] if edition else text.get("slug") or slug_from_filename(path.name)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):

@@ -91,4 +91,8 @@ def long_date(value, language: str = DEFAULT_LANGUAGE) -> str:
     """2026-05-04 -> May 4, 2026 in English (US style, the clinic's readers), 4 de mayo de 2026 in Spanish."""
     from babel.dates import format_date
 
-    return format_date(value, "long", locale=language)
+    from .languages import native_digits
+
+    # Babel writes CLDR's patterns in Latin digits; a language with its own (Farsi) gets them here,
+    # the same digits as its page numbers (languages.counter_style).
+    return native_digits(format_date(value, "long", locale=language), language)

@@ -11,7 +11,7 @@ project lies, so a build/ copied to another checkout, or a project moved, is up 
   link:<path>          another article an article links to: whether it is one, its slug, language and
                        title and its editions' (what a link to it becomes in the products)
   folder:layouts/x/    the shared partials and each layout folder the product names
-  fonts, setting:<name>, SOURCE_DATE_EPOCH, variant, source, images
+  fonts, script fonts, setting:<name>, SOURCE_DATE_EPOCH, variant, source, images
   validator:<name>     for the gate only (a new validator re-checks, it rebuilds nothing): EPUBCheck,
                        the Java runner, Java, Chromium and chromedriver for the witness, the Python and
                        Node packages; named by the gate (gate/cache.py ``validators``), which knows
@@ -94,11 +94,15 @@ class InputFingerprints:
     @cached_property
     def made(self) -> dict[str, str]:
         """What every product is laid out with besides its own layouts: the partials and the fonts."""
-        from .resources import FONT_FACES, font_dir
+        from .resources import FONT_FACES, font_dir, script_font_dir
 
         # Font files are large and never edited: their names and sizes stand for them.
         fonts = digest(repr([(f, (font_dir() / f).stat().st_size) for f, _, _ in FONT_FACES]).encode())
-        return {**self.common, **self.layouts(("_partials",)), "fonts": fonts}
+        # The fonts for Arabic script and the other scripts, by their place in the package and size.
+        folder = script_font_dir()
+        shipped = [(str(p.relative_to(folder)), p.stat().st_size) for p in sorted(folder.rglob("*.ttf"))]
+        scripts = digest(repr(shipped).encode())
+        return {**self.common, **self.layouts(("_partials",)), "fonts": fonts, "script fonts": scripts}
 
     def layouts(self, folders: tuple[str, ...]) -> dict[str, str]:
         """Each layout folder by its files' places and content."""

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 from .build import Outcome, build_all
 from .dates import long_date
 from .errors import PublishingError
+from .languages import direction
 from .products import ALL_PRODUCTS, PRODUCTS, Product
 from .site import Site, load_site
 
@@ -39,6 +40,7 @@ class Card:
     newsletter: str = ""
     id: str = ""  # the card's element id: article-<slug>, article-<slug>-<lang> for a translation
     lang: str = ""
+    direction: str = "ltr"  # "rtl" for Farsi and Arabic: the card's title and text right to left
     language: str = ""  # "English", "Spanish"
     stale: str = ""  # a translation whose English source changed since it was translated: what to do
     target: str = ""  # the reading target, in the language's formula
@@ -138,9 +140,10 @@ class Preview:
             source=article.source.name,
             review=review,
             review_status=status,
-            grade=f"{score.formula} {score.score:g}" if score is not None else "reading grade n/a",
+            grade=f"{score.formula} {score.score:g}" if score is not None else "reading grade not measured",
             id=f"article-{article.slug}" + (f"-{article.edition}" if article.edition else ""),
             lang=article.lang,
+            direction=direction(article.lang),
             language=self.site.in_language(article.lang).language_name,
             stale=stale,
             target=f"{target:g}" if target is not None else "none",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .dates import long_date
-from .languages import DEFAULT_LANGUAGE
+from .languages import DEFAULT_LANGUAGE, counter_style, direction
 from .review import facts, next_review
 from .words import identity
 
@@ -38,6 +38,8 @@ def environment(layouts: Path, words: Words | None = None):
     language = words.language
     env.filters["long_date"] = lambda value: long_date(value, language)
     env.globals["language"] = language  # for what the clinic gives per language (its "about" paragraph)
+    env.globals["direction"] = direction(language)  # "rtl" for fa and ar: set on <html> and the wrapper
+    env.globals["counter_style"] = counter_style(language)  # page and list numbers in the language's digits
     env.globals["next_review"] = next_review
     env.globals["review_text"] = lambda article, settings, unbroken=False: facts(
         article, settings, words, unbroken=unbroken

@@ -121,7 +121,11 @@ def reading_row(article: Article, target: float | None) -> Row:
 
     if target is None:
         return Row(
-            article.name, "source", "reading grade", "warn", f"no reading formula for the language {article.lang}"
+            article.name,
+            "source",
+            "reading grade",
+            "warn",
+            f"not measured: no reading formula for the language {article.lang}",
         )
     score = article_reading(article)
     if score is None:

@@ -17,9 +17,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ...article import Article
+from ...bidi import isolate_html
 from ...characters import without_invisible as _xml
 from ...errors import PublishingError
 from ...ids import CONTACT, CRISIS, DISCLAIMER, NOTES_TITLE
+from ...languages import direction
 from ...links import Links
 from ...site import Site
 from .accessibility import accessibility_metadata
@@ -137,7 +139,7 @@ def epub_bytes(book: Book, site: Site) -> bytes:
         "landmark_title": site._("Guide"),  # the heading of the landmarks list in nav.xhtml
     }
     epub.write_epub(buffer, epub_book, options)
-    return reproducible(buffer.getvalue(), book.date.timetuple()[:6], book.lang)
+    return reproducible(buffer.getvalue(), book.date.timetuple()[:6], book.lang, direction(book.lang))
 
 
 def _describe(epub_book, book: Book, site: Site) -> None:
@@ -199,7 +201,9 @@ def _add_documents(epub_book, book: Book, site: Site, images: dict[Path, str]):
 
     def document(uid: str, title: str, file_name: str, template: str, lang: str = book.lang, **extra):
         item = epub.EpubHtml(uid=uid, title=_xml(title), file_name=file_name, lang=lang)
-        item.set_content(_xml(site.render(f"guide/{template}", **context, **extra)))
+        markup = site.render(f"guide/{template}", **context, **extra)
+        # Numbers and addresses held left to right in Farsi and Arabic text (publishing/bidi.py).
+        item.set_content(_xml(isolate_html(markup) if direction(lang) == "rtl" else markup))
         # A relative link (not add_item's manifest path), so the sheet resolves from any document.
         item.add_link(href="style.css", rel="stylesheet", type="text/css")
         epub_book.add_item(item)

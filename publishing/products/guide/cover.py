@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import io
 
-from ...resources import font_dir
+from ...languages import SCRIPT_FONTS, is_right_to_left, text_script
+from ...resources import font_dir, script_font_dir
 
 COVER_SIZE = (1600, 2400)  # 2:3, the shape stores and reading systems expect
+MARGIN = 150
 
 
 TEAL, TINT, INK, MUTED, PALE = "#1d4f5c", "#eaf2f3", "#1b1f23", "#4a5560", "#dbe9ec"
@@ -52,16 +54,11 @@ def cover_png(title: str, subtitle: str, settings) -> bytes:
 # these four texts and the fonts shipped with the package.
 @functools.lru_cache(maxsize=16)
 def _cover_png(title: str, subtitle: str, clinic_name: str, clinic_location: str) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    def font(face: str, size: int):
-        # The basic layout engine everywhere, so a machine with libraqm draws the same pixels.
-        return ImageFont.truetype(
-            str(font_dir() / f"AtkinsonHyperlegible-{face}.ttf"), size, layout_engine=ImageFont.Layout.BASIC
-        )
-
+    font = _typeface
     width, height = COVER_SIZE
-    margin = 150
+    margin = MARGIN
     image = Image.new("RGB", COVER_SIZE, TINT)
     draw = ImageDraw.Draw(image)
 
@@ -71,15 +68,15 @@ def _cover_png(title: str, subtitle: str, clinic_name: str, clinic_location: str
     # The largest size at which the title fits its area, wrapped at word boundaries.
     area_top, area_bottom, line_gap = 560, 1420, 1.18
     for size in range(170, 71, -6):
-        title_font = font("Bold", size)
+        title_font = font("Bold", size, title)
         lines = _wrap(title, title_font, width - 2 * margin)
         if len(lines) * size * line_gap <= area_bottom - area_top:
             break
     y = area_top
-    for line in lines:
-        draw.text((margin, y), line, font=title_font, fill=INK)
+    for text in lines:
+        _draw_line(draw, y, text, title_font, INK)
         y += round(size * line_gap)
-    draw.text((margin, y + 60), subtitle, font=font("Regular", 72), fill=MUTED)
+    _draw_line(draw, y + 60, subtitle, font("Regular", 72, subtitle), MUTED)
 
     # A sun rising over the band: calm, and the same on every cover, whatever the title's length.
     band_top = height - 420
@@ -98,6 +95,30 @@ def _cover_png(title: str, subtitle: str, clinic_name: str, clinic_location: str
         out, format="PNG", compress_level=3
     )  # zlib effort beyond this buys little on flat colours
     return out.getvalue()
+
+
+def _typeface(face: str, size: int, text: str = ""):
+    """Atkinson Hyperlegible, or for a text in another script the font designated for it, laid out by
+    libraqm (shaping and bidi): Atkinson has no Arabic or Cyrillic letters, and the basic engine would
+    draw Arabic unjoined, in the wrong order."""
+    from PIL import ImageFont
+
+    if text_script(text) != "Latn":
+        _, folder, files = SCRIPT_FONTS[text_script(text)]
+        file = files[1][0] if face == "Bold" else files[0][0]
+        return ImageFont.truetype(str(script_font_dir() / folder / file), size, layout_engine=ImageFont.Layout.RAQM)
+    # The basic layout engine for Latin text, so a machine with libraqm draws the same pixels.
+    return ImageFont.truetype(
+        str(font_dir() / f"AtkinsonHyperlegible-{face}.ttf"), size, layout_engine=ImageFont.Layout.BASIC
+    )
+
+
+def _draw_line(draw, y: int, text: str, typeface, fill: str) -> None:
+    """One line of the title or subtitle: a right-to-left one from the right margin."""
+    if is_right_to_left(text):
+        draw.text((COVER_SIZE[0] - MARGIN, y), text, font=typeface, fill=fill, anchor="ra", direction="rtl")
+    else:
+        draw.text((MARGIN, y), text, font=typeface, fill=fill)
 
 
 def _wrap(text: str, font, width: int) -> list[str]:

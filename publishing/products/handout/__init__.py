@@ -112,6 +112,11 @@ class Handout(Product):
                     f"{self.name}: on page 1 the {blocks.crisis.name} comes after the article's text begins",
                     hint="the reader must meet it first: place the crisis() macro before the article in the layout",
                 )
+        # Every character in a font designated for the language (Farsi, Arabic, Russian): the build
+        # refuses this first, naming the source; here `invoke check` asks of the file itself.
+        from .fonts import refuse_stray_glyphs
+
+        refuse_stray_glyphs(files[0], site.language, shown_as)
         if files[0].name.endswith(INFIXES["print-shop"] + SUFFIX):  # a file the block proof could read
             from .preflight import require_press_ready
 

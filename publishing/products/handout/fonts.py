@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from ...resources import FONT_FAMILY, font_characters
+from ...errors import PublishingError
+from ...languages import SCRIPT_FONTS, script
+from ...resources import FONT_FAMILY, designated_faces, font_characters, missing_faces
 
 log = logging.getLogger("publishing.handout")
 
@@ -40,16 +42,17 @@ def pdf_fonts(pdf) -> dict[str, bool]:
     return fonts
 
 
-def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
+def warn_about_fallback_fonts(used_fonts: set[str], html: str, lang: str | None = None) -> None:
     """Pango silently borrows a glyph the shipped font lacks from whatever the machine has
     (DejaVu here, something else on a clinic PC): say which font and which characters."""
-    borrowed = sorted(name for name in used_fonts if not name.startswith("Atkinson-Hyperlegible"))
+    designated = tuple(dict.fromkeys(family.replace(" ", "-") for _, family, _, _ in designated_faces(lang)))
+    borrowed = sorted(name for name in used_fonts if not name.startswith(designated))
     if not borrowed:
         return
     from ...htmltext import tag_free
 
     text = tag_free(html)
-    missing = sorted({char for char in text if not char.isspace() and ord(char) not in font_characters()})
+    missing = sorted({char for char in text if not char.isspace() and ord(char) not in font_characters(lang)})
     fallback = ", ".join(borrowed)
     if missing:
         shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:8])
@@ -63,3 +66,26 @@ def warn_about_fallback_fonts(used_fonts: set[str], html: str) -> None:
             FONT_FAMILY,
             fallback,
         )
+
+
+def refuse_stray_glyphs(pdf, lang: str, source) -> None:
+    """A handout in a script beyond Latin (Farsi, Arabic) is refused when any character of it is drawn
+    from a font not designated for the language, or as .notdef: named with its page, so the source or
+    the font can be fixed. (A Latin handout keeps the warning above: its fonts have been proven since.)"""
+    if script(lang) not in SCRIPT_FONTS:
+        return
+    from ...proof.glyphs import strays
+
+    found = strays(pdf, lang)
+    if found:
+        family, folder, _ = SCRIPT_FONTS[script(lang)]
+        missing = missing_faces(lang)
+        hint = (
+            f"the designated font {family} is missing ({', '.join(p.name for p in missing)} in publishing/fonts/"
+            f"{folder}/): restore it (git checkout publishing/fonts) and build again"
+            if missing
+            else f"every character must print in the fonts designated for '{lang}' ({FONT_FAMILY}, {family}; "
+            "publishing/languages.py): replace the character in the source, or ship a font that has it"
+        )
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise PublishingError(source, f"handout: {found[0]}{more}", hint=hint)

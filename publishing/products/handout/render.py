@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...article import Article
+from ...bidi import isolate_html
 from ...errors import PublishingError
+from ...languages import counter_style, direction
 from ...links import Links
 from ...resources import allowed_roots, font_face_css, local_path
 from ...site import Site
-from .fonts import warn_about_fallback_fonts
+from .fonts import refuse_stray_glyphs, warn_about_fallback_fonts
 from .tagging import finisher, for_tagging, tag_notes
 
 # variant -> (extra stylesheet in layouts/handout/, PDF variant, file-name infix)
@@ -84,6 +86,8 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str, qr_plac
         body_html=for_tagging(unbroken_phone(Links(site, article).resolve_html(article.body_html), site.settings)),
         date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
     )
+    if direction(site.language) == "rtl":
+        html = isolate_html(html, joiners=False)  # numbers and addresses left to right in Farsi and Arabic text
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
     fetcher = ProjectFetcher(allowed_roots(site.folders.sources, layouts), generated)
@@ -99,7 +103,10 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str, qr_plac
         document.write_pdf(target, finisher=functools.partial(finisher, words=site.words), **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
-    warn_about_fallback_fonts({font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html)
+    refuse_stray_glyphs(target, site.language, article.source)
+    warn_about_fallback_fonts(
+        {font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html, site.language
+    )
 
 
 def unbroken_phone(html: str, settings) -> str:
@@ -123,12 +130,14 @@ def page_label_css(site: Site) -> str:
     """The footer's "Page 1 of 3" in the site's language, as a CSS value of strings and counters:
     "Page " counter(page) " of " counter(pages)."""
     label = site._("Page %(page)s of %(pages)s", page=_PAGE, pages=_PAGES)
+    style = counter_style(site.language)  # the language's digits, as its dates have them: ۳ in Farsi
+    counter = (lambda name: f"counter({name})") if style == "decimal" else (lambda name: f"counter({name}, {style})")
     parts = []
     for part in re.split("(\x00pages?\x00)", label):
         if part == _PAGE:
-            parts.append("counter(page)")
+            parts.append(counter("page"))
         elif part == _PAGES:
-            parts.append("counter(pages)")
+            parts.append(counter("pages"))
         elif part:
             parts.append(_css_string(part))
     return " ".join(parts)
@@ -148,7 +157,7 @@ def _site_stylesheets(site: Site, variant: str):
     bytes once it has been used, and the same source must give the same file."""
     layouts = site.folders.layouts
     sheet = VARIANT_SETTINGS[variant][0]
-    css = [font_face_css(), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
+    css = [font_face_css(site.language), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
     extra = (layouts / "handout" / sheet).read_text(encoding="utf-8") if sheet else ""
     if extra and "@color-profile" not in extra:
         css.append(extra)

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...article import Article
+from ...bidi import isolate_html
 from ...characters import without_invisible
 from ...errors import PublishingError
+from ...languages import direction
 from ...links import Links
 from ...site import Site
 from .fold import fold_long_lines
@@ -157,6 +159,8 @@ def render_email(template: str, site: Site, envelope: Envelope, **context) -> st
         postal_address=footer_postal_address(settings),
         **context,
     )
+    if direction(site.language) == "rtl":
+        page = isolate_html(page)  # numbers and addresses left to right in Farsi and Arabic text
     inliner = css_inline.CSSInliner(
         inline_style_tags=False,
         keep_style_tags=True,  # the <style> in <head> holds only media queries

@@ -7,7 +7,9 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ...article import Article
+from ...bidi import isolate_text
 from ...characters import without_invisible
+from ...languages import direction
 from ...site import Site
 from .footer import footer_postal_address
 from .limits import TEXT_WIDTH
@@ -91,7 +93,9 @@ def frame_text(site: Site, head: list[str], content: list[str], *, online: str =
     if settings.newsletter.unsubscribe_url:
         parts += ["", f"{site._('Unsubscribe')}: {settings.newsletter.unsubscribe_url}"]
     text = "\n".join(line.rstrip() for line in "\n".join(parts).splitlines())
-    return without_invisible(re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n")
+    text = without_invisible(re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n")
+    # A right-to-left client shows "(310) 280-4440" in order only between LRI and PDI.
+    return isolate_text(text) if direction(site.language) == "rtl" else text
 
 
 def review_line(article: Article, site: Site) -> str:
