@@ -6,6 +6,7 @@ FUZZ_EXAMPLES sets the number of examples (500 in CI; a long run uses 10000 or m
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -182,6 +183,12 @@ def _site_with_images(folder: Path):
 # Found by this test: "# <C" (text that looks like the start of a tag), which the web page put back as
 # markup, so an element <c> swallowed the page and the required blocks with it (the proof refused it).
 @example(front_matter={"title": "0", "description": "0", "author": "0"}, body="# <C", raw_header=False)
+# Found by this test: a review dated 9999-01-01, whose next review fell in the year 10000.
+@example(
+    front_matter={"title": "0", "description": "0", "author": "0", "last_reviewed": dt.date(9999, 1, 1)},
+    body="# ",
+    raw_header=False,
+)
 def test_only_publishing_errors_escape(front_matter, body, raw_header):
     with tempfile.TemporaryDirectory() as scratch:
         site, sources = _site_with_images(Path(scratch))
