@@ -62,15 +62,6 @@ def review_fields(meta: dict, fail) -> Review:
                 "write it as YYYY-MM-DD, for example 2026-05-04",
             )
             last_reviewed = None
-        elif last_reviewed > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
-            # Printed as "Reviewed on ...", a review that has not happened yet would be a false claim
-            # (and a year such as 9999 leaves no room for the next review's date).
-            fail(
-                "last_reviewed",
-                f"'last_reviewed' is in the future: {last_reviewed.isoformat()}",
-                "write the date the clinician reviewed this version (today or earlier)",
-            )
-            last_reviewed = None
     version = meta.get("reviewed_version")
     if version is not None:
         if not isinstance(version, str) or not re.fullmatch(r"[0-9a-f]{7}", version.strip()):
