@@ -158,7 +158,7 @@ class InputFingerprints:
                 slug = found.slugs.get(target)
                 editions = self._accepted_by_slug.get(slug, []) if slug is not None else []
                 facts = [(s.name, found.slugs.get(s), found.editions.get(s, ""), found.titles.get(s)) for s in editions]
-                status = "accepted" if target in found.accepted else "refused"
+                status = "refused" if target in found.refused else "accepted"  # a dict: no list made per link
                 parts[f"link:{self.name(target)}"] = digest(repr((status, facts)).encode())
             self._links[source] = parts
         return self._links[source]
