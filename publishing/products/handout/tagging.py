@@ -7,11 +7,16 @@ is given in a form it tags well, and its tree is finished before the file is wri
   makes every <dt> and <dd> an item of its own, so terms and definitions come apart);
 * a footnote's text is a <x-note>, tagged Note (with the ID PDF/UA asks of notes);
 * a nested list moves inside its item's body (WeasyPrint hangs it beside the item);
+* a link's annotation hangs on its Link element, not on a span inside the link;
 * a link's annotation says in words where it goes ("Call 988", "Footnote 1") instead of the
-  raw target, and prints (the Print flag).
+  raw target, and prints (the Print flag);
+* a glyph that draws several right-to-left letters (the lam-alef ligature) maps them in the order
+  text extractors give back as written.
 """
 
 from __future__ import annotations
+
+import re
 
 NOTE_ELEMENT = "x-note"
 
@@ -87,6 +92,10 @@ def finisher(document, pdf, words) -> None:
     for obj in list(objects.values()):
         if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem" and obj["S"] == "/LI":
             _items_hold_a_label_and_a_body(obj, element, pdf)
+    _annotations_in_their_link(objects, element)
+    for obj in objects.values():
+        if isinstance(obj, pydyf.Stream) and b"/Ordering (UCS)" in obj.stream:
+            _right_to_left_clusters_read_in_order(obj)
     for page in document.pages:
         for link_type, target, _, box in page.links:
             annotation = getattr(box, "link_annotation", None)
@@ -94,6 +103,63 @@ def finisher(document, pdf, words) -> None:
                 annotation["F"] = 4  # Print: the annotation is part of the page on paper too
                 said = _spoken_label(box) or _describe(link_type, target, _link_words(box), words)
                 annotation["Contents"] = pydyf.String(said)
+
+
+def _annotations_in_their_link(objects: dict, element) -> None:
+    """A link's annotation belongs to its Link element (PDF/UA). WeasyPrint hangs it on the innermost
+    element that holds its text: a <span> inside the link (a Korean word held whole, a number held left
+    to right in Farsi, an author's <em>) took it out. It moves up to the Link, and the parent tree's
+    entry for it follows."""
+    parent_tree = next(
+        (
+            element(obj["ParentTree"])
+            for obj in objects.values()
+            if isinstance(obj, dict) and obj.get("Type") == "/StructTreeRoot"
+        ),
+        None,
+    )
+    numbers = parent_tree["Nums"] if parent_tree is not None else []
+    for obj in list(objects.values()):
+        if not isinstance(obj, dict) or obj.get("Type") != "/StructElem" or obj.get("S") == "/Link":
+            continue
+        for kid in list(obj["K"]):
+            found = objects.get(int(kid.split()[0])) if isinstance(kid, bytes) else None
+            if not isinstance(found, dict) or found.get("Type") != "/OBJR":
+                continue
+            link = element(obj.get("P"))
+            while link is not None and link.get("S") != "/Link":
+                link = element(link.get("P"))
+            if link is None:
+                continue
+            obj["K"].remove(kid)
+            link["K"].append(kid)
+            annotation = objects.get(int(found["Obj"].split()[0]))
+            key = annotation.get("StructParent") if isinstance(annotation, dict) else None
+            for index in range(0, len(numbers) - 1, 2):
+                if numbers[index] == key:
+                    numbers[index + 1] = link.reference
+
+
+_CMAP_ENTRY = re.compile(rb"^<([0-9a-f]{4,})> <((?:[0-9a-f]{4})+)>$")
+
+
+def _right_to_left_clusters_read_in_order(to_unicode) -> None:
+    """A glyph that stands for several right-to-left characters (the lam-alef ligature, لا) read back
+    in logical order. Text extractors (PDFium, poppler: what screen readers and copy and paste meet)
+    take a line's glyphs in visual order and reverse a right-to-left run, the characters of each
+    glyph's mapping with them: WeasyPrint's logical "لا" came back as "ال", and "نوروپلاستیسیته" as
+    "نوروپالستیسیته". So such a glyph is mapped to its characters in visual order."""
+    import unicodedata
+
+    for index, line in enumerate(to_unicode.stream):
+        entry = _CMAP_ENTRY.match(line) if isinstance(line, bytes) else None
+        if entry is None or len(entry[2]) <= 4:
+            continue
+        text = bytes.fromhex(entry[2].decode()).decode("utf-16-be")
+        classes = {unicodedata.bidirectional(character) for character in text}
+        if classes & {"R", "AL"} and classes <= {"R", "AL", "NSM"}:
+            reversed_hex = "".join(character.encode("utf-16-be").hex() for character in reversed(text))
+            to_unicode.stream[index] = b"<" + entry[1] + b"> <" + reversed_hex.encode() + b">"
 
 
 def _nest_lists(listing, element) -> None:
