@@ -71,22 +71,27 @@ def isolate_html(html: str, *, joiners: bool = True) -> str:
     ``joiners``: hold each run on one line by its characters (no-break space, word joiner), for
     renderers the layout cannot tell to (the handout's stylesheet sets nowrap, and a word joiner
     would reach its text layer as a space)."""
-    kept: list[str] = []
-
-    def keep(match: re.Match) -> str:
-        kept.append(match[0])
-        return _placeholder(len(kept) - 1)
-
-    shielded = _SKIPPED.sub(keep, html)
 
     def in_text(match: re.Match) -> str:
         if match.string.endswith(OPEN_SPAN, 0, match.start() + 1):
             return match[0]  # already isolated (a second pass, or a layout that did it itself)
         return ">" + _isolated(match[1], joiners)
 
-    isolated = _TEXT.sub(in_text, shielded)
+    return in_running_text(html, in_text)
+
+
+def in_running_text(html: str, change) -> str:
+    """``html`` with ``change(match)`` applied to each run of text between tags (``match[1]``, after
+    its '>'), never to an attribute, the head, a style or a script."""
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match[0])
+        return _placeholder(len(kept) - 1)
+
+    changed = _TEXT.sub(change, _SKIPPED.sub(keep, html))
     return re.sub(
         "\x00([\ue000-\ue009]+)\x00",
         lambda mark: kept[int("".join(str(ord(c) - 0xE000) for c in mark[1]))],
-        isolated,
+        changed,
     )

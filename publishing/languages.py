@@ -27,12 +27,26 @@ def is_right_to_left(text: str) -> bool:
 
 
 def text_script(text: str) -> str:
-    """The script a text beyond Latin is written in ('Arab', 'Cyrl'), else 'Latn': which font draws it."""
+    """The script a text beyond Latin is written in ('Arab', 'Kore'), else 'Latn': which font draws it.
+    Vietnamese counts as its own ('Viet'): its letters with two marks are beyond Atkinson Hyperlegible."""
     if is_right_to_left(text):
         return "Arab"
-    if any("\u0530" <= character <= "\u058f" for character in text):
-        return "Armn"
-    return "Cyrl" if any("\u0400" <= character <= "\u04ff" for character in text) else "Latn"
+    for script_code, first, last in _SCRIPT_RANGES:
+        if any(first <= character <= last for character in text):
+            return script_code
+    return "Latn"
+
+
+# Where each script's letters lie (the blocks the designated fonts cover), in the order asked.
+_SCRIPT_RANGES = (
+    ("Kore", "\uac00", "\ud7a3"),
+    ("Kore", "\u3131", "\u318e"),
+    ("Hant", "\u4e00", "\u9fff"),
+    ("Armn", "\u0530", "\u058f"),
+    ("Cyrl", "\u0400", "\u04ff"),
+    ("Viet", "\u1ea0", "\u1ef9"),
+    ("Viet", "\u01a0", "\u01b0"),
+)
 
 
 def direction(tag: str) -> str:
@@ -47,10 +61,28 @@ SCRIPTS = {
     **dict.fromkeys(("ru", "uk", "bg", "sr", "mk", "be"), "Cyrl"),
     "hy": "Armn",
     "ko": "Kore",
-    **dict.fromkeys(("zh", "ja", "yue"), "Hani"),
+    # Chinese by its script subtag (zh-Hant, zh-Hans) or region (zh-TW, zh-CN): see script().
+    **dict.fromkeys(("zh", "yue"), "Hant"),
+    "ja": "Jpan",
     "km": "Khmr",
+    # Vietnamese is Latin script, but six of its letters (ạ ả ặ ế ọ ủ) and more are beyond Atkinson
+    # Hyperlegible, and a word set in two typefaces reads badly: 'Viet' (not an ISO 15924 code) names
+    # the font that sets its editions throughout (layouts/handout/lang-vi.css).
+    "vi": "Viet",
 }
-SCRIPT_NAMES = {"Cyrl": "Cyrillic", "Armn": "Armenian", "Kore": "Hangul", "Hani": "Han", "Khmr": "Khmer"}
+SCRIPT_NAMES = {
+    "Cyrl": "Cyrillic",
+    "Armn": "Armenian",
+    "Kore": "Hangul",
+    "Hant": "Traditional Chinese (Han)",
+    "Hans": "Simplified Chinese (Han)",
+    "Jpan": "Japanese",
+    "Khmr": "Khmer",
+    "Viet": "Vietnamese",
+}
+# A Chinese tag names its script (zh-Hant, zh-Hans) or a region that implies one (CLDR's likely
+# subtags): Simplified letters need a font of their own, not the Traditional one.
+_CHINESE_SCRIPT_BY_REGION = {"TW": "Hant", "HK": "Hant", "MO": "Hant", "CN": "Hans", "SG": "Hans", "MY": "Hans"}
 
 # Scripts the products cannot set right yet, whatever the font: why, in the words of the refusal.
 CANNOT_SET = {
@@ -59,26 +91,47 @@ CANNOT_SET = {
 }
 
 # (family, folder under publishing/fonts/, ((file, weight), ...)): the fonts shipped in the repository
-# with their licence (OFL.txt in the same folder), so nothing downloads at build time.
+# with their licence (OFL.txt in the same folder), so nothing downloads at build time. Subset by
+# publishing/fonts/make_subsets.py: a character outside a subset is refused by the glyph proof.
 SCRIPT_FONTS = {
     "Arab": (
         "Noto Sans Arabic",
         "noto-sans-arabic",
         (("NotoSansArabic-Regular.ttf", 400), ("NotoSansArabic-Bold.ttf", 700)),
     ),
-    # Subset to Latin and Russian Cyrillic (69 KB a face instead of 510).
+    # Subset to Latin, the Vietnamese letters and Russian Cyrillic (96 KB a face instead of 510).
     "Cyrl": ("Noto Sans", "noto-sans", (("NotoSans-Regular.ttf", 400), ("NotoSans-Bold.ttf", 700))),
+    "Viet": ("Noto Sans", "noto-sans", (("NotoSans-Regular.ttf", 400), ("NotoSans-Bold.ttf", 700))),
     "Armn": (
         "Noto Sans Armenian",
         "noto-sans-armenian",
         (("NotoSansArmenian-Regular.ttf", 400), ("NotoSansArmenian-Bold.ttf", 700)),
     ),
+    # The Korean and Traditional Chinese faces of Noto Sans CJK (Source Han Sans), subset to the 11,172
+    # Hangul syllables (2.2 MB a face) and to Big5's 13,053 characters (10 MB a face), as TrueType outlines.
+    "Kore": (
+        "Noto Sans CJK KR",
+        "noto-sans-cjk-kr",
+        (("NotoSansCJKkr-Regular.ttf", 400), ("NotoSansCJKkr-Bold.ttf", 700)),
+    ),
+    "Hant": (
+        "Noto Sans CJK TC",
+        "noto-sans-cjk-tc",
+        (("NotoSansCJKtc-Regular.ttf", 400), ("NotoSansCJKtc-Bold.ttf", 700)),
+    ),
 }
 
 
 def script(tag: str) -> str:
-    """The script a language is written in: 'Arab' for fa and ar, 'Latn' for en, es and vi."""
-    return SCRIPTS.get(primary_language(tag), "Latn")
+    """The script a language is written in: 'Arab' for fa and ar, 'Hant' for zh-Hant and zh-TW, 'Hans'
+    for zh-Hans, zh-CN and a bare zh, 'Latn' for en and es."""
+    language = primary_language(tag)
+    if language == "zh":
+        subtags = tag.replace("_", "-").split("-")[1:]
+        named = [s.title() for s in subtags if s.title() in ("Hant", "Hans")]
+        by_region = [_CHINESE_SCRIPT_BY_REGION[s.upper()] for s in subtags if s.upper() in _CHINESE_SCRIPT_BY_REGION]
+        return (named or by_region or ["Hans"])[0]
+    return SCRIPTS.get(language, "Latn")
 
 
 def refusal(tag: str) -> tuple[str, str] | None:
@@ -93,6 +146,13 @@ def refusal(tag: str) -> tuple[str, str] | None:
         return (
             f"editions in {name} script cannot be built yet: {CANNOT_SET[written_in]}",
             f"keep the {name} edition out of sources/ until the products can set {name} right",
+        )
+    if written_in == "Hans":
+        return (
+            f"no font is designated for {name} yet (lang {tag!r} is read as Simplified Chinese): its letters "
+            "would print in whatever font the machine has",
+            "for Traditional Chinese write 'lang: zh-Hant' (or zh-TW); for Simplified, ship its font and name "
+            "it in publishing/languages.py (SCRIPT_FONTS) first",
         )
     return (
         f"no font is designated for {name} script yet: its letters would print in whatever font the machine has",

@@ -42,10 +42,12 @@ class Site:
     Its required blocks, its message catalog and its dates are that language's, and there is no
     fallback to English: a language without its blocks or with an untranslated message cannot build."""
 
-    def __init__(self, folders: Folders, settings: Settings, language: str | None = None):
+    def __init__(self, folders: Folders, settings: Settings, language: str | None = None, tag: str | None = None):
         self.folders = folders
         self.settings = settings
         self.language = language or primary_language(settings.default_lang)
+        # The whole tag the language was asked for by (zh-Hant, not zh): its script chooses the fonts.
+        self.tag = tag or (settings.default_lang if language is None else self.language)
         self._editions: dict[str, Site] = {}
         self._home: Site = self  # the default language's site, which editions share the catalogue with
         self._catalogue: Catalogue | None = None
@@ -63,7 +65,7 @@ class Site:
         if language == home.language:
             return home
         if language not in home._editions:
-            edition = Site(self.folders, self.settings, language)
+            edition = Site(self.folders, self.settings, language, tag)
             edition._home = home
             home._editions[language] = edition
         return home._editions[language]

@@ -1,8 +1,9 @@
-"""Editions in Farsi and Arabic: the test translations of the sample (tests/fixtures/farsi/, arabic/)
-build every product right to left, in their own script's designated font (and so do the Russian and
-Armenian ones, left to right, in their scripts'), with the clinic's number,
-988 and 911 reading left to right as written wherever they stand: in the handout as PDFium finds the
-glyphs on the page, in the newsletter as Chromium lays it out."""
+"""Editions beyond Latin letters: the test translations of the sample (tests/fixtures/farsi/, arabic/,
+russian/, armenian/, korean/, chinese/, vietnamese/) build every product in their own script's
+designated font, Farsi and Arabic right to left, with the clinic's number, 988 and 911 reading left to
+right as written wherever they stand: in the handout as PDFium finds the glyphs on the page, in the
+newsletter as Chromium lays it out. Korean lines break between words, Chinese lines never before
+closing punctuation."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -24,10 +26,21 @@ from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
 from extract import epubcheck, normalised, pdftotext
 from wording import required_wording
 
-EDITIONS = {"fa": "farsi", "ar": "arabic"}
-# Russian (Cyrillic) and Armenian: left to right, each in its script's font.
-FIXTURE_FOLDERS = {**EDITIONS, "ru": "russian", "hy": "armenian"}
-SCRIPT_FONT = {"fa": "Noto-Sans-Arabic", "ar": "Noto-Sans-Arabic", "ru": "Noto-Sans", "hy": "Noto-Sans-Armenian"}
+EDITIONS = {"fa": "farsi", "ar": "arabic"}  # right to left
+# Left to right, each in its script's font: Cyrillic, Armenian, Hangul, Traditional Chinese (Han), and
+# Vietnamese, whose letters with two marks Atkinson Hyperlegible lacks.
+FIXTURE_FOLDERS = {**EDITIONS, "ru": "russian", "hy": "armenian", "ko": "korean", "zh": "chinese", "vi": "vietnamese"}
+ATKINSON = {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
+# What pdffonts may list for each edition's handouts: Atkinson Hyperlegible beside the script's font,
+# except Vietnamese, set in Noto Sans throughout (a word in two typefaces reads badly).
+DESIGNATED_FONTS = {
+    **{lang: ATKINSON | {"Noto-Sans-Arabic", "Noto-Sans-Arabic-Bold"} for lang in ("fa", "ar")},
+    "ru": ATKINSON | {"Noto-Sans", "Noto-Sans-Bold"},
+    "hy": ATKINSON | {"Noto-Sans-Armenian", "Noto-Sans-Armenian-Bold"},
+    "ko": ATKINSON | {"Noto-Sans-CJK-KR", "Noto-Sans-CJK-KR-Bold"},
+    "zh": ATKINSON | {"Noto-Sans-CJK-TC", "Noto-Sans-CJK-TC-Bold"},
+    "vi": {"Noto-Sans", "Noto-Sans-Bold"},
+}
 PHONE = "(310) 280-4440"
 
 
@@ -43,8 +56,8 @@ def add_translation(project: Path, lang: str) -> Path:
 
 @pytest.fixture(scope="module")
 def rtl_build(tmp_path_factory) -> Path:
-    """A copy of the project with the Farsi, Arabic and Russian translations, built (every product, the
-    large-print handouts and the combined guides)."""
+    """A copy of the project with every test translation above, built (every product, the large-print
+    handouts and the combined guides)."""
     project = copy_project(tmp_path_factory.mktemp("rtl"))
     for lang in FIXTURE_FOLDERS:
         add_translation(project, lang)
@@ -84,6 +97,9 @@ CALL_WITH_AN_INTERPRETER = {
     "ar": "اتصل بالرقم 988",
     "ru": "Позвоните по номеру 988",
     "hy": "Զանգահարեք 988",
+    "ko": "988에 전화하여",
+    "zh": "請撥打 988",
+    "vi": "Hãy gọi 988",
 }
 
 
@@ -127,7 +143,7 @@ def test_the_guide_says_rtl_on_its_package_its_spine_every_document_and_the_nav(
         ), name
 
 
-def test_the_farsi_arabic_russian_and_armenian_guides_pass_epubcheck_without_a_single_message(rtl_build, tmp_path):
+def test_every_editions_guide_passes_epubcheck_without_a_single_message(rtl_build, tmp_path):
     reports = epubcheck(*(built(rtl_build, lang, "guide") for lang in FIXTURE_FOLDERS), tmp=tmp_path)
     for report in reports:
         checker = report["checker"]
@@ -135,7 +151,7 @@ def test_the_farsi_arabic_russian_and_armenian_guides_pass_epubcheck_without_a_s
         assert (checker["nFatal"], checker["nError"], checker["nWarning"], checker["nUsage"]) == (0, 0, 0, 0), messages
 
 
-def test_ace_finds_nothing_to_report_in_the_farsi_and_arabic_guides(rtl_build, tmp_path):
+def test_ace_finds_nothing_to_report_in_any_editions_guide(rtl_build, tmp_path):
     import os
 
     ace = ROOT / "node_modules" / ".bin" / "ace-puppeteer"
@@ -148,7 +164,7 @@ def test_ace_finds_nothing_to_report_in_the_farsi_and_arabic_guides(rtl_build, t
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for lang in EDITIONS
+        for lang in FIXTURE_FOLDERS
     }
     for lang, process in runs.items():
         output, _ = process.communicate(timeout=300)
@@ -168,9 +184,117 @@ def test_pdffonts_lists_only_the_designated_fonts_all_embedded(rtl_build, lang, 
         ["pdffonts", str(built(rtl_build, lang, kind))], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     names = {row.split()[0].split("+", 1)[1] for row in rows}
-    script_font = SCRIPT_FONT[lang]
-    assert names == {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold", script_font, f"{script_font}-Bold"}
+    assert names == DESIGNATED_FONTS[lang]
     assert all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
+
+
+def test_foliate_opens_the_farsi_guide_right_to_left_at_its_crisis_card(
+    chromium, rtl_build, tmp_path, tmp_path_factory
+):
+    """In a real reading engine (foliate-js, in Chromium, at phone width) the Farsi guide opens at its
+    crisis page, in Farsi, right to left, its pages turning from the left."""
+    import base64
+
+    from test_guide_reading import SHOW_SECTION, foliate_reader
+
+    with foliate_reader(chromium, built(rtl_build, "fa", "guide"), tmp_path) as open_book:
+        driver = open_book()
+        text, page_direction, book_direction = driver.execute_async_script(SHOW_SECTION, "EPUB/crisis.xhtml")
+        shots = tmp_path_factory.getbasetemp() / "guide-screenshots"
+        shots.mkdir(exist_ok=True)
+        (shots / "foliate-fa-crisis.png").write_bytes(base64.b64decode(driver.get_screenshot_as_base64()))
+    assert (page_direction, book_direction) == ("rtl", "rtl")
+    assert normalised(required_wording("crisis", language="fa").title) in normalised(text)
+
+
+# --- Text a screen reader gets right ----------------------------------------------------------------
+
+ARABIC_MARKS = "[\u064b-\u065f\u0670]"  # harakat: the short vowels, tanwin, shadda, sukun
+
+
+def _read_words(text: str, lang: str) -> Counter:
+    """The words of a text as compared here: bidi controls and ZWNJ left out, native digits read as
+    their values (Farsi list numbers are ۱ ۲ ۳), a Latin word inside Arabic script apart from it
+    ("SSRIها"); for right-to-left editions only the words of their own script (a Latin name inside
+    a Farsi line is a run of its own that PDFium gives back in its own order, "Neill’O"), and for
+    Chinese, written without spaces, its characters."""
+    text = re.sub("[\u202a-\u202e\u2066-\u2069\u200c]", "", text)
+    text = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+    text = re.sub(r"(?<=[A-Za-z0-9])(?=[\u0600-\u06ff])|(?<=[\u0600-\u06ff])(?=[A-Za-z0-9])", " ", text)
+    if lang == "zh":
+        return Counter(normalised(text))
+    found = (normalised(word) for word in text.split())
+    if lang in EDITIONS:
+        return Counter(word for word in found if re.search("[\u0600-\u06ff]", word))
+    return Counter(word for word in found if word)
+
+
+def _source_text(lang: str) -> str:
+    """The translation's body with its Markdown marks taken out."""
+    body = (FIXTURES / FIXTURE_FOLDERS[lang] / f"{SAMPLE}.{lang}.md").read_text(encoding="utf-8").split("---", 2)[2]
+    return re.sub(r"[#*_>`\[\]|]", " ", re.sub(r"\]\([^)]*\)", " ", body))
+
+
+def _pdfium_text(pdf: Path) -> str:
+    """The text layer as PDFium reads it: what Chromium's PDF viewer gives a screen reader."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return "\n".join(document[number].get_textpage().get_text_range() for number in range(len(document)))
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("lang", FIXTURE_FOLDERS)
+@pytest.mark.parametrize("kind", ["handout", "large-print handout"])
+def test_every_word_of_the_source_reads_back_from_the_handout(rtl_build, lang, kind):
+    """The lam-alef ligature (لا) once read back reversed ("نوروپالستیسیته"); Arabic words with
+    harakat are the one known gap (the next test)."""
+    source = _source_text(lang)
+    if lang == "ar":
+        source = " ".join(word for word in source.split() if not re.search(ARABIC_MARKS, word))
+    missing = _read_words(source, lang) - _read_words(_pdfium_text(built(rtl_build, lang, kind)), lang)
+    assert sum(_read_words(source, lang).values()) > 500 and not missing, dict(missing)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="WeasyPrint draws a positioned mark (tanwin, shadda) with its own text rise, and PDFium and "
+    "poppler then read the word in pieces ('حق ّ ا'): it needs ActualText around such words",
+)
+def test_arabic_words_with_harakat_read_back_whole(rtl_build):
+    marked = " ".join(word for word in _source_text("ar").split() if re.search(ARABIC_MARKS, word))
+    stripped = re.sub(ARABIC_MARKS, "", marked)
+    printed = re.sub(ARABIC_MARKS, "", _pdfium_text(built(rtl_build, "ar", "handout")))
+    assert not _read_words(stripped, "ar") - _read_words(printed, "ar")
+
+
+@pytest.fixture(scope="module")
+def outloud_findings(rtl_build) -> dict[str, list[str]]:
+    """{handout path: outloud's errors}, every edition's handouts in one run of outloud."""
+    kinds = ("handout", "large-print handout")
+    paths = [str(built(rtl_build, lang, kind)) for lang in FIXTURE_FOLDERS for kind in kinds]
+    run = subprocess.run(["outloud", "--json", "-", *paths], capture_output=True, text=True)
+    results = json.loads(run.stdout)["results"]
+    return {
+        result["path"]: [f"{f['rule']}: {f['message']}" for f in result["findings"] if f["severity"] == "error"]
+        for result in results
+    }
+
+
+@pytest.mark.parametrize("lang", FIXTURE_FOLDERS)
+@pytest.mark.parametrize("kind", ["handout", "large-print handout"])
+def test_each_editions_handouts_pass_both_pdf_ua_checkers_and_qpdf_as_the_english_ones_do(
+    rtl_build, outloud_findings, lang, kind
+):
+    import page
+
+    pdf = built(rtl_build, lang, kind)
+    report = page.validate_pdf(pdf, profile=page.ValidationProfile.PDF_UA_1)
+    assert report.is_compliant, [(failure.rule_id, failure.message) for failure in report.failures]
+    assert outloud_findings[str(pdf)] == []
+    assert subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True).returncode == 0
 
 
 # --- Numbers read left to right as written -----------------------------------------------------------
@@ -261,9 +385,9 @@ def test_chromium_lays_out_the_farsi_crisis_cards_numbers_left_to_right_each_on_
     assert any("988" in line for line in lines) and any("911" in line for line in lines)
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
+@pytest.mark.parametrize("lang", FIXTURE_FOLDERS)
 @pytest.mark.parametrize("width", [600, 375])
-def test_axe_finds_no_violation_in_the_rtl_newsletters(chromium, rtl_build, lang, width):
+def test_axe_finds_no_violation_in_each_editions_newsletter(chromium, rtl_build, lang, width):
     chromium.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
@@ -319,6 +443,140 @@ def test_without_its_arabic_font_a_farsi_handout_is_refused_naming_a_character(t
     assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()  # English still builds
 
 
+# --- Line breaking by script ----------------------------------------------------------------------
+
+
+def _printed_lines(pdf: Path) -> list[str]:
+    """Every line of a PDF as PDFium reads its text layer, page after page (line ends are the ones the
+    layout made: PDFium marks them as generated characters)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pages = [document[number].get_textpage().get_text_range() for number in range(len(document))]
+    finally:
+        document.close()
+    return [line for page in pages for line in re.split(r"\r?\n", page) if line.strip()]
+
+
+def _korean_words(lang_text: str) -> set[str]:
+    """The Korean words of a text, each without what stands around its syllables ("%(page)s쪽" and
+    "1쪽" are both "쪽"; "(BDNF)와" is "와")."""
+    outside = "[^\uac00-\ud7a3]+"
+    return {
+        re.sub(f"^{outside}|{outside}$", "", word) for word in lang_text.split() if re.search("[\uac00-\ud7a3]", word)
+    }
+
+
+@pytest.mark.parametrize("kind", ["handout", "large-print handout"])
+def test_korean_lines_break_between_words_never_inside_one(rtl_build, kind):
+    """WeasyPrint ignores word-break: keep-all; every Korean word on a printed line is still one the
+    source, its required blocks or its catalog wrote whole (a line end inside a word would leave a
+    piece that is none of them)."""
+    written = " ".join(
+        [
+            (FIXTURES / "korean" / f"{SAMPLE}.ko.md").read_text(encoding="utf-8"),
+            *(path.read_text(encoding="utf-8") for path in (ROOT / "sources/_required/ko").glob("*.md")),
+            (ROOT / "layouts/locale/ko/LC_MESSAGES/messages.po").read_text(encoding="utf-8"),
+        ]
+    )
+    words = _korean_words(re.sub(r"[*\[\]#>`]", " ", written))
+    lines = _printed_lines(built(rtl_build, "ko", kind))
+    pieces = [(word, line) for line in lines for word in _korean_words(line) if word not in words]
+    assert len(lines) > 40 and pieces == [], pieces[:5]
+
+
+CLOSING_PUNCTUATION = "，。、；：？！）」』〉》"
+
+
+@pytest.mark.parametrize("kind", ["handout", "large-print handout"])
+def test_chinese_breaks_between_characters_never_before_closing_punctuation_and_stays_in_its_column(rtl_build, kind):
+    import pypdfium2
+
+    pdf = built(rtl_build, "zh", kind)
+    lines = _printed_lines(pdf)
+    assert len(lines) > 30
+    assert [line for line in lines if line.lstrip()[0] in CLOSING_PUNCTUATION] == []
+    # Chinese has no spaces to break at: every glyph still ends inside the page's side margins.
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for number in range(len(document)):
+            page = document[number]
+            text_page = page.get_textpage()
+            rights = [text_page.get_charbox(index)[2] for index in range(text_page.count_chars())]
+            assert max(rights) <= page.get_width() - 0.5 * 72, number + 1  # inside the printable area
+    finally:
+        document.close()
+
+
+def test_the_vietnamese_handout_prints_every_letter_the_body_font_lacks_in_noto_sans(rtl_build):
+    text = pdftotext(built(rtl_build, "vi", "handout"))
+    source = (FIXTURES / "vietnamese" / f"{SAMPLE}.vi.md").read_text(encoding="utf-8")
+    for letter in "ạảặếọủ":  # the six Atkinson Hyperlegible lacks (and they are in the translation)
+        assert letter in source and letter in text, letter
+
+
+def test_a_simplified_character_in_the_traditional_chinese_edition_is_refused_naming_it(tmp_path):
+    """这 (U+8FD9) is the Simplified form of 這: the Traditional font has no glyph for it, so the handout
+    would print it in a machine's fallback font, or as a box."""
+    project = copy_project(tmp_path)
+    source = add_translation(project, "zh")
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("以下用淺白的話", "这以下用淺白的話", 1), encoding="utf-8")
+    result = invoke("build", "--only", "handout", cwd=project)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert re.search(rf"sources/{SAMPLE}\.zh\.md: error: handout: '这' \(U\+8FD9\) on page 1 ", result.stderr), (
+        result.stderr
+    )
+    assert "every character must print in the fonts designated for 'zh-Hant'" in result.stderr
+    assert not (project / "build" / "handouts" / f"{SAMPLE}.zh.pdf").exists()
+
+
+def test_a_space_drawn_from_a_font_that_has_none_is_refused_as_an_empty_box(tmp_path):
+    """A Hangul face subset without U+0020 (as a careless re-subset would leave it): Pango gives the
+    space between two Korean words that face, which prints .notdef, a box between the words. The
+    proof judges a drawn space like a letter."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "publishing", code / "publishing", ignore=shutil.ignore_patterns("__pycache__"))
+    face = code / "publishing/fonts/noto-sans-cjk-kr/NotoSansCJKkr-Regular.ttf"
+    font = TTFont(face)
+    options = subset.Options()
+    options.notdef_outline, options.name_IDs, options.layout_features = True, ["*"], ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=set(font.getBestCmap()) - {0x20, 0xA0})
+    subsetter.subset(font)
+    font.save(face)
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    add_translation(project, "ko")
+    result = invoke("build", "--only", "handout", cwd=project, env={"PYTHONPATH": str(code)})
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert re.search(
+        rf"sources/{SAMPLE}\.ko\.md: error: handout: ' ' \(U\+0020\) on page 1 has no glyph in Noto Sans CJK KR "
+        r"\(it prints as an empty box\)",
+        result.stderr,
+    ), result.stderr
+    assert (project / "build" / "handouts" / f"{SAMPLE}.pdf").is_file()  # English still builds
+
+
+def test_korean_words_are_held_whole_in_running_text_only():
+    from publishing.linebreaks import keep_korean_words_whole
+
+    html = (
+        '<html><head><title>우울증</title></head><body><p title="뇌 연결">케타민은 <b>뇌가</b> (BDNF)와</p>'
+        "</body></html>"
+    )
+    assert keep_korean_words_whole(html) == (
+        '<html><head><title>우울증</title></head><body><p title="뇌 연결">'
+        '<span class="keep-word">케타민은</span> <b><span class="keep-word">뇌가</span></b> '
+        '<span class="keep-word">(BDNF)와</span></p></body></html>'
+    )
+    assert keep_korean_words_whole(keep_korean_words_whole(html)) == keep_korean_words_whole(html)
+
+
 # --- Scripts without a designated font, and Khmer --------------------------------------------------
 
 KHMER = """---
@@ -339,12 +597,13 @@ source_version: "{version}"
     [
         ("km", KHMER, "editions in Khmer script cannot be built yet: WeasyPrint lays Khmer lines"),
         (
-            "ko",
-            KHMER.replace("lang: km", "lang: ko"),
-            "no font is designated for Hangul script yet: its letters would print in whatever font",
+            "zh",
+            KHMER.replace("lang: km", "lang: zh-Hans"),
+            "no font is designated for Simplified Chinese (Han) yet (lang 'zh-Hans' is read as Simplified Chinese)",
         ),
+        ("ja", KHMER.replace("lang: km", "lang: ja"), "no font is designated for Japanese script yet"),
     ],
-    ids=["khmer", "korean"],
+    ids=["khmer", "simplified-chinese", "japanese"],
 )
 def test_an_edition_in_a_script_that_cannot_be_set_right_is_refused_at_its_lang_line(tmp_path, lang, text, message):
     project = copy_project(tmp_path)

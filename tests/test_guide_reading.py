@@ -6,6 +6,7 @@ reading engine, in Chromium) rendering the cover, the crisis page, a chapter and
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import re
 import shutil
@@ -168,14 +169,15 @@ def test_no_chapter_scrolls_sideways_on_a_phone_at_200_percent(chromium, rich_bu
 FOLIATE = ROOT / "node_modules" / "foliate-js"
 
 
-@pytest.fixture
-def foliate(chromium, rich_build, tmp_path):
-    """foliate-js's reader page with the rich fixture's guide, served from 127.0.0.1 (ES modules need
-    HTTP); nothing leaves the machine."""
+@contextlib.contextmanager
+def foliate_reader(chromium, epub: Path, folder: Path):
+    """foliate-js's reader page with ``epub``, served from 127.0.0.1 (ES modules need HTTP); nothing
+    leaves the machine. Yields open_book(dark=False), which opens it at 375 px and waits until the
+    reader has the book."""
     assert (FOLIATE / "reader.html").is_file(), "foliate-js is not installed: run ./install --test"
-    site = tmp_path / "site"
+    site = folder / "site"
     shutil.copytree(FOLIATE, site / "foliate")
-    shutil.copy(rich_build / "guides" / f"{RICH}.epub", site / "foliate" / "book.epub")
+    shutil.copy(epub, site / "foliate" / "book.epub")
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -202,8 +204,32 @@ def foliate(chromium, rich_build, tmp_path):
             raise AssertionError("foliate-js did not open the guide")
         return chromium
 
-    yield open_book
-    server.shutdown()
+    try:
+        yield open_book
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def foliate(chromium, rich_build, tmp_path):
+    """The rich fixture's guide in foliate-js (foliate_reader)."""
+    with foliate_reader(chromium, rich_build / "guides" / f"{RICH}.epub", tmp_path) as open_book:
+        yield open_book
+
+
+# Shows a section of the book and gives back its document's text and direction, once foliate has
+# placed it (foliate's own events, not a pause).
+SHOW_SECTION = """const [target, done] = [arguments[0], arguments[arguments.length - 1]];
+const view = document.querySelector('foliate-view');
+const { index } = view.resolveNavigation(target);
+// goTo resolves once foliate has moved; a move made while it is still placing its opening
+// page is dropped, so ask again until the document shown is the one asked for.
+const show = () => view.goTo(target).then(() => {
+  const shown = view.renderer.getContents().find(c => c.index === index);
+  if (shown) done([shown.doc.body.textContent, shown.doc.documentElement.dir, view.book.dir || '']);
+  else requestAnimationFrame(show);
+}, error => done(['error: ' + error, '', '']));
+show();"""
 
 
 def test_foliate_pops_up_the_note_as_a_footnote(foliate):
@@ -242,20 +268,7 @@ def test_foliate_renders_the_cover_the_crisis_page_a_chapter_and_the_notes(folia
         ("chapter", "EPUB/article.xhtml"),
         ("notes", "EPUB/article.xhtml#fn-glu"),
     ):
-        # Wait for foliate's own events: the section loaded (unless it is the one shown), then placed.
-        text = driver.execute_async_script(
-            """const [target, done] = [arguments[0], arguments[arguments.length - 1]];
-            const view = document.querySelector('foliate-view');
-            const { index } = view.resolveNavigation(target);
-            // goTo resolves once foliate has moved; a move made while it is still placing its opening
-            // page is dropped, so ask again until the document shown is the one asked for.
-            const show = () => view.goTo(target).then(() => {
-              const shown = view.renderer.getContents().find(c => c.index === index);
-              if (shown) done(shown.doc.body.textContent); else requestAnimationFrame(show);
-            }, error => done('error: ' + error));
-            show();""",
-            target,
-        )
+        text, _, _ = driver.execute_async_script(SHOW_SECTION, target)
         words = {"crisis": "Call 988", "chapter": "Sleep, Mood", "notes": "Glutamate is the most abundant"}
         assert name == "cover" or words[name] in text, (name, text[:200])
         png = base64.b64decode(driver.get_screenshot_as_base64())

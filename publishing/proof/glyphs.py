@@ -32,23 +32,43 @@ class Stray:
         return f"{shown} is drawn from {self.font}, a font not designated for this language"
 
 
+# The words Pango adds to a family's name for a face (WeasyPrint names the PDF font after Pango's
+# description: "Noto Sans CJK KR Bold" -> "Noto-Sans-CJK-KR-Bold").
+_FACE_SUFFIX = {
+    (400, "normal"): "",
+    (700, "normal"): "-Bold",
+    (400, "italic"): "-Italic",
+    (700, "italic"): "-Bold-Italic",
+}
+
+
 def _families(lang: str) -> dict[str, frozenset[int]]:
-    """The PDF font name stem of each designated family ('Noto-Sans-Arabic') -> the characters it has."""
+    """The PDF font name of each designated face ('Noto-Sans-Arabic-Bold') and of each family
+    ('Noto-Sans-Arabic', every face together) -> the characters it has. A face is judged by its own
+    character map: a Bold face with a space does not cover a Regular one without."""
     from fontTools.ttLib import TTFont
 
     from ..resources import designated_faces
 
-    covered: dict[str, set[int]] = {}
-    for path, family, _, _ in designated_faces(lang):
-        covered.setdefault(family.replace(" ", "-"), set()).update(TTFont(path, lazy=True).getBestCmap())
-    return {stem: frozenset(characters) for stem, characters in covered.items()}
+    faces: dict[str, set[int]] = {}
+    families: dict[str, set[int]] = {}
+    for path, family, weight, style in designated_faces(lang):
+        characters = set(TTFont(path, lazy=True).getBestCmap())
+        stem = family.replace(" ", "-")
+        faces.setdefault(stem + _FACE_SUFFIX.get((weight, style), f"-{weight}-{style}"), set()).update(characters)
+        families.setdefault(stem, set()).update(characters)
+    # A face's own name is found before its family's: a family stands for a face Pango named otherwise.
+    return {stem: frozenset(characters) for stem, characters in {**families, **faces}.items()}
 
 
 def _family_of(font: str, stems: dict[str, frozenset[int]]) -> str | None:
-    """'ABCDEF+Noto-Sans-Arabic-Bold' -> 'Noto-Sans-Arabic' when that family is designated."""
+    """'ABCDEF+Noto-Sans-Arabic-Bold' -> 'Noto-Sans-Arabic-Bold' (the face) when designated, else the
+    designated family it begins with ('Noto-Sans-Arabic'), else None."""
     name = font.split("+", 1)[-1]
+    if name in stems:
+        return name
     for stem in sorted(stems, key=len, reverse=True):
-        if name == stem or name.startswith(stem + "-"):
+        if name.startswith(stem + "-"):
             return stem
     return None
 
@@ -70,8 +90,9 @@ def strays(pdf: Path, lang: str, *, at_most: int = 8) -> list[Stray]:
             for index in range(text_page.count_chars()):
                 character = chr(raw.FPDFText_GetUnicode(text_page, index))
                 # Spaces and line ends PDFium adds, and the invisible format characters (ZWNJ,
-                # bidi controls) that no font draws.
-                if raw.FPDFText_IsGenerated(text_page, index) or character.isspace() or character in found:
+                # bidi controls) that no font draws. A space the PDF draws is judged like a letter:
+                # from a font without one, it prints as .notdef, a box between two words.
+                if raw.FPDFText_IsGenerated(text_page, index) or character in "\r\n" or character in found:
                     continue
                 if unicodedata.category(character) in ("Cc", "Cf"):
                     continue

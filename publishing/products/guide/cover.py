@@ -121,6 +121,10 @@ def _draw_line(draw, y: int, text: str, typeface, fill: str) -> None:
         draw.text((MARGIN, y), text, font=typeface, fill=fill)
 
 
+# Punctuation a line may not begin with in Chinese (and Japanese): it stays at the end of the line before.
+_NO_LINE_START = frozenset("、。，．：；？！）」』】〉》〕,.:;?!)")
+
+
 def _wrap(text: str, font, width: int) -> list[str]:
     """Words into lines no wider than ``width``; a word wider than a line is split between characters."""
     lines: list[str] = []
@@ -134,7 +138,8 @@ def _wrap(text: str, font, width: int) -> list[str]:
             lines.append(current)
         current = ""
         for character in word:
-            if font.getlength(current + character) > width and current:
+            # Chinese is split between characters, never before closing punctuation (UAX #14's CL).
+            if font.getlength(current + character) > width and current and character not in _NO_LINE_START:
                 lines.append(current)
                 current = ""
             current += character

@@ -116,7 +116,7 @@ class Handout(Product):
         # refuses this first, naming the source; here `invoke check` asks of the file itself.
         from .fonts import refuse_stray_glyphs
 
-        refuse_stray_glyphs(files[0], site.language, shown_as)
+        refuse_stray_glyphs(files[0], site.tag, shown_as)
         if files[0].name.endswith(INFIXES["print-shop"] + SUFFIX):  # a file the block proof could read
             from .preflight import require_press_ready
 

@@ -71,9 +71,17 @@ def warn_about_fallback_fonts(used_fonts: set[str], html: str, lang: str | None 
 def refuse_stray_glyphs(pdf, lang: str, source) -> None:
     """A handout in a script beyond Latin (Farsi, Arabic) is refused when any character of it is drawn
     from a font not designated for the language, or as .notdef: named with its page, so the source or
-    the font can be fixed. (A Latin handout keeps the warning above: its fonts have been proven since.)"""
-    if script(lang) not in SCRIPT_FONTS:
+    the font can be fixed. (A Latin handout keeps the warning above: its fonts have been proven since.)
+    A script with no designated font is refused too: there is nothing to judge its glyphs against."""
+    written_in = script(lang)
+    if written_in == "Latn":
         return
+    if written_in not in SCRIPT_FONTS:
+        raise PublishingError(
+            source,
+            f"handout: no font is designated for the script of '{lang}' ({written_in}), so its glyphs cannot be proven",
+            hint="name the script's font in publishing/languages.py (SCRIPT_FONTS), or correct the article's lang",
+        )
     from ...proof.glyphs import strays
 
     found = strays(pdf, lang)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...article import Article
-from ...bidi import isolate_html
+from ...bidi import in_running_text, isolate_html
 from ...errors import PublishingError
-from ...languages import counter_style, direction
+from ...languages import counter_style, direction, script
+from ...linebreaks import keep_korean_words_whole
 from ...links import Links
 from ...resources import allowed_roots, font_face_css, local_path
 from ...site import Site
@@ -83,11 +84,14 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str, qr_plac
         variant=variant,
         qr_code=qr,
         qr_place=qr_place,
-        body_html=for_tagging(unbroken_phone(Links(site, article).resolve_html(article.body_html), site.settings)),
+        body_html=for_tagging(Links(site, article).resolve_html(article.body_html)),
         date=article.date.strftime("%Y-%m-%dT%H:%M:%SZ") if article.date else "",
     )
+    html = unbroken_phone(html, site.settings)
     if direction(site.language) == "rtl":
         html = isolate_html(html, joiners=False)  # numbers and addresses left to right in Farsi and Arabic text
+    elif script(site.tag) == "Kore":
+        html = keep_korean_words_whole(html)  # lines break between Korean words, never inside one
     ProjectFetcher, Refused = _fetcher_types()
     generated = {qr.url: (qr.svg, "image/svg+xml")} if qr else {}
     fetcher = ProjectFetcher(allowed_roots(site.folders.sources, layouts), generated)
@@ -103,23 +107,33 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str, qr_plac
         document.write_pdf(target, finisher=functools.partial(finisher, words=site.words), **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
-    refuse_stray_glyphs(target, site.language, article.source)
+    refuse_stray_glyphs(target, site.tag, article.source)
     warn_about_fallback_fonts(
-        {font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html, site.language
+        {font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html, site.tag
     )
 
 
 def unbroken_phone(html: str, settings) -> str:
-    """The clinic's phone number in the article's text held on one line (a span the stylesheet sets
-    nowrap): "(310) / 280-4440" split across lines is misdialled. Only text between tags is touched,
-    never an attribute."""
+    """The clinic's phone number held on one line wherever the page shows it (a span the stylesheet
+    sets nowrap): "(310) / 280-4440" split across lines is misdialled, in the crisis card as in the
+    article, and a Korean or Chinese line breaks wherever it likes. Only running text is touched, never
+    an attribute, the head or a style, nor a number already held."""
     from markupsafe import escape
 
     phone = str(escape(settings.clinic_phone))
     if not phone.strip():
         return html
-    held = f'<span class="phone">{phone}</span>'
-    return re.sub(r">[^<]+", lambda text: text[0].replace(phone, held), html)
+    held = '<span class="phone">'
+
+    def in_text(match: re.Match) -> str:
+        opened = match.string[match.string.rfind("<", 0, match.start() + 1) : match.start() + 1]
+        # A link's own text is left as it is: the stylesheet keeps a tel: link on one line, and a span
+        # inside it would take the link's annotation out of its Link tag (PDF/UA).
+        if opened == held or re.match(r"<a[\s>]", opened):
+            return match[0]
+        return ">" + match[1].replace(phone, f"{held}{phone}</span>")
+
+    return in_running_text(html, in_text)
 
 
 # Stand-ins for the page numbers in the footer's message: the CSS counters take their place.
@@ -157,7 +171,10 @@ def _site_stylesheets(site: Site, variant: str):
     bytes once it has been used, and the same source must give the same file."""
     layouts = site.folders.layouts
     sheet = VARIANT_SETTINGS[variant][0]
-    css = [font_face_css(site.language), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
+    css = [font_face_css(site.tag), (layouts / "handout/handout.css").read_text(encoding="utf-8")]
+    # A language's own rules (Vietnamese set in its designated font throughout), when the layouts have them.
+    if (own := layouts / "handout" / f"lang-{site.language}.css").is_file():
+        css.append(own.read_text(encoding="utf-8"))
     extra = (layouts / "handout" / sheet).read_text(encoding="utf-8") if sheet else ""
     if extra and "@color-profile" not in extra:
         css.append(extra)
