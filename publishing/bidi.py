@@ -65,6 +65,20 @@ def isolate_text(text: str) -> str:
     return LEFT_TO_RIGHT.sub(lambda run: f"{LRI}{run[0]}{PDI}", text)
 
 
+# The phone-number forms of LEFT_TO_RIGHT: what must never break across two lines, in any direction.
+_PHONE_NUMBER = re.compile(
+    r"(?:\+?1[\s.-]?)?\(\d{3}\)[\s\u00a0]?\d{3}[-.\u2011]\d{4}|(?:\+?1[\s.-]?)?\b\d{3}[-.\u2011]\d{3}[-.\u2011]\d{4}\b",
+    re.ASCII,
+)
+
+
+def hold_phone_numbers(html: str) -> str:
+    """HTML with each phone number in its running text held on one line by its characters (a no-break
+    space, a word joiner after each hyphen): "(310) 280-" / "4440" at a phone's width is misdialled,
+    and the newsletter's crisis card may not say nowrap. A held number is not matched again."""
+    return in_running_text(html, lambda match: ">" + _PHONE_NUMBER.sub(lambda run: _held(run[0]), match[1]))
+
+
 def isolate_html(html: str, *, joiners: bool = True) -> str:
     """HTML (or XHTML) with each left-to-right run in the text between tags wrapped in
     <span dir="ltr">: never inside an attribute, the head, a style or a script, nor twice.

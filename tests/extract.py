@@ -51,6 +51,12 @@ def epubcheck(*paths: Path, tmp: Path) -> list[dict]:
     return reports
 
 
+def as_seen(text: str) -> str:
+    """Text as a reader sees it: a no-break space is a space, a word joiner nothing (the two hold a
+    phone number on one line in the newsletter and the web pages)."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")
+
+
 def normalised(text: str) -> str:
     """Only the wording: letters and digits, case folded. Written for the tests, apart from the
     pipeline's own proof, so the two cannot share a blind spot."""

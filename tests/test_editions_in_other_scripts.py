@@ -366,16 +366,19 @@ return out;
 """
 
 
+@pytest.mark.parametrize("lang", ["fa", "ko", "zh"])
 @pytest.mark.parametrize("product", ["newsletter", "web page"])
 @pytest.mark.parametrize("width", [600, 375])
-def test_chromium_lays_out_the_farsi_crisis_cards_numbers_left_to_right_each_on_one_line(
-    chromium, rtl_build, width, product
+def test_chromium_lays_out_the_crisis_cards_numbers_left_to_right_each_on_one_line(
+    chromium, rtl_build, width, product, lang
 ):
+    """Farsi isolates them; Korean and Chinese lines break anywhere a space or a character allows, so
+    the number is held by its characters there too ("(310) 280-" / "4440" is misdialled)."""
     chromium.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}
     )
-    web_page = rtl_build / f"build/site/fa/{SAMPLE}/index.html"
-    chromium.get((built(rtl_build, "fa", "newsletter") if product == "newsletter" else web_page).as_uri())
+    web_page = rtl_build / f"build/site/{lang}/{SAMPLE}/index.html"
+    chromium.get((built(rtl_build, lang, "newsletter") if product == "newsletter" else web_page).as_uri())
     rows: dict[int, list] = {}
     for middle, left, character in chromium.execute_script(_X_ORDER_JS, "#crisis-988"):
         row = next((key for key in rows if abs(key - middle) <= 4), middle)

@@ -20,7 +20,7 @@ import lxml.html
 import pytest
 
 from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
-from extract import normalised
+from extract import as_seen, normalised
 from test_sample_build import CRISIS, DISCLAIMER
 
 RICH = "how-we-support-you"
@@ -251,7 +251,7 @@ def test_required_blocks_in_html_and_text(sample_build):
     page = parse(files["html"])
     footer = page.xpath("//td[contains(@class, 'footer')]")[0].text_content()
     assert normalised(DISCLAIMER) in normalised(footer)
-    assert "(310) 280-4440" in footer and "Ketamine Uplift" in footer
+    assert "(310) 280-4440" in as_seen(footer) and "Ketamine Uplift" in footer
     text = files["txt"].read_text()
     for block in (CRISIS, DISCLAIMER):
         assert normalised(block) in normalised(text)
@@ -411,7 +411,7 @@ def test_without_a_web_address_readers_are_invited_to_call(email_project):
     assert edition.shortened and len(edition.html.encode()) + edition.html.count("\n") <= 82_000
     continuation = lxml.html.fromstring(edition.html).xpath("//p[@class='continue']")[0]
     assert (
-        " ".join(continuation.text_content().split())
+        " ".join(as_seen(continuation.text_content()).split())
         == "This is the first part of the guide. For the full guide, call us at (310) 280-4440."
     )
     assert continuation.xpath("a/@href") == ["tel:+13102804440"]

@@ -19,7 +19,7 @@ import pytest
 from test_newsletter import AXE, IMAGE_BASE, POSTAL, SENDER, UNSUBSCRIBE, WEB, _set, _use_smtp_profile, open_newsletter
 
 from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
-from extract import normalised
+from extract import as_seen, normalised
 from test_sample_build import CRISIS, DISCLAIMER
 
 RICH = "how-we-support-you"
@@ -131,7 +131,7 @@ def test_the_issue_is_at_most_sixty_percent_of_the_two_article_newsletters(issue
 def test_the_issue_has_calls_to_action_near_the_top_and_at_the_end(issue_project):
     page = lxml.html.fromstring(issue_files(issue_project)["html"].read_bytes())
     calls = [a for a in page.xpath("//a[contains(@class, 'button')]") if a.get("href") == "tel:+13102804440"]
-    assert [a.text_content() for a in calls] == ["Call us: (310) 280-4440"] * 2
+    assert [as_seen(a.text_content()) for a in calls] == ["Call us: (310) 280-4440"] * 2
     everything = list(page.iter())
     first_card = page.find_class("card")[0]
     assert everything.index(calls[0]) < everything.index(first_card) < everything.index(calls[1])
@@ -228,7 +228,7 @@ def test_without_article_addresses_the_cards_link_nowhere_and_check_says_so(tmp_
     for card in page.find_class("card"):
         assert [a.get("href") for a in card.iter("a")] == ["tel:+13102804440"]
         assert "Ask us for the e-book (EPUB) or the printed handout: call (310) 280-4440." in " ".join(
-            card.text_content().split()
+            as_seen(card.text_content()).split()
         )
     result = invoke("check", cwd=project)
     assert any(

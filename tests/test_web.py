@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
+from extract import as_seen
 
 RICH = "how-we-support-you"
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
@@ -28,7 +29,7 @@ def _page(build: Path, folder: str):
 
 
 def _words(element) -> str:
-    return " ".join(element.text_content().split())
+    return " ".join(as_seen(element.text_content()).split())
 
 
 def test_the_sample_has_a_page_with_its_language_the_crisis_card_first_and_the_article(sample_build):

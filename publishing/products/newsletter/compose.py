@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...article import Article
-from ...bidi import isolate_html
+from ...bidi import hold_phone_numbers, isolate_html
 from ...characters import without_invisible
 from ...errors import PublishingError
 from ...languages import direction
@@ -161,6 +161,8 @@ def render_email(template: str, site: Site, envelope: Envelope, **context) -> st
     )
     if direction(site.language) == "rtl":
         page = isolate_html(page)  # numbers and addresses left to right in Farsi and Arabic text
+    else:
+        page = hold_phone_numbers(page)  # each phone number on one line, as isolate_html holds them
     inliner = css_inline.CSSInliner(
         inline_style_tags=False,
         keep_style_tags=True,  # the <style> in <head> holds only media queries

@@ -8,7 +8,7 @@ from .address import STYLESHEET
 def render_page(site, template: str, depth: int, *, lang: str, **context) -> str:
     """A page of the site in its shell (layouts/web/_page.html): its language and writing direction, the
     stylesheet, the blocks, the way up to the site's root (``depth`` folders)."""
-    from ...bidi import isolate_html
+    from ...bidi import hold_phone_numbers, isolate_html
     from ...languages import direction
 
     page = site.render(
@@ -25,4 +25,6 @@ def render_page(site, template: str, depth: int, *, lang: str, **context) -> str
         # Numbers and addresses left to right in Farsi and Arabic text, each held on one line by its
         # characters as in the newsletter: "(310) 280-4440" split across lines is misdialled.
         page = isolate_html(page)
+    else:
+        page = hold_phone_numbers(page)
     return page
