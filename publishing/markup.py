@@ -207,11 +207,30 @@ class _HeadingLabels(Treeprocessor):
                     heading.set("data-toc-label", " ".join(alts))
 
 
+class _DefinitionsWithTerms(Treeprocessor):
+    """A definition with no term before it (": Definition" straight after a heading, which took the
+    line meant as its term) is a paragraph: Python-Markdown makes it a <dl> holding only a <dd>, which
+    HTML does not allow (EPUBCheck RSC-005) and no reader can pair with a term."""
+
+    def run(self, root: etree.Element) -> None:
+        for listing in list(root.iter("dl")):
+            parent = next(element for element in root.iter() if listing in list(element))
+            for definition in list(listing):
+                if definition.tag != "dd":
+                    break
+                definition.tag = "p" if not len(definition) else "div"
+                listing.remove(definition)
+                parent.insert(list(parent).index(listing), definition)
+            if not len(listing):
+                parent.remove(listing)
+
+
 class _ClinicMarkdown(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.register(_ListsInterruptParagraphs(md), "lists_interrupt_paragraphs", 25)
         md.preprocessors.register(_TocMarkers(md), "toc_markers", 26)
         md.treeprocessors.register(_Figures(md), "figures", 5)
+        md.treeprocessors.register(_DefinitionsWithTerms(md), "definitions_with_terms", 7)
         # Before the toc extension (priority 5) reads the headings.
         md.treeprocessors.register(_HeadingLabels(md), "heading_labels", 6)
 

@@ -189,6 +189,9 @@ def _site_with_images(folder: Path):
     body="# ",
     raw_header=False,
 )
+# Found by this test: a definition straight after a heading ("## Term" then ": Definition"), which
+# Python-Markdown made a <dl> holding only a <dd> (EPUBCheck RSC-005 in the guide).
+@example(front_matter={"title": "0", "description": "0", "author": "0"}, body="## Term\n: Definition", raw_header=False)
 def test_only_publishing_errors_escape(front_matter, body, raw_header):
     with tempfile.TemporaryDirectory() as scratch:
         site, sources = _site_with_images(Path(scratch))

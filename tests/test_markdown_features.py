@@ -132,3 +132,12 @@ def test_pasted_html_is_sanitised(pasted):
 def test_a_heading_cannot_take_a_required_blocks_id():
     html = to_html("## Medical disclaimer\n\nText").html
     assert 'id="medical-disclaimer"' not in html and 'id="medical-disclaimer-section"' in html
+
+
+def test_a_definition_without_a_term_is_a_paragraph_not_a_list_no_reader_can_pair():
+    """ ": Definition" straight after a heading (which took the line meant as its term): Python-Markdown
+    alone makes <dl><dd>, which HTML forbids (EPUBCheck RSC-005 in the guide)."""
+    from publishing.markup import to_html
+
+    assert to_html("## Term\n: Definition\n").html == '<h2 id="term">Term</h2>\n<p>Definition</p>'
+    assert "<dt>Term</dt>" in to_html("Term\n: Definition\n").html  # a term and its definition stay a list
