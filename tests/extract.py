@@ -127,3 +127,35 @@ def colour_census(path: Path) -> dict[str, int]:
                     if isinstance(appearance, pikepdf.Stream):
                         visit(appearance, appearance.get("/Resources"))
     return counts
+
+
+def ace_violations(guides: dict[str, Path], tmp: Path) -> dict[str, tuple[list, str]]:
+    """{name: ([(impact, title) of each assertion Ace by DAISY makes], its output)} for each guide,
+    the Ace runs side by side (each starts its own Chromium: the system's, never a download)."""
+    import os
+
+    ace = Path(__file__).resolve().parents[1] / "node_modules" / ".bin" / "ace-puppeteer"
+    environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium"}
+    runs = {
+        name: subprocess.Popen(
+            [str(ace), "--silent", "--force", "--outdir", str(tmp / name), str(guide)],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, guide in guides.items()
+    }
+    found = {}
+    for name, process in runs.items():
+        output, _ = process.communicate(timeout=300)
+        report = json.loads((tmp / name / "report.json").read_text())
+        found[name] = (
+            [
+                (a["earl:test"]["earl:impact"], a["earl:test"]["dct:title"])
+                for document in report["assertions"]
+                for a in document["assertions"]
+            ],
+            output,
+        )
+    return found
