@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import re
 
-# One pattern, tried left to right: the longest forms first, so "(310) 280-4440" is one run, not three.
-LEFT_TO_RIGHT = re.compile(
-    r"""
+# The forms of a phone number, what must never break across two lines, in any direction.
+PHONE_NUMBERS = r"""
     (?:\+?1[\s.-]?)?\(\d{3}\)[\s\u00a0]?\d{3}[-.\u2011]\d{4}     # (310) 280-4440
     | (?:\+?1[\s.-]?)?\b\d{3}[-.\u2011]\d{3}[-.\u2011]\d{4}\b   # 310-280-4440
+"""
+# One pattern, tried left to right: the longest forms first, so "(310) 280-4440" is one run, not three.
+LEFT_TO_RIGHT = re.compile(
+    PHONE_NUMBERS
+    + r"""
     | \+\d[\d\s.-]{6,}\d                                         # +1 310 280 4440
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                               # someone@example.org
     | (?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:/[^\s<>"'()]*[^\s<>"'().,;:!?])?/?  # www.example.org/es
@@ -65,11 +69,7 @@ def isolate_text(text: str) -> str:
     return LEFT_TO_RIGHT.sub(lambda run: f"{LRI}{run[0]}{PDI}", text)
 
 
-# The phone-number forms of LEFT_TO_RIGHT: what must never break across two lines, in any direction.
-_PHONE_NUMBER = re.compile(
-    r"(?:\+?1[\s.-]?)?\(\d{3}\)[\s\u00a0]?\d{3}[-.\u2011]\d{4}|(?:\+?1[\s.-]?)?\b\d{3}[-.\u2011]\d{3}[-.\u2011]\d{4}\b",
-    re.ASCII,
-)
+_PHONE_NUMBER = re.compile(PHONE_NUMBERS, re.VERBOSE | re.ASCII)
 
 
 def hold_phone_numbers(html: str) -> str:
