@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import FIXTURES, SAMPLE, copy_project, invoke
+from conftest import FIXTURES, ROOT, SAMPLE, copy_project, invoke
 from extract import colour_census
 
 RICH = "how-we-support-you"
@@ -94,6 +94,40 @@ def test_the_picture_is_converted_through_the_output_intents_profile(press):
     assert expected is not None
     assert converted.getpixel((10, 10)) == expected.getpixel((10, 10))
     assert b"0 0 0 1 SCN" in page_one  # the QR code's modules, drawn on page 1
+
+
+def test_every_print_shop_file_carries_the_output_intents_profile_byte_for_byte(press):
+    """The profile is compressed once per build process and given to every print-shop file: each
+    file's output intent decodes (pikepdf) to the shipped ISO Coated v2 profile, whole."""
+    shipped = (press / "layouts/handout/color/ISOcoated_v2_300_bas.icc").read_bytes()
+    for name in (SAMPLE, RICH):
+        with pikepdf.open(_file(press, name)) as pdf:
+            [intent] = pdf.Root.OutputIntents
+            assert intent.S == "/GTS_PDFX" and int(intent.DestOutputProfile.N) == 4
+            assert bytes(intent.DestOutputProfile.read_bytes()) == shipped, name
+
+
+def test_a_profile_compressed_once_is_the_stream_weasyprint_would_have_written():
+    """Only an ICC profile's stream is given the process's compressed bytes, and they are the bytes
+    pydyf itself writes: the cache changes no file."""
+    import pydyf
+
+    from publishing.products.handout.press_colour import profiles_compressed_once
+
+    profile = (ROOT / "layouts/handout/color/ISOcoated_v2_300_bas.icc").read_bytes()
+    written = []
+    for _ in range(2):
+        pdf = pydyf.PDF()
+        icc = pydyf.Stream([profile], pydyf.Dictionary({"N": 4}), compress=True)
+        page = pydyf.Stream([b"BT /F1 12 Tf (acsp) Tj ET"], compress=True)
+        pdf.add_object(icc)
+        pdf.add_object(page)
+        expected = icc.data, page.data
+        profiles_compressed_once(pdf)
+        assert (icc.data, page.data) == expected
+        assert icc.compress is False and page.compress is True
+        written.append(icc.stream[0])
+    assert written[0] is written[1]  # the second file reuses the first one's bytes
 
 
 def test_the_crop_marks_still_sit_at_the_trim_in_the_slug(press):

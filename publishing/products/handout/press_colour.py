@@ -69,6 +69,31 @@ def qr_svg_in_cmyk(svg: bytes) -> bytes:
     )
 
 
+# The output intent's profile, compressed once per process: WeasyPrint deflates it at level 9 for
+# every print-shop file, 0.34 s for ISO Coated v2's 1 MB, always to the same bytes.
+_COMPRESSED_PROFILES: dict[bytes, bytes] = {}
+
+
+def profiles_compressed_once(pdf) -> None:
+    """In WeasyPrint's PDF before it is written (its finisher): each embedded ICC profile's stream
+    given the deflated bytes this process made of the same profile before, identical to WeasyPrint's."""
+    import hashlib
+
+    import pydyf
+
+    for obj in pdf.objects:
+        if not (isinstance(obj, pydyf.Stream) and obj.compress and len(obj.stream) == 1):
+            continue
+        content = obj.stream[0]
+        if not isinstance(content, bytes) or content[36:40] != b"acsp" or "N" not in obj.extra:
+            continue  # not an ICC profile (its signature is 'acsp' at byte 36)
+        digest = hashlib.sha256(content).digest()
+        if digest not in _COMPRESSED_PROFILES:
+            _COMPRESSED_PROFILES[digest] = zlib.compress(content, 9)
+        obj.stream, obj.compress = [_COMPRESSED_PROFILES[digest]], False
+        obj.extra["Filter"] = "/FlateDecode"
+
+
 def to_press_colour(pdf_path: Path) -> None:
     """Convert the raster pictures of a rendered print-shop PDF to the output intent's CMYK and drop
     the unused colour spaces, in place."""

@@ -104,13 +104,22 @@ def render_pdf(article: Article, site: Site, target: Path, variant: str, qr_plac
         ).render(font_config=fonts, color_profiles=profiles, **options)
         if pdf_variant.startswith("pdf/x"):
             _stable_document_id(document, f"{article.slug}{VARIANT_SETTINGS[variant][2]}:{html}")
-        document.write_pdf(target, finisher=functools.partial(finisher, words=site.words), **options)
+        document.write_pdf(target, finisher=functools.partial(_finish, words=site.words), **options)
     except Refused as refused:
         raise PublishingError(article.source, refused.error.message, hint=refused.error.hint) from None
     refuse_stray_glyphs(target, site.tag, article.source)
     warn_about_fallback_fonts(
         {font.name.decode().lstrip("/").split("+")[-1] for font in document.fonts.values()}, html, site.tag
     )
+
+
+def _finish(document, pdf, words) -> None:
+    """WeasyPrint's PDF finished in memory before it is written: the tag tree, then the colour
+    profiles' streams (the print shop's output intent) compressed once per process."""
+    from .press_colour import profiles_compressed_once
+
+    finisher(document, pdf, words)
+    profiles_compressed_once(pdf)
 
 
 def unbroken_phone(html: str, settings) -> str:
