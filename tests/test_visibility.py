@@ -259,8 +259,10 @@ HIDDEN = [
         "handout",
         "layouts/handout/handout.css",
         "#medical-disclaimer { max-height: 0; overflow: hidden }",
-        "on the last page (page 4): {n} of its characters leave too little ink on the page (covered, clipped "
-        "or transparent): contrast 1.0:1 as printed",
+        # Clipped whole, title and all: a flex item (beside the contact) whose minimum height is 0, as
+        # in a browser.
+        "on the last page (page 4): its title: {n} of its characters leave too little ink on the page "
+        "(covered, clipped or transparent): contrast 1.0:1 as printed",
     ),
     (
         "handout",
