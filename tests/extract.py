@@ -129,14 +129,15 @@ def colour_census(path: Path) -> dict[str, int]:
     return counts
 
 
-def ace_violations(guides: dict[str, Path], tmp: Path) -> dict[str, tuple[list, str]]:
-    """{name: ([(impact, title) of each assertion Ace by DAISY makes], its output)} for each guide,
-    the Ace runs side by side (each starts its own Chromium: the system's, never a download)."""
+def start_ace(guides: dict[str, Path], tmp: Path) -> dict[str, subprocess.Popen]:
+    """Ace by DAISY started on each guide, side by side (each starts its own Chromium: the system's,
+    never a download); ace_results() waits for them. Apart, so other work can run meanwhile."""
     import os
 
     ace = Path(__file__).resolve().parents[1] / "node_modules" / ".bin" / "ace-puppeteer"
+    assert ace.exists(), "Ace by DAISY is not installed: run ./install --test"
     environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium"}
-    runs = {
+    return {
         name: subprocess.Popen(
             [str(ace), "--silent", "--force", "--outdir", str(tmp / name), str(guide)],
             env=environment,
@@ -146,16 +147,27 @@ def ace_violations(guides: dict[str, Path], tmp: Path) -> dict[str, tuple[list, 
         )
         for name, guide in guides.items()
     }
+
+
+def ace_results(runs: dict[str, subprocess.Popen], tmp: Path) -> dict[str, tuple[list, str]]:
+    """{name: ([(impact, title, document) of each assertion Ace makes], its output)} for the runs
+    start_ace() began."""
     found = {}
     for name, process in runs.items():
         output, _ = process.communicate(timeout=300)
-        report = json.loads((tmp / name / "report.json").read_text())
+        report = tmp / name / "report.json"
+        assert report.is_file(), f"Ace wrote no report for {name}: {output}"
         found[name] = (
             [
-                (a["earl:test"]["earl:impact"], a["earl:test"]["dct:title"])
-                for document in report["assertions"]
-                for a in document["assertions"]
+                (test["earl:impact"], test["dct:title"], document.get("earl:testSubject", {}).get("url"))
+                for document in json.loads(report.read_text())["assertions"]
+                for test in (a["earl:test"] for a in document["assertions"])
             ],
             output,
         )
     return found
+
+
+def ace_violations(guides: dict[str, Path], tmp: Path) -> dict[str, tuple[list, str]]:
+    """Ace by DAISY on each guide, side by side: what ace_results() gives."""
+    return ace_results(start_ace(guides, tmp), tmp)
