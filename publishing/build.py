@@ -165,7 +165,9 @@ def _stale_work(
             key
             for key in wanted
             if force
-            or not state.up_to_date(source, key, fingerprints.of(*job_of(key), source, state.images(source, key)))
+            or not state.up_to_date(
+                source, key, fingerprints.of(*job_of(key), source, state.images(source, key)), present
+            )
         ]
         rebuilt = {job_of(key)[0].name for key in stale}
         stale += [key for key in wanted if key not in stale and rebuilt & set(job_of(key)[0].reads_built)]
@@ -198,7 +200,7 @@ def _record(state: BuildState, fingerprints: InputFingerprints, outcome: Outcome
     """What was built, from what (and what failed: built again next time)."""
     key = PRODUCTS[outcome.product].state_key(outcome.variant)
     if outcome.ok:
-        inputs = fingerprints.parts(*job_of(key), outcome.source, outcome.images)
+        inputs = fingerprints.account(*job_of(key), outcome.source, outcome.images)
         state.record(outcome.source, key, inputs, outcome.files, outcome.images)
     else:
         state.forget(outcome.source, key)

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -50,6 +51,31 @@ def fingerprint_of(parts: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Account:
+    """The inputs of one article's product, in two: the parts it shares with every article's product of
+    its kind and language (by their digest), and its own. Its fingerprint hashes the shared parts' digest
+    with its own parts, so a no-op build of 10,000 editions hashes a few small dicts each, not forty
+    parts each; the build's record keeps the shared parts once (state.py)."""
+
+    shared_digest: str
+    shared: dict[str, str]
+    own: dict[str, str]
+
+    @property
+    def parts(self) -> dict[str, str]:
+        return {**self.shared, **self.own}
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint_of({SHARED: self.shared_digest, **self.own})
+
+
+# The part of a record that names the shared parts by their digest (no input is named so: see the
+# module's docstring for their names).
+SHARED = "(shared)"
+
+
 class InputFingerprints:
     """The inputs of one project as they are now, part by part (see the module's docstring)."""
 
@@ -59,6 +85,9 @@ class InputFingerprints:
         self._files: dict[Path, str] = {}
         self._layouts: dict[tuple[str, ...], dict[str, str]] = {}
         self._links: dict[Path, dict[str, str]] = {}
+        self._catalogs: dict[str | None, dict[str, str]] = {}
+        self._names: dict[Path, str] = {}
+        self._shared: dict[tuple, tuple[str, dict[str, str]]] = {}
 
     # --- files ------------------------------------------------------------------------------------
 
@@ -70,7 +99,9 @@ class InputFingerprints:
 
     def name(self, path: Path) -> str:
         """A path by its place in the project, as a part is named."""
-        return Path(os.path.relpath(path, self.root)).as_posix()
+        if (name := self._names.get(path)) is None:
+            name = self._names[path] = Path(os.path.relpath(path, self.root)).as_posix()
+        return name
 
     def tree(self, root: Path, files) -> str:
         """Files by their place under ``root`` and their content, as one digest."""
@@ -118,21 +149,25 @@ class InputFingerprints:
 
     def catalogs(self, language: str | None) -> dict[str, str]:
         """The message catalog of ``language`` and the template it is checked against; none for the
-        default language (its words are the layouts' own); every language's for None (not known)."""
+        default language (its words are the layouts' own); every language's for None (not known).
+        Looked up once per language and run, as the files are read (10,000 editions, a few languages)."""
         from .languages import primary_language
         from .words import LOCALE, catalog_path, template_path
 
+        primary = None if language is None else primary_language(language)
+        if primary in self._catalogs:
+            return self._catalogs[primary]
         layouts = self.site.folders.layouts
-        if language is None:
+        if primary is None:
             files = {p for p in (layouts / LOCALE).rglob("*") if p.is_file()}
-        elif primary_language(language) == primary_language(self.site.settings.default_lang):
-            return {}
+        elif primary == primary_language(self.site.settings.default_lang):
+            files = set()
         else:
-            language = primary_language(language)
-            found = (p for p in (layouts / LOCALE / language).rglob("*") if p.is_file())
+            found = (p for p in (layouts / LOCALE / primary).rglob("*") if p.is_file())
             # Named even when missing: a catalog added later is a change too.
-            files = {template_path(layouts), catalog_path(layouts, language), *found}
-        return {f"file:{self.name(p)}": self.file(p) for p in sorted(files)}
+            files = {template_path(layouts), catalog_path(layouts, primary), *found}
+        self._catalogs[primary] = {f"file:{self.name(p)}": self.file(p) for p in sorted(files)}
+        return self._catalogs[primary]
 
     def language_of(self, source: Path) -> str | None:
         """The language an article is written in, as the catalogue read it (None: not known)."""
@@ -197,21 +232,34 @@ class InputFingerprints:
         lines = (f"{self.name(image)}\0{self.file(image)}" for image in images or ())
         return digest("\n".join(lines).encode())
 
-    def parts(self, product, variant: str, source: Path, images: list[Path] | None = None) -> dict[str, str]:
+    def shared(self, product, language: str | None) -> tuple[str, dict[str, str]]:
+        """What every article's product of one kind in one language is made with (the code, the safety
+        text, the settings, the fonts, its layouts, the language's catalog), and its digest: the same for
+        a thousand articles, so hashed once per run and kept once in the build's record."""
+        from .languages import primary_language
+
+        key = (product.layouts, None if language is None else primary_language(language))
+        if key not in self._shared:
+            parts = {**self.made, **self.layouts(product.layouts), **self.catalogs(language)}
+            self._shared[key] = (fingerprint_of(parts), parts)
+        return self._shared[key]
+
+    def own(self, variant: str, source: Path, images: list[Path] | None = None) -> dict[str, str]:
+        """What one article's product alone is made of: the article, its pictures, what it links to."""
+        return {**self.links(source), "variant": variant, "source": self.file(source), "images": self.images(images)}
+
+    def account(self, product, variant: str, source: Path, images: list[Path] | None = None) -> Account:
         """Every input of one variant of one product of one article (images as its last build found them)."""
-        return {
-            **self.made,
-            **self.layouts(product.layouts),
-            **self.catalogs(self.language_of(source)),
-            **self.links(source),
-            "variant": variant,
-            "source": self.file(source),
-            "images": self.images(images),
-        }
+        digest_of_shared, shared = self.shared(product, self.language_of(source))
+        return Account(digest_of_shared, shared, self.own(variant, source, images))
+
+    def parts(self, product, variant: str, source: Path, images: list[Path] | None = None) -> dict[str, str]:
+        """Every input of one variant of one product of one article, part by part."""
+        return self.account(product, variant, source, images).parts
 
     def of(self, product, variant: str, source: Path, images: list[Path] | None = None) -> str:
         """The fingerprint of one variant of one product of one article."""
-        return fingerprint_of(self.parts(product, variant, source, images))
+        return self.account(product, variant, source, images).fingerprint
 
     def parts_of_several(self, product, variant: str, reads: list[Path], images: list[Path]) -> dict[str, str]:
         """Every input of a product made of several files (a newsletter issue, the combined guide): each

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from .inputs import InputFingerprints, fingerprint_of
+from .inputs import SHARED, Account, InputFingerprints, fingerprint_of
 
 __all__ = ["STATE_FILE", "BuildState", "InputFingerprints", "fingerprint_of"]  # the build takes all four here
 
@@ -23,19 +23,26 @@ STATE_FILE = ".publishing-state.json"
 class BuildState:
     """build/.publishing-state.json: per source and product, the fingerprint, the inputs it was made of
     and the files last built; and each source's slug with the hash of the bytes it was read from (see
-    catalogue.py). Paths are kept relative to build/, so a copied or moved project keeps its record."""
+    catalogue.py). Paths are kept relative to build/, so a copied or moved project keeps its record.
+    The inputs every article's product of a kind shares (inputs.Account) are kept once, by their digest:
+    a library of 10,000 editions has a record of a few MB, not of 300."""
 
-    # 4: inputs named by their place in the project (inputs.py), slugs by file name. An older record is
-    # not read: everything is built once, never taken as up to date.
-    VERSION = 4
+    # 5: the shared inputs kept once (4: inputs named by their place in the project, slugs by file
+    # name). An older record is not read: everything is built once, never taken as up to date.
+    VERSION = 5
 
-    def __init__(self, path: Path, entries: dict, slugs: dict | None = None):
+    def __init__(self, path: Path, entries: dict, slugs: dict | None = None, shared: dict | None = None):
         self.path = path
         self.out = path.parent
         self.entries = entries
         self.slugs: dict[str, list[str]] = slugs if slugs is not None else {}
+        self.shared: dict[str, dict] = shared if shared is not None else {}
         self._slugs_before = json.dumps(self.slugs, sort_keys=True)
         self.changed = False
+        # A no-op build of 10,000 editions asks for each name and path several times: worked out once
+        # (os.path and pathlib were most of its time).
+        self._names: dict[Path, str] = {}
+        self._paths_of: dict[str, Path] = {}
 
     @classmethod
     def load(cls, out: Path) -> BuildState:
@@ -46,14 +53,23 @@ class BuildState:
             data = {}
         if not isinstance(data, dict) or data.get("version") != cls.VERSION:
             return cls(path, {})  # an older pipeline's record: build everything once
-        products, slugs = data.get("products"), data.get("slugs")
-        return cls(path, products if isinstance(products, dict) else {}, slugs if isinstance(slugs, dict) else {})
+        products, slugs, shared = data.get("products"), data.get("slugs"), data.get("shared")
+        return cls(
+            path,
+            products if isinstance(products, dict) else {},
+            slugs if isinstance(slugs, dict) else {},
+            shared if isinstance(shared, dict) else {},
+        )
 
     def _name(self, path: Path) -> str:
-        return os.path.relpath(path, self.out)
+        if (name := self._names.get(path)) is None:
+            name = self._names[path] = os.path.relpath(path, self.out)
+        return name
 
     def _path(self, name: str) -> Path:
-        return Path(os.path.normpath(self.out / name))
+        if (path := self._paths_of.get(name)) is None:
+            path = self._paths_of[name] = Path(os.path.normpath(os.path.join(self.out, name)))
+        return path
 
     def entry(self, source: Path, key: str) -> dict | None:
         """What the last build of one product of ``source`` recorded, if it did."""
@@ -61,8 +77,9 @@ class BuildState:
         entry = entries.get(key) if isinstance(entries, dict) else None
         return entry if isinstance(entry, dict) else None
 
-    def up_to_date(self, source: Path, key: str, fingerprint: str) -> bool:
-        """True when nothing the product depends on changed and its files are still there."""
+    def up_to_date(self, source: Path, key: str, fingerprint: str, present=None) -> bool:
+        """True when nothing the product depends on changed and its files are still there (``present``:
+        the names of the files in a folder of build/, listed once, where the build has them listed)."""
         entry = self.entry(source, key)
         files = entry.get("files") if entry is not None else None
         return (
@@ -70,9 +87,29 @@ class BuildState:
             and entry.get("fingerprint") == fingerprint
             and isinstance(files, list)  # a damaged record of what it wrote vouches for nothing
             and bool(files)
-            and all(isinstance(f, str) for f in files)
-            and all(f.is_file() for f in self.files(source, key))
+            and all(isinstance(f, str) and self._is_file(f, present) for f in files)
         )
+
+    def _is_file(self, name: str, present) -> bool:
+        folder, slash, rest = name.rpartition("/")
+        if present is not None and slash and rest and not {"", ".", ".."} & set(folder.split("/")):
+            return rest in present(folder)
+        return self._path(name).is_file()  # anywhere else (a damaged or hand-edited record): asked
+
+    def inputs(self, source: Path, key: str) -> dict | None:
+        """Every input the last build of one product recorded, part by part (the shared ones restored);
+        None when the record names shared inputs it no longer holds (a damaged or hand-edited record)."""
+        recorded = self.own_inputs(source, key)
+        if SHARED not in recorded:
+            return recorded
+        shared = self.shared.get(recorded[SHARED])
+        own = {name: value for name, value in recorded.items() if name != SHARED}
+        return {**shared, **own} if isinstance(shared, dict) else None
+
+    def own_inputs(self, source: Path, key: str) -> dict:
+        """The inputs as the record keeps them: an article's own, and the shared ones by their digest."""
+        recorded = (self.entry(source, key) or {}).get("inputs")
+        return recorded if isinstance(recorded, dict) else {}
 
     def images(self, source: Path, key: str) -> list[Path]:
         """The images the last build of this product found in the article."""
@@ -94,7 +131,7 @@ class BuildState:
         self,
         source: Path,
         key: str,
-        inputs: dict[str, str],
+        inputs: dict[str, str] | Account,
         files: list[Path],
         images: list[Path],
         *,
@@ -105,9 +142,14 @@ class BuildState:
         its product needs to know of how it was made (the combined guide: whether it bound every article)."""
         if not isinstance(self.entries.get(self._name(source)), dict):
             self.entries[self._name(source)] = {}  # none yet, or a damaged record: replaced
+        if isinstance(inputs, Account):
+            self.shared[inputs.shared_digest] = inputs.shared
+            fingerprint, kept = inputs.fingerprint, {SHARED: inputs.shared_digest, **inputs.own}
+        else:
+            fingerprint, kept = fingerprint_of(inputs), inputs
         self.entries[self._name(source)][key] = {
-            "fingerprint": fingerprint_of(inputs),
-            "inputs": inputs,
+            "fingerprint": fingerprint,
+            "inputs": kept,
             "files": [self._name(f) for f in files],
             "images": [self._name(i) for i in images],
             **({"reads": [self._name(r) for r in reads]} if reads is not None else {}),
@@ -120,11 +162,22 @@ class BuildState:
         if isinstance(entries, dict) and entries.pop(key, None) is not None:
             self.changed = True
 
+    def _kept(self) -> dict[str, dict]:
+        """The shared inputs some product's record still names (an old layout's are let go)."""
+        named = {
+            entry["inputs"].get(SHARED)
+            for entries in self.entries.values()
+            if isinstance(entries, dict)
+            for entry in entries.values()
+            if isinstance(entry, dict) and isinstance(entry.get("inputs"), dict)
+        }
+        return {digest: parts for digest, parts in self.shared.items() if digest in named}
+
     def save(self) -> None:
         if not self.changed and json.dumps(self.slugs, sort_keys=True) == self._slugs_before:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(self.path.name + ".tmp")
-        document = {"version": self.VERSION, "products": self.entries, "slugs": self.slugs}
+        document = {"version": self.VERSION, "products": self.entries, "slugs": self.slugs, "shared": self._kept()}
         temporary.write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(temporary, self.path)

@@ -212,3 +212,32 @@ def test_adding_the_article_a_link_names_changes_the_inputs_of_the_linking_artic
     (project / "sources/copy-1.md").write_text(other.read_text().replace("(0) How", "(1) How"))
     after = links()
     assert after[0]["link:sources/copy-1.md"] != "(not an article)" and after[1] == {}
+
+
+def test_the_build_record_keeps_what_every_article_shares_once_per_product_and_language(library):
+    """The code, the safety text, the settings, the fonts, the layouts and a language's catalog are the
+    same for every article's product of a kind: the record keeps them once, and each product names them."""
+    document = json.loads((library / "build/.publishing-state.json").read_text())
+    records = [entry for entries in document["products"].values() for entry in entries.values()]
+    named = {entry["inputs"]["(shared)"] for entry in records if "(shared)" in entry["inputs"]}
+    assert set(document["shared"]) == named
+    assert len(named) == 8  # the handout, the guide, the newsletter and the web page, in English and Spanish
+    for parts in document["shared"].values():
+        assert {"code", "fonts", "file:sources/_required/disclaimer.md"} <= set(parts)
+    for entry in records:
+        if "(shared)" in entry["inputs"]:
+            assert {"source", "variant", "images"} <= set(entry["inputs"]), entry["inputs"]
+            assert "code" not in entry["inputs"]
+
+
+def test_a_record_that_lost_its_shared_inputs_rebuilds_nothing_and_an_edit_after_it_still_fails_the_check(project):
+    state = project / "build/.publishing-state.json"
+    document = json.loads(state.read_text())
+    state.write_text(json.dumps({**document, "shared": "gone"}))
+    assert "Nothing to do" in _ok(invoke("build", cwd=project))  # each product's fingerprint is its own
+    _edit(project / "layouts/handout/handout.css", "}", "}\n/* staff note */")
+    invoke("check", cwd=project)
+    stale = _stale(project)
+    assert {product for _, product in stale} == {"handout", "web"}, stale  # the web page shows the handout's look
+    expected = "built from older inputs: what it shares with every article's product (the code, the layouts, "
+    assert all(detail.startswith(expected) for detail in stale.values()), stale

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import shown_path
-from ..inputs import InputFingerprints, fingerprint_of
+from ..inputs import SHARED, InputFingerprints, fingerprint_of
 from ..row import Row
 from ..state import BuildState
 
@@ -39,16 +39,21 @@ class Freshness:
         if entry is None:
             return _stale(slug, label, "the last build of it recorded none (or failed)", product.update_command({}))
         images = self.state.images(where, key)
+        before = self.state.inputs(where, key)
         if product.per_article:
-            now = self.inputs.parts(product, variant, where, images)
+            account = self.inputs.account(product, variant, where, images)
+            if account.fingerprint == entry.get("fingerprint"):
+                return None
+            now = account.parts
+            if before is None:  # the record lost what every article shares: compared by its digest
+                before, now = self.state.own_inputs(where, key), {SHARED: account.shared_digest, **account.own}
         else:
             now = self.inputs.parts_of_several(
                 product, variant, product.made_of(self.site, slug, source, entry), images
             )
-        if fingerprint_of(now) == entry.get("fingerprint"):
-            return None
-        before = entry.get("inputs")
-        changed = _changes(before if isinstance(before, dict) else {}, now, self.site, where)
+            if fingerprint_of(now) == entry.get("fingerprint"):
+                return None
+        changed = _changes(before or {}, now, self.site, where)
         what = f"{', '.join(changed)} changed since it was built"
         return _stale(slug, label, what, product.update_command(entry), changed)
 
@@ -100,4 +105,6 @@ def _describe(key: str, site, source: Path) -> str:
         return "the publishing software"
     if key == "fonts":
         return "the fonts"
+    if key == SHARED:  # known only by its digest: the record of its parts was lost
+        return "what it shares with every article's product (the code, the layouts, the fonts or the settings)"
     return key
