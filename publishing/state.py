@@ -102,7 +102,7 @@ class BuildState:
         recorded = self.own_inputs(source, key)
         if SHARED not in recorded:
             return recorded
-        shared = self.shared.get(recorded[SHARED])
+        shared = self.shared.get(recorded[SHARED]) if isinstance(recorded[SHARED], str) else None
         own = {name: value for name, value in recorded.items() if name != SHARED}
         return {**shared, **own} if isinstance(shared, dict) else None
 
@@ -165,7 +165,7 @@ class BuildState:
     def _kept(self) -> dict[str, dict]:
         """The shared inputs some product's record still names (an old layout's are let go)."""
         named = {
-            entry["inputs"].get(SHARED)
+            str(entry["inputs"].get(SHARED))  # a damaged record's digest may be anything: named by its text
             for entries in self.entries.values()
             if isinstance(entries, dict)
             for entry in entries.values()

@@ -241,3 +241,19 @@ def test_a_record_that_lost_its_shared_inputs_rebuilds_nothing_and_an_edit_after
     assert {product for _, product in stale} == {"handout", "web"}, stale  # the web page shows the handout's look
     expected = "built from older inputs: what it shares with every article's product (the code, the layouts, "
     assert all(detail.startswith(expected) for detail in stale.values()), stale
+
+
+def test_a_record_whose_shared_inputs_are_named_by_nonsense_is_read_without_a_traceback(project):
+    state = project / "build/.publishing-state.json"
+    document = json.loads(state.read_text())
+    for entries in document["products"].values():
+        for entry in entries.values():
+            if "(shared)" in entry["inputs"]:
+                entry["inputs"]["(shared)"] = ["not", "a", "digest"]
+    state.write_text(json.dumps(document))
+    assert "Nothing to do" in _ok(invoke("build", cwd=project))  # the fingerprints still vouch for them
+    _edit(project / "layouts/handout/handout.css", "}", "}\n/* staff note */")
+    result = invoke("check", cwd=project)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert {product for _, product in _stale(project)} == {"handout", "web"}
+    assert "8 product(s) built and verified, 10 up to date" in _ok(invoke("build", cwd=project))
