@@ -36,9 +36,18 @@ def build(
     force: bool = False,
 ) -> int:
     """Build the products; print one line per product; return the exit code."""
+    from .folders import Folders
+    from .unchanged import Survey, answer
+
+    folders, options = Folders.at(root, sources=sources, out=out), {"only": only, "variant": variant}
+    if not force and (said := answer(folders, options)) is not None:
+        print(said)  # nothing a build reads changed since a build found everything up to date
+        return 0
     from .build import build_all, parse_only
     from .site import load_site
+    from .state import BuildState
 
+    survey = Survey(folders, options, BuildState.load(folders.out).pictures_and_reads())
     site = load_site(root, sources=sources, out=out)
     products = parse_only(only)
     if variant is not None:
@@ -61,6 +70,14 @@ def build(
         on_outcome=report.outcome,
     )
     report.finish(outcomes)
+    code, nothing_to_do = _summary(site, outcomes)
+    if nothing_to_do:
+        survey.note(nothing_to_do)
+    return code
+
+
+def _summary(site, outcomes) -> tuple[int, str | None]:
+    """Print the build's last line; return its exit code, and that line when there was nothing to do."""
     from .products import ALL_PRODUCTS
 
     failures = [o for o in outcomes if not o.ok]
@@ -70,7 +87,7 @@ def build(
     made_from = f"{articles} article(s)" + "".join(f" and {count} {name}(s)" for name, count in several.items())
     if not of_articles:
         print(f"no articles in {shown_path(site.folders.sources)}", file=sys.stderr)
-        return 1
+        return 1, None
     if failures:
         failed_articles = len({o.source for o in failures if ALL_PRODUCTS[o.product].per_article})
         what = [
@@ -84,13 +101,14 @@ def build(
         print(
             f"{' and '.join(what or [f'{len(failures)} product(s)'])} failed; the others were built.", file=sys.stderr
         )
-        return 1
+        return 1, None
     up_to_date = sum(o.up_to_date for o in outcomes)
     if up_to_date == len(outcomes):
-        print(f"Nothing to do: all {len(outcomes)} product(s) of {made_from} are up to date (--force rebuilds them).")
-    else:
-        print(f"{len(outcomes) - up_to_date} product(s) built and verified, {up_to_date} up to date, from {made_from}.")
-    return 0
+        said = f"Nothing to do: all {len(outcomes)} product(s) of {made_from} are up to date (--force rebuilds them)."
+        print(said)
+        return 0, said
+    print(f"{len(outcomes) - up_to_date} product(s) built and verified, {up_to_date} up to date, from {made_from}.")
+    return 0, None
 
 
 def check(root: Path, *, sources: str | None, out: str | None, strict: bool, fresh: bool = False) -> int:

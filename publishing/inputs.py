@@ -18,7 +18,9 @@ project lies, so a build/ copied to another checkout, or a project moved, is up 
                        where it finds them (this module is below the gate: it cannot import it)
 
 Modification times are never trusted; each file is read and hashed once per run (one ``Inputs``
-for the build's state, or for the gate's cache and its freshness check together).
+for the build's state, or for the gate's cache and its freshness check together). Only a build that
+found nothing to do leaves a note by which the next one, when the file system says no file at all was
+written since (unchanged.py: change times, which no program can set back), answers without this.
 """
 
 from __future__ import annotations

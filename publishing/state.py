@@ -122,6 +122,22 @@ class BuildState:
         """The files a product of several articles was made of, as its last build recorded them."""
         return self._paths(source, key, "reads")
 
+    def pictures_and_reads(self) -> list[Path]:
+        """Every picture and every file read that any product's record names (unchanged.py surveys them:
+        a picture may lie anywhere in the project)."""
+        names = {
+            name
+            for entries in self.entries.values()
+            if isinstance(entries, dict)
+            for entry in entries.values()
+            if isinstance(entry, dict)
+            for kind in ("images", "reads")
+            if isinstance(entry.get(kind), list)
+            for name in entry[kind]
+            if isinstance(name, str)
+        }
+        return [self._path(name) for name in sorted(names)]
+
     def _paths(self, source: Path, key: str, kind: str) -> list[Path]:
         """A list of paths the record keeps; a damaged one is no paths (so no product is up to date)."""
         names = (self.entry(source, key) or {}).get(kind, [])
