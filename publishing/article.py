@@ -125,9 +125,10 @@ def _language(text: dict, settings: Settings, fail) -> str:
     return lang
 
 
-def load_article(path: Path, settings: Settings, sources_root: Path, cannot_print=None) -> Article:
+def load_article(path: Path, settings: Settings, sources_root: Path, cannot_print=None, *, body=True) -> Article:
     """Read, validate and convert one source; raise PublishingError on any user mistake. ``cannot_print``:
-    which product cannot show a character (the catalogue's, as the products declare it; leftovers.py)."""
+    which product cannot show a character (the catalogue's, as the products declare it; leftovers.py).
+    Without ``body``, its front matter alone, checked, and no text (what a list of articles shows)."""
     path = path.resolve()
     source = read_source(path)
     meta, lines = source.metadata, source.key_lines
@@ -153,12 +154,8 @@ def load_article(path: Path, settings: Settings, sources_root: Path, cannot_prin
     PublishingErrors.raise_if_any(problems)
     _check_body(source)
     version = source_version(path)
-    from . import markup
-
-    body = _finished_body(source, edition[1] if edition else "", settings, sources_root, cannot_print)
-    converted = markup.to_html(body, _words(settings, lang))
-    check_depth(source, converted.html)
-    images = _images(converted, source, sources_root)
+    # The Markdown's conversion is most of the time: a list of a thousand articles needs none.
+    html, headings, images = _converted(source, edition, settings, sources_root, cannot_print, lang) if body else _NONE
     return Article(
         source=path,
         slug=slug,
@@ -166,8 +163,8 @@ def load_article(path: Path, settings: Settings, sources_root: Path, cannot_prin
         description=text["description"],
         author=text["author"],
         lang=lang,
-        body_html=converted.html,
-        headings=converted.headings,
+        body_html=html,
+        headings=headings,
         images=images,
         newsletter_subject=subject,
         newsletter_preheader=preheader,
@@ -181,6 +178,19 @@ def load_article(path: Path, settings: Settings, sources_root: Path, cannot_prin
         edition=edition[1] if edition else "",
         source_version=recorded,
     )
+
+
+_NONE: tuple[str, tuple, tuple] = ("", (), ())  # no body: no text, no headings, no pictures
+
+
+def _converted(source, edition, settings, sources_root, cannot_print, lang) -> tuple[str, tuple, tuple[Image, ...]]:
+    """The body as HTML, its headings and the pictures it shows."""
+    from . import markup
+
+    body = _finished_body(source, edition[1] if edition else "", settings, sources_root, cannot_print)
+    converted = markup.to_html(body, _words(settings, lang))
+    check_depth(source, converted.html)
+    return converted.html, converted.headings, _images(converted, source, sources_root)
 
 
 def _front_matter_text(path: Path, meta: dict, fail, problems: list[PublishingError]) -> dict[str, str]:

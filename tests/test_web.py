@@ -237,6 +237,19 @@ def test_a_linked_page_that_is_gone_fails_the_check(web_project, tmp_path):
 # --- The proof: a page that hides a block is a failed build ------------------------------------------
 
 
+def test_the_library_lists_only_articles_whose_page_was_built(project_copy):
+    """A second article whose picture is missing fails to build: the library lists the sample, whose
+    page is there, and never links to a page that is not."""
+    text = (project_copy / "sources" / f"{SAMPLE}.md").read_text(encoding="utf-8")
+    broken = text.replace("title: How Does", "title: (0) How Does") + "\n![A brain](images/no-such-picture.png)\n"
+    (project_copy / "sources" / "copy-0.md").write_text(broken, encoding="utf-8")
+    result = invoke("build", "--only", "web", cwd=project_copy)
+    assert result.returncode == 1 and "image 'images/no-such-picture.png' does not exist" in result.stderr
+    library = (project_copy / "build/site/index.html").read_text(encoding="utf-8")
+    assert f'href="{SAMPLE}/"' in library
+    assert "copy-0" not in library and not (project_copy / "build/site/copy-0").exists()
+
+
 def test_hiding_the_crisis_card_in_the_web_stylesheet_fails_the_build(project_copy):
     css = project_copy / "layouts/web/web.css"
     css.write_text(css.read_text() + "\n.care-card .crisis { display: none; }\n")

@@ -82,8 +82,10 @@ def grouped(site, articles, depth: int) -> tuple[tuple[str, tuple[Entry, ...]], 
 
 
 def load_shelf(site, name: str, issue_path: Path | None) -> Shelf | PublishingError:
-    """One index page's subject: the articles it lists, loaded (one that fails to load is left out: its
-    own products fail and say why)."""
+    """One index page's subject: the articles it lists, by their front matter (their text is not
+    converted: a library of a thousand articles took 20 s to list when it was). Only articles whose page
+    is in build/ are listed, so a link never leads nowhere; one that fails to load, or whose page failed
+    and was never built, is left out: its own products fail and say why."""
     from ...article import load_article
 
     found = site.catalogue
@@ -101,9 +103,13 @@ def load_shelf(site, name: str, issue_path: Path | None) -> Shelf | PublishingEr
     for source in found.accepted:
         if found.editions.get(source, "") == edition:
             try:
-                articles.append(load_article(source, site.settings, site.folders.sources))
+                article = load_article(source, site.settings, site.folders.sources, body=False)
             except PublishingError:
                 continue
+            if (
+                site.folders.out / WebIndex.folder / page_folder(article.slug, article.edition) / "index.html"
+            ).is_file():
+                articles.append(article)
     language = site.in_language(edition or site.settings.default_lang)
     lang = articles[0].lang if articles else (edition or site.settings.default_lang)
     title = language._("Our guides for patients")
