@@ -102,15 +102,17 @@ def build_all(
     variant: str | None = None,
     jobs: int = 1,
     force: bool = False,
+    state: BuildState | None = None,
     on_start=lambda articles: None,
     on_outcome=lambda outcome: None,
 ) -> list[Outcome]:
     """Build ``products`` for every article that changed; one article's mistake never stops the others.
 
     With ``jobs`` above one, articles are built in forked processes sharing one list of work
-    (see workers.py). Outcomes come back in article order.
+    (see workers.py). Outcomes come back in article order. ``state``: the build's record, where the
+    caller has read it already.
     """
-    state = BuildState.load(site.folders.out)
+    state = BuildState.load(site.folders.out) if state is None else state
     found = site.catalogue = catalogue(site.folders.sources, state.slugs, site.language, **source_rules())
     fingerprints = InputFingerprints(site)
     # Refused at discovery (a slug two sources share): nothing built, nothing in build/ replaced.

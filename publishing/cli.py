@@ -47,7 +47,8 @@ def build(
     from .site import load_site
     from .state import BuildState
 
-    survey = Survey(folders, options, BuildState.load(folders.out).pictures_and_reads())
+    state = BuildState.load(folders.out)  # read once: the survey names its pictures, the build goes on from it
+    survey = Survey(folders, options, state.pictures_and_reads())
     site = load_site(root, sources=sources, out=out)
     products = parse_only(only)
     if variant is not None:
@@ -66,6 +67,7 @@ def build(
         variant=variant,
         jobs=jobs or os.cpu_count() or 1,
         force=force,
+        state=state,
         on_start=report.start,
         on_outcome=report.outcome,
     )

@@ -36,7 +36,6 @@ from .folders import Folders
 NOTE_FILE = ".publishing-unchanged.json"
 # Longer than the coarsest clock a file system keeps file times by (FAT: 2 s; ext3, HFS+: 1 s).
 RACY_NS = 3_000_000_000
-PACKAGE = Path(__file__).resolve().parent
 # Not read by any build: Python's compiled code (written when the code is imported) and the note itself.
 _SKIPPED = frozenset(("__pycache__", NOTE_FILE, NOTE_FILE + ".tmp"))
 
@@ -126,7 +125,8 @@ def _read_by_a_build(folders: Folders) -> list[Path]:
     """Every file or folder a build reads (inputs.py): the settings, the sources and the required
     blocks, the layouts and their catalogs, the pipeline's code and its fonts (the pictures an article
     shows are the survey's ``extra``, from the build's record)."""
-    import fontpkg_atkinson_hyperlegible
+    from .inputs import PACKAGE
+    from .resources import font_dir
 
     return [
         folders.root / "pyproject.toml",
@@ -134,7 +134,7 @@ def _read_by_a_build(folders: Folders) -> list[Path]:
         folders.required_dir,
         folders.layouts,
         PACKAGE,
-        Path(fontpkg_atkinson_hyperlegible.__file__).resolve().parent,
+        font_dir(),
     ]
 
 
